@@ -3,7 +3,8 @@ import type { Criterion } from './schemas';
 
 /** Collapses runs of whitespace so re-wrapping a line or trailing spaces never count as a change. */
 export function normaliseText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  // Most criteria are already clean; testing first avoids a new string per call on the gate's hot path.
+  return /\s\s|[^\S ]|^\s|\s$/.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
 }
 
 /**

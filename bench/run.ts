@@ -1,0 +1,29 @@
+import os from 'node:os';
+import type { BenchResult } from './bench-result';
+import { bench as benchGateDigest } from './gate-digest';
+import { bench as benchHistoryPage } from './history-page';
+import { bench as benchScopeDiff } from './scope-diff';
+
+// `npm run bench`: every figure BENCHMARKS.md records. Benchmarks never gate CI.
+const suites: [string, () => Promise<BenchResult[]>][] = [
+  ['gate and digest', benchGateDigest],
+  ['scope diff', benchScopeDiff],
+  ['history page', benchHistoryPage],
+];
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(`Scopekeeper benchmarks — node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}\n\n`);
+  for (const [name, load] of suites) {
+    const results = await load();
+    for (const r of results) {
+      process.stdout.write(`${r.name}\n  measured: ${r.value}\n  goal:     ${r.goal}\n${r.detail ? `  ${r.detail}\n` : ''}\n`);
+    }
+    if (results.length === 0) process.stdout.write(`${name}: no figures\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,204 @@
+import { normaliseText } from './compute-digest';
+import { diffWords, type DiffWordsOptions } from './diff-words';
+import type { Criterion, DiffPart } from './schemas';
+
+export type CriterionMatchKind = 'unchanged' | 'added' | 'removed' | 'modified' | 'moved';
+
+/** How a before/after pair was found. */
+export type MatchedBy = 'id' | 'text' | 'similarity';
+
+interface Paired {
+  beforeIndex: number;
+  afterIndex: number;
+  before: Criterion;
+  after: Criterion;
+  matchedBy: MatchedBy;
+}
+
+/**
+ * One criterion's fate. A criterion both reworded and reordered is kind 'modified' with
+ * `moved: true`: the text change is the one a reader must see, the move is secondary.
+ * Kind 'moved' is therefore always "same text, new relative position".
+ */
+export type CriterionMatch =
+  | (Paired & { kind: 'unchanged'; moved: false; diff: null; replaced: false })
+  | (Paired & { kind: 'moved'; moved: true; diff: null; replaced: false })
+  | (Paired & { kind: 'modified'; moved: boolean; diff: DiffPart[] | null; replaced: boolean })
+  | { kind: 'added'; beforeIndex: null; afterIndex: number; before: null; after: Criterion; moved: false; diff: null; replaced: false; matchedBy: null }
+  | { kind: 'removed'; beforeIndex: number; afterIndex: null; before: Criterion; after: null; moved: false; diff: null; replaced: false; matchedBy: null };
+
+export interface MatchCriteriaOptions {
+  /** Minimum word-level Dice similarity for a reworded criterion to count as the same one. */
+  similarityThreshold?: number;
+  /**
+   * Above this many leftover before×after pairs the similarity pass is skipped and the
+   * leftovers are reported as removed and added: a wholesale rewrite of a huge list is
+   * not worth quadratic work, and remove+add is a truthful description of it.
+   */
+  maxSimilarityPairs?: number;
+  diff?: DiffWordsOptions;
+}
+
+export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.5, maxSimilarityPairs: 10_000 });
+
+/**
+ * Pairs up criteria before and after an edit and classifies each one.
+ *
+ * Matching, cheapest first, each pass only sees what earlier passes left:
+ * 1. by id where both sides carry one (Jira). Ids are authoritative: two criteria with
+ *    different ids are never paired, even with identical text.
+ * 2. by identical normalised text (Linear markdown has no ids), in order, via a map.
+ * 3. by word-level Dice similarity >= threshold, greedily best score first
+ *    (ties: closest position, then earliest). Greedy is enough for lists of ~10 and keeps
+ *    the result easy to explain.
+ * Unpaired criteria are added or removed. A pair is moved when it is outside one longest
+ * increasing subsequence of after-positions, so one insertion shifts nothing into "moved".
+ *
+ * Output order: criteria in their after order, then removed ones in their before order.
+ */
+export function matchCriteria(
+  before: readonly Criterion[],
+  after: readonly Criterion[],
+  options: MatchCriteriaOptions = {},
+): CriterionMatch[] {
+  const { similarityThreshold, maxSimilarityPairs } = { ...MATCH_CRITERIA_DEFAULTS, ...options };
+  const afterFor: (number | undefined)[] = new Array<number | undefined>(before.length);
+  const beforeFor: (number | undefined)[] = new Array<number | undefined>(after.length);
+  const how: MatchedBy[] = new Array<MatchedBy>(before.length);
+  const pair = (b: number, a: number, by: MatchedBy): void => {
+    afterFor[b] = a;
+    beforeFor[a] = b;
+    how[b] = by;
+  };
+
+  // 1. Ids.
+  const afterById = new Map<string, number>();
+  after.forEach((c, a) => {
+    if (c.id !== null && !afterById.has(c.id)) afterById.set(c.id, a);
+  });
+  before.forEach((c, b) => {
+    if (c.id === null) return;
+    const a = afterById.get(c.id);
+    if (a !== undefined && beforeFor[a] === undefined) pair(b, a, 'id');
+  });
+
+  // 2. Identical normalised text among the leftovers.
+  const norm = (c: Criterion): string => normaliseText(c.text);
+  const canPair = (b: number, a: number): boolean => before[b]!.id === null || after[a]!.id === null;
+  const afterByText = new Map<string, number[]>();
+  after.forEach((c, a) => {
+    if (beforeFor[a] !== undefined) return;
+    const key = norm(c);
+    const bucket = afterByText.get(key);
+    if (bucket) bucket.push(a);
+    else afterByText.set(key, [a]);
+  });
+  const leftBefore: number[] = [];
+  const beforeNorm = new Map<number, string>();
+  before.forEach((c, b) => {
+    if (afterFor[b] !== undefined) return;
+    const key = norm(c);
+    beforeNorm.set(b, key);
+    const bucket = afterByText.get(key);
+    const slot = bucket?.findIndex((a) => beforeFor[a] === undefined && canPair(b, a)) ?? -1;
+    if (bucket && slot >= 0) {
+      pair(b, bucket[slot]!, 'text');
+      bucket.splice(slot, 1);
+    } else {
+      leftBefore.push(b);
+    }
+  });
+
+  // 3. Similarity among what is still unpaired.
+  const leftAfter: number[] = [];
+  after.forEach((_c, a) => {
+    if (beforeFor[a] === undefined) leftAfter.push(a);
+  });
+  if (leftBefore.length > 0 && leftAfter.length > 0 && leftBefore.length * leftAfter.length <= maxSimilarityPairs) {
+    const afterTokens = new Map(leftAfter.map((a) => [a, tokenSet(after[a]!.text)]));
+    const candidates: { b: number; a: number; score: number }[] = [];
+    for (const b of leftBefore) {
+      const bt = tokenSet(before[b]!.text);
+      for (const a of leftAfter) {
+        if (!canPair(b, a)) continue;
+        const score = diceSimilarity(bt, afterTokens.get(a)!);
+        if (score >= similarityThreshold) candidates.push({ b, a, score });
+      }
+    }
+    candidates.sort((x, y) => y.score - x.score || Math.abs(x.b - x.a) - Math.abs(y.b - y.a) || x.b - y.b || x.a - y.a);
+    for (const { b, a } of candidates) {
+      if (afterFor[b] === undefined && beforeFor[a] === undefined) pair(b, a, 'similarity');
+    }
+  }
+
+  const inOrder = findInOrderPairs(afterFor);
+  const byAfter: CriterionMatch[] = [];
+  after.forEach((c, a) => {
+    const b = beforeFor[a];
+    if (b === undefined) {
+      byAfter.push({ kind: 'added', beforeIndex: null, afterIndex: a, before: null, after: c, moved: false, diff: null, replaced: false, matchedBy: null });
+      return;
+    }
+    const prior = before[b]!;
+    const base = { beforeIndex: b, afterIndex: a, before: prior, after: c, matchedBy: how[b]! };
+    const moved = !inOrder.has(b);
+    const sameText = (beforeNorm.get(b) ?? norm(prior)) === norm(c);
+    if (sameText) {
+      byAfter.push(moved ? { ...base, kind: 'moved', moved: true, diff: null, replaced: false } : { ...base, kind: 'unchanged', moved: false, diff: null, replaced: false });
+    } else {
+      const wordDiff = diffWords(prior.text, c.text, options.diff);
+      byAfter.push({ ...base, kind: 'modified', moved, diff: wordDiff.parts, replaced: wordDiff.replaced });
+    }
+  });
+  before.forEach((c, b) => {
+    if (afterFor[b] === undefined) {
+      byAfter.push({ kind: 'removed', beforeIndex: b, afterIndex: null, before: c, after: null, moved: false, diff: null, replaced: false, matchedBy: null });
+    }
+  });
+  return byAfter;
+}
+
+/** Lower-cased words and numbers: punctuation and case do not make a criterion different. */
+export function tokenSet(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+}
+
+/** 2|A∩B| / (|A|+|B|): 1 for the same words, 0 for none in common. */
+export function diceSimilarity(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let common = 0;
+  for (const token of small) if (large.has(token)) common += 1;
+  return (2 * common) / (a.size + b.size);
+}
+
+/**
+ * Before-indices of the matched pairs that keep their relative order: one longest increasing
+ * subsequence of after-positions (patience sorting, O(n log n)). Everything else moved.
+ */
+function findInOrderPairs(afterFor: readonly (number | undefined)[]): Set<number> {
+  const beforeIdx: number[] = [];
+  const seq: number[] = [];
+  afterFor.forEach((a, b) => {
+    if (a !== undefined) {
+      beforeIdx.push(b);
+      seq.push(a);
+    }
+  });
+  const tails: number[] = []; // tails[k]: position in seq of the smallest tail of an increasing run of length k+1
+  const prev: number[] = new Array<number>(seq.length).fill(-1);
+  seq.forEach((value, i) => {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seq[tails[mid]!]! < value) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  });
+  const kept = new Set<number>();
+  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = prev[i]!) kept.add(beforeIdx[i]!);
+  return kept;
+}

@@ -1,0 +1,81 @@
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+// Migrations live in code (not files read at runtime) so the store works the same from
+// tsx, compiled output, tests and a bundled service. Names sort in the order they run.
+
+export const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('deliverables')
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('scope_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull().check(sql`version >= 1`))
+        .addColumn('state', 'jsonb', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('deliverables_pkey', ['platform', 'id'])
+        .execute();
+      await db.schema.createIndex('deliverables_scope_idx').on('deliverables').columns(['scope_id', 'platform', 'id']).execute();
+
+      await db.schema
+        .createTable('baselines')
+        .addColumn('scope_id', 'text', (c) => c.notNull())
+        .addColumn('major', 'integer', (c) => c.notNull().check(sql`major >= 1`))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('baselines_pkey', ['scope_id', 'major'])
+        .addUniqueConstraint('baselines_id_key', ['id'])
+        .execute();
+
+      await db.schema
+        .createTable('history')
+        .addColumn('scope_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull().check(sql`seq >= 0`))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('actor_id', 'text')
+        .addColumn('deliverable_id', 'text')
+        .addColumn('scope_version', 'text')
+        .addColumn('prev_hash', 'text')
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('change_id', 'text')
+        .addColumn('without_reason', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('record', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('history_pkey', ['scope_id', 'seq'])
+        .addUniqueConstraint('history_id_key', ['id'])
+        .execute();
+      // Every filter is "within one scope, newest first": lead with scope_id, end with seq.
+      await db.schema.createIndex('history_deliverable_idx').on('history').columns(['scope_id', 'deliverable_id', 'seq']).execute();
+      await db.schema.createIndex('history_kind_idx').on('history').columns(['scope_id', 'kind', 'seq']).execute();
+      await db.schema.createIndex('history_actor_idx').on('history').columns(['scope_id', 'actor_id', 'seq']).execute();
+      await db.schema.createIndex('history_at_idx').on('history').columns(['scope_id', 'at']).execute();
+      await db.schema
+        .createIndex('history_without_reason_idx')
+        .on('history')
+        .columns(['scope_id', 'seq'])
+        .where(sql.ref('without_reason'), '=', true)
+        .execute();
+
+      await db.schema
+        .createTable('change_reasons')
+        .addColumn('scope_id', 'text', (c) => c.notNull())
+        .addColumn('change_id', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('change_reasons_pkey', ['scope_id', 'change_id', 'record_id'])
+        .execute();
+
+      await db.schema
+        .createTable('history_heads')
+        .addColumn('scope_id', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('scope_version', 'text')
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,68 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { Pool } from 'pg';
+import type { Database } from './database';
+import { migrateToLatest } from './migrate-to-latest';
+import { SqlStore } from './sql-store';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL connection string. When set, PostgreSQL is used instead of PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory; `memory://` keeps everything in memory. Default `./data/pglite`. */
+  dataDir?: string;
+  /**
+   * A schema to keep the store's tables in, created when missing. Lets tests (or several
+   * installations) share one database without seeing each other's rows.
+   */
+  schema?: string;
+}
+
+export const DEFAULT_DATA_DIR = './data/pglite';
+
+/** Opens the SQL store (PostgreSQL when a URL is given, else embedded PGlite) and migrates it. */
+export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
+  const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
+  const backend = options.databaseUrl ? 'postgres' : 'pglite';
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, schema) : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+  try {
+    if (schema) {
+      // A search_path may name a schema that does not exist yet, so it can be created afterwards.
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      // PGlite has a single session, so a session-level search_path covers every later query.
+      if (backend === 'pglite') await sql`set search_path to ${sql.id(schema)}`.execute(db);
+    }
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return new SqlStore(db, backend);
+}
+
+function openPostgres(databaseUrl: string, schema: string | undefined): Kysely<Database> {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    // A startup parameter applies to every pooled connection from its first query, with no
+    // extra round trip and no chance of a connection that missed a `SET`.
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle connection dropped by the server emits here; the pool replaces it on next use.
+  // Without a listener Node would treat it as an uncaught error and exit.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function openPglite(dataDir: string): Promise<Kysely<Database>> {
+  if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+  return new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create(dataDir)) });
+}
+
+/** Lower-case SQL identifiers only: the name goes into a startup parameter unquoted. */
+function checkSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`schema name ${JSON.stringify(schema)} must be a lower-case SQL identifier (a-z, 0-9, _)`);
+  }
+  return schema;
+}

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// Runs the service exactly as `npm start` does, as a separate process.
+const root = path.resolve(__dirname, '../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+function startService(env: Record<string, string>): { child: ChildProcess; output: () => string; listening: Promise<string> } {
+  const child = spawn(tsx, ['linear-adapter/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${out}`)));
+  });
+  return { child, output: () => out, listening };
+}
+
+const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+describe('the service started by npm start', () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(path.join(tmpdir(), 'scopekeeper-service-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('answers GET /healthz with the database ok when started with no configuration but a data directory', async () => {
+    const service = startService({ PORT: '0', SCOPEKEEPER_DATA_DIR: dataDir, DATABASE_URL: '' });
+    const url = await service.listening;
+    const response = await fetch(`${url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', database: 'ok' });
+
+    const missing = await fetch(`${url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toContain('GET /healthz');
+
+    const exited = exitOf(service.child);
+    service.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(service.output()).toContain('"msg":"shutting down"');
+  });
+
+  it('refuses to start and names the variable when a setting is bad', async () => {
+    const service = startService({ PORT: 'eighty', SCOPEKEEPER_DATA_DIR: dataDir });
+    await expect(service.listening).rejects.toThrow(/exited with 2/);
+    expect(service.output()).toMatch(/PORT: /);
+  });
+});
