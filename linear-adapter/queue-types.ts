@@ -1,0 +1,80 @@
+import type { CommitResult, StoreCommit } from '../src/core/store';
+import type { LinearAction } from './linear-action';
+
+// The durable inbox (verified deliveries waiting to be processed) and outbox (actions waiting
+// to be sent to Linear). `queue-store.ts` implements it in the same SQL database as the
+// ScopeStore, so finishing a delivery is one transaction with its scope records.
+
+export interface InboxDelivery {
+  deliveryId: string;
+  /** Arrival order. */
+  seq: number;
+  receivedAt: string;
+  eventType: string;
+  action: string;
+  /** Deliveries with the same key (the issue id) are processed strictly in arrival order. */
+  orderingKey: string | null;
+  /** The envelope as received, already verified and validated. */
+  body: unknown;
+  attempts: number;
+}
+
+export interface NewDelivery {
+  deliveryId: string;
+  receivedAt: string;
+  eventType: string;
+  action: string;
+  orderingKey: string | null;
+  /** The raw JSON text Linear signed. */
+  rawBody: string;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxEntry {
+  action: LinearAction;
+  deliveryId: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  createdAt: string;
+}
+
+export interface CompleteDelivery {
+  deliveryId: string;
+  /** A short word for logs and metrics: processed, ignored, own_change, … */
+  outcome: string;
+  /** Scope records and deliverable state to write with it; null when nothing changes. */
+  commit: StoreCommit | null;
+  /** Actions to send to Linear, stored in the same transaction. Ids already stored are kept as they are. */
+  actions: LinearAction[];
+  now: string;
+}
+
+export interface QueueStore {
+  /** Stores a verified delivery; 'duplicate' when this Linear-Delivery id was stored before. */
+  enqueueDelivery(delivery: NewDelivery): Promise<'stored' | 'duplicate'>;
+  /**
+   * Pending deliveries that are due, oldest first, skipping any whose ordering key has an
+   * older delivery still pending (so one issue's deliveries are never processed out of order).
+   */
+  claimDeliveries(limit: number, now: string): Promise<InboxDelivery[]>;
+  /** Marks the delivery done, writes its scope commit and enqueues its actions, atomically. */
+  completeDelivery(input: CompleteDelivery): Promise<CommitResult>;
+  retryDelivery(deliveryId: string, error: string, nextAttemptAt: string): Promise<void>;
+  /** Gives up on a delivery (kept for inspection and `reconcile`); later ones for its issue go on. */
+  failDelivery(deliveryId: string, error: string, now: string): Promise<void>;
+  inboxBacklog(): Promise<number>;
+
+  enqueueActions(actions: LinearAction[], deliveryId: string | null, now: string): Promise<void>;
+  claimDueActions(limit: number, now: string): Promise<OutboxEntry[]>;
+  markActionSent(id: string, now: string): Promise<void>;
+  markActionRetry(id: string, error: string, nextAttemptAt: string): Promise<void>;
+  markActionFailed(id: string, error: string, now: string): Promise<void>;
+  /** Permanent send failures, newest first, for /healthz. */
+  listFailedActions(limit: number): Promise<OutboxEntry[]>;
+  countFailedActions(): Promise<number>;
+  /** True when Scopekeeper itself created this comment (or other entity): loop prevention. */
+  isOwnAction(id: string): Promise<boolean>;
+}
