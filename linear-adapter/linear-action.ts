@@ -13,11 +13,12 @@ export type LinearAction =
 export type LinearActionType = LinearAction['type'];
 
 /**
- * A stable UUID (RFC 9562 version 8 layout) from the delivery and the action's purpose:
- * processing the same delivery twice yields the same ids, which Linear rejects as duplicates.
+ * A stable UUID from the delivery and the action's purpose: processing the same delivery twice
+ * yields the same ids, which Linear rejects as duplicates. Linear's schema asks for "UUID v4
+ * format", so the hash bits are laid out as a version-4 UUID.
  */
 export function deriveActionId(...parts: string[]): string {
   const hex = createHash('sha256').update(parts.join('\u0000'), 'utf8').digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

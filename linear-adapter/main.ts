@@ -1,42 +1,38 @@
-import path from 'node:path';
-import { openStore } from '../src/store/open-store';
-import { createServer } from './create-server';
-import { loadConfig } from './load-config';
+import { toLogFunction } from './create-logger';
+import { createInboxWorker } from './drain-inbox';
+import { createLinearGateway } from './linear-gateway';
+import { processDelivery } from './process-delivery';
+import { createOutboxSender } from './send-outbox';
+import { runService, type StartHook } from './start-service';
 
-function log(entry: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...entry })}\n`);
-}
-
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  if (!config.ok) {
-    process.stderr.write(`Scopekeeper cannot start; fix these settings:\n${config.errors.map((e) => `  ${e}`).join('\n')}\n`);
-    process.exit(2);
-  }
-  const { PORT, HOST, DATABASE_URL, SCOPEKEEPER_DATA_DIR } = config.value;
-  const store = await openStore(
-    DATABASE_URL ? { databaseUrl: DATABASE_URL } : { dataDir: path.resolve(SCOPEKEEPER_DATA_DIR, 'pglite') },
-  );
-  const server = createServer({ store, log });
-  server.listen(PORT, HOST, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : PORT;
-    log({ msg: 'scopekeeper listening', url: `http://${HOST}:${port}`, store: DATABASE_URL ? 'postgresql' : 'pglite' });
+// `npm start`: the HTTP service plus the inbox worker and the outbox sender.
+const startWorkers: StartHook = async ({ config, mode, policy, logger, metrics, store, queue }) => {
+  const log = toLogFunction(logger);
+  const gateway = config.LINEAR_API_KEY ? createLinearGateway({ apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL }) : null;
+  // Changes made with our own API key are never reacted to (loop prevention).
+  const viewerId = gateway ? (await gateway.fetchViewer()).id : null;
+  const sender = createOutboxSender({ queue, gateway, mode, log, metrics });
+  const worker = createInboxWorker({
+    queue,
+    log,
+    metrics: { observeDelivery: (_outcome, seconds) => metrics.deliveryProcessingSeconds.observe(seconds) },
+    process: async (delivery) => {
+      const processed = await processDelivery(delivery, {
+        store, queue, gateway, settings: { policy, mode }, log, now: () => new Date().toISOString(), viewerId,
+      });
+      if (processed.actions > 0) sender.wake();
+      return processed;
+    },
   });
-
-  const shutdown = (signal: string) => {
-    log({ msg: 'shutting down', signal });
-    server.close(() => {
-      void store.close().then(() => process.exit(0));
-    });
-    // Keep-alive sockets must not hold the process open forever.
-    setTimeout(() => process.exit(1), 10_000).unref();
+  sender.start();
+  worker.start();
+  return {
+    onDeliveryStored: () => worker.wake(),
+    async stop() {
+      await worker.stop();
+      await sender.stop();
+    },
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-}
+};
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Scopekeeper failed to start: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+void runService(process.env, { onStart: startWorkers });

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
+import { normaliseText } from './normalise-text';
 import type { Criterion } from './schemas';
-
-/** Collapses runs of whitespace so re-wrapping a line or trailing spaces never count as a change. */
-export function normaliseText(text: string): string {
-  // Most criteria are already clean; testing first avoids a new string per call on the gate's hot path.
-  return /\s\s|[^\S ]|^\s|\s$/.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
-}
 
 /**
  * SHA-256 over the canonical form of criteria: count, then each criterion's position and

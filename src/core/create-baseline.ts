@@ -1,4 +1,4 @@
-import { normaliseText } from './compute-digest';
+import { normaliseText } from './normalise-text';
 import type { Actor, Baseline, DeliverableSnapshot, HistoryDraft } from './schemas';
 
 export interface CreateBaselineInput {

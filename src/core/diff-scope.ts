@@ -1,4 +1,4 @@
-import { normaliseText } from './compute-digest';
+import { normaliseText } from './normalise-text';
 import { matchCriteria, type MatchCriteriaOptions } from './match-criteria';
 import type { Criterion, DeliverableSnapshot, ScopeChange } from './schemas';
 

@@ -1,5 +1,5 @@
 import { displayActor, findApproverRole, hasApproverLists, isListedApprover } from './check-sign-off-authority';
-import { normaliseText } from './compute-digest';
+import { normaliseText } from './normalise-text';
 import { isSignOffStale } from './is-sign-off-stale';
 import type { ClosurePolicy, ClosureReason, Criterion, DeliverableState, SignOff } from './schemas';
 

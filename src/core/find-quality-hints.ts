@@ -1,4 +1,4 @@
-import { normaliseText } from './compute-digest';
+import { normaliseText } from './normalise-text';
 import type { Criterion } from './schemas';
 
 export const qualityHintCodes = ['VAGUE_WORD', 'NO_OBSERVABLE_OUTCOME', 'MULTIPLE_OUTCOMES', 'TOO_LONG', 'DUPLICATE'] as const;

@@ -13,6 +13,7 @@ export * from './hash-record';
 export * from './is-done-state';
 export * from './is-sign-off-stale';
 export * from './match-criteria';
+export * from './normalise-text';
 export * from './parse-criteria';
 export * from './parse-with';
 export * from './record-criteria-change';

@@ -1,4 +1,4 @@
-import { normaliseText } from './compute-digest';
+import { normaliseText } from './normalise-text';
 import { diffWords, type DiffWordsOptions } from './diff-words';
 import type { Criterion, DiffPart } from './schemas';
 

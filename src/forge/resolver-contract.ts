@@ -138,6 +138,8 @@ export interface ProjectOverview {
   };
   verification: { ok: true; count: number } | { ok: false; index: number; recordId: string; message: string };
   permissions: { canCreateBaseline: boolean };
+  /** Optional (added by the UI side): deliverables of the project for the history filter, by key. */
+  deliverables?: { id: string; key: string }[];
 }
 
 // ---- settings ---------------------------------------------------------------------------
@@ -158,3 +160,53 @@ export const projectSettingsSchema = z.object({
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
 export const saveSettingsSchema = z.object({ settings: projectSettingsSchema });
+
+// ---- results (added by the UI side; additive) -------------------------------------------
+// What each resolver resolves to. Every result is an Outcome, so a refusal always reaches the
+// UI as a code and a sentence. Actions on the panel return the fresh PanelView so the panel
+// never needs a second invocation to show what it just did.
+
+/** Payload of resolvers that take nothing: the issue or project comes from the context. */
+export type EmptyPayload = Record<string, never>;
+
+export interface HistoryPage {
+  rows: HistoryRow[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ImportPreview {
+  /** Criteria read from the issue description, in order; ids are null (not stored yet). */
+  criteria: Criterion[];
+  hints: QualityHint[];
+}
+
+export interface ResolverPayloads {
+  getPanel: EmptyPayload;
+  saveCriteria: z.input<typeof saveCriteriaSchema>;
+  importFromDescription: EmptyPayload;
+  signOff: z.input<typeof signOffSchema>;
+  revokeSignOff: EmptyPayload;
+  getProjectOverview: EmptyPayload;
+  getHistoryPage: z.input<typeof historyPageSchema>;
+  exportHistoryCsv: z.input<typeof exportHistorySchema>;
+  createBaseline: z.input<typeof createBaselineSchema>;
+  getSettings: EmptyPayload;
+  saveSettings: z.input<typeof saveSettingsSchema>;
+}
+
+export interface ResolverResults {
+  getPanel: Outcome<{ panel: PanelView }>;
+  saveCriteria: Outcome<{ panel: PanelView }>;
+  importFromDescription: Outcome<{ preview: ImportPreview }>;
+  signOff: Outcome<{ panel: PanelView }>;
+  revokeSignOff: Outcome<{ panel: PanelView }>;
+  getProjectOverview: Outcome<{ overview: ProjectOverview }>;
+  getHistoryPage: Outcome<HistoryPage>;
+  /** The filtered history as CSV text (RFC 4180, header row first). */
+  exportHistoryCsv: Outcome<{ csv: string; rowCount: number }>;
+  createBaseline: Outcome<{ overview: ProjectOverview }>;
+  getSettings: Outcome<{ settings: ProjectSettings }>;
+  /** On a refusal for invalid settings, `errors` holds "settings.<field>: message" strings. */
+  saveSettings: Outcome<{ settings: ProjectSettings }>;
+}

@@ -46,6 +46,14 @@ export class SqlStore implements ScopeStore {
     readonly backend: SqlBackend,
   ) {}
 
+  /**
+   * The store's database handle, for tables other adapters keep beside the scope tables (the
+   * Linear adapter's inbox and outbox) so their writes can share a transaction with a commit.
+   */
+  get database(): Kysely<Database> {
+    return this.db;
+  }
+
   async getDeliverable(platform: Platform, deliverableId: string): Promise<StoredDeliverable | null> {
     const row = await this.db
       .selectFrom('deliverables')
@@ -161,10 +169,28 @@ export class SqlStore implements ScopeStore {
   }
 
   async commit(write: StoreCommit): Promise<CommitResult> {
+    return this.commitWith(write, null);
+  }
+
+  /**
+   * `commit`, plus the caller's own writes in the same transaction, run after the scope commit
+   * succeeded: on a conflict neither is written. A retried history append runs `alsoInTransaction`
+   * again on the fresh transaction, so it must only write (no side effects outside the database).
+   * With `write` null only the caller's writes run.
+   */
+  async commitWith(write: StoreCommit | null, alsoInTransaction: ((trx: Transaction<Database>) => Promise<void>) | null): Promise<CommitResult> {
+    if (write === null) {
+      if (alsoInTransaction) await this.db.transaction().execute(alsoInTransaction);
+      return { ok: true, versions: {}, records: [] };
+    }
     assertCommitShape(write);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const result = await this.db.transaction().execute((trx) => applyCommit(trx, write));
+        const result = await this.db.transaction().execute(async (trx) => {
+          const applied = await applyCommit(trx, write);
+          if (applied.ok && alsoInTransaction) await alsoInTransaction(trx);
+          return applied;
+        });
         if (result.ok) await this.noteAppended(result.records.length);
         return result;
       } catch (error) {

@@ -1,4 +1,5 @@
-import { computeDigest, normaliseText } from '../../src/core/compute-digest';
+import { computeDigest } from '../../src/core/compute-digest';
+import { normaliseText } from '../../src/core/normalise-text';
 import type { Criterion } from '../../src/core/schemas';
 
 const criteria: Criterion[] = [

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeDigest, normaliseText } from '../../src/core/compute-digest';
+import { computeDigest } from '../../src/core/compute-digest';
+import { normaliseText } from '../../src/core/normalise-text';
 import { parseCriteria } from '../../src/core/parse-criteria';
 import { renderCriteria, replaceCriteriaSection } from '../../src/core/render-criteria';
 import type { Criterion } from '../../src/core/schemas';

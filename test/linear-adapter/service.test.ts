@@ -30,11 +30,20 @@ describe('the service started by npm start', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('answers GET /healthz with the database ok when started with no configuration but a data directory', async () => {
-    const service = startService({ PORT: '0', SCOPEKEEPER_DATA_DIR: dataDir, DATABASE_URL: '' });
+    const service = startService({ PORT: '0', SCOPEKEEPER_DATA_DIR: dataDir, DATABASE_URL: '', LINEAR_WEBHOOK_SECRET: '', LINEAR_API_KEY: '', SCOPEKEEPER_MODE: '' });
     const url = await service.listening;
     const response = await fetch(`${url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', database: 'ok' });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      mode: 'shadow',
+      database: 'ok',
+      inbox: { backlog: 0, failed: 0 },
+      outbox: { failed: 0, latestFailures: [] },
+    });
+    // First start without LINEAR_WEBHOOK_SECRET: a secret is generated and printed with the steps for Linear.
+    expect(service.output()).toMatch(/Scopekeeper generated a webhook signing secret for Linear:\s+[0-9a-f]{64}/);
+    expect(service.output()).toContain('Settings → API → Webhooks');
 
     const missing = await fetch(`${url}/nope`);
     expect(missing.status).toBe(404);

@@ -1,0 +1,209 @@
+import type { Metrics } from './create-metrics';
+import type { LinearGateway, SendOutcome } from './gateway-types';
+import type { LinearAction } from './linear-action';
+import type { OutboxEntry, QueueStore } from './queue-types';
+
+// Sends the actions stored in the outbox to Linear. Actions are stored before they are sent,
+// so a crash between deciding and sending loses nothing; every create carries a client-chosen
+// id, so sending one again after a lost response never duplicates it in Linear.
+//
+// Shadow mode (or no API key): nothing is sent. Each action is logged as "would send" with
+// `shadow: true` and marked sent, so the outbox stays an honest record of what Scopekeeper
+// decided, and /healthz does not report a growing backlog that will never drain.
+
+export type LogEntry = Record<string, unknown> & { level?: 'debug' | 'info' | 'warn' | 'error'; msg: string };
+
+/** The one metric the sender updates: scopekeeper_linear_actions_total{type, result}. Shadowed actions are not counted: nothing was sent. */
+export type OutboxMetrics = Pick<Metrics, 'linearActions'>;
+
+export interface BackoffOptions {
+  /** First retry delay. Default 1 s; doubled per attempt. */
+  baseMs?: number;
+  /** Longest delay. Default 5 minutes. */
+  maxMs?: number;
+  /** Attempts before an action is given up as failed. Default 8. */
+  maxAttempts?: number;
+  /** Source of jitter in [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+export interface OutboxSenderOptions {
+  queue: QueueStore;
+  /** Null when there is no API key: the service runs in shadow mode. */
+  gateway: LinearGateway | null;
+  mode: 'enforce' | 'shadow';
+  log: (entry: LogEntry) => void;
+  metrics?: OutboxMetrics;
+  /** ISO time now. */
+  clock?: () => string;
+  backoff?: BackoffOptions;
+  /** Actions claimed per drain. Default 25. */
+  batchSize?: number;
+  /** Pause between drains when the outbox is empty. Default 250 ms. */
+  intervalMs?: number;
+  /** Issues sent to in parallel; one issue's actions always go one after another. Default 4. */
+  concurrency?: number;
+}
+
+export interface DrainSummary {
+  claimed: number;
+  sent: number;
+  shadowed: number;
+  retried: number;
+  failed: number;
+}
+
+export interface OutboxSender {
+  /** Claims the due actions once and sends (or, in shadow mode, logs) each. */
+  drainOnce(now?: string): Promise<DrainSummary>;
+  /** Starts the drain loop; a drain never overlaps the previous one. */
+  start(): void;
+  /** Drains now instead of after the pause, e.g. right after actions were enqueued. */
+  wake(): void;
+  /** Stops the loop and waits for a drain in progress to finish. */
+  stop(): Promise<void>;
+}
+
+/** Creates the outbox sender; call `start()` to run it, or `drainOnce()` to step it. */
+export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
+  const { queue, gateway, log, metrics } = options;
+  const clock = options.clock ?? (() => new Date().toISOString());
+  const batchSize = options.batchSize ?? 25;
+  const intervalMs = options.intervalMs ?? 250;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const maxAttempts = options.backoff?.maxAttempts ?? 8;
+  const shadow = options.mode === 'shadow' || gateway === null;
+
+  async function handle(entry: OutboxEntry, now: string, summary: DrainSummary): Promise<void> {
+    const { action } = entry;
+    const about = describe(action);
+    if (shadow) {
+      log({ level: 'info', msg: 'would send', shadow: true, ...about, action });
+      await queue.markActionSent(action.id, now);
+      summary.shadowed += 1;
+      return;
+    }
+
+    const outcome = await sendSafely(gateway, action);
+    const attempt = entry.attempts + 1;
+    if (outcome.ok) {
+      await queue.markActionSent(action.id, now);
+      log({ level: 'info', msg: 'action sent', ...about, attempt });
+      metrics?.linearActions.inc({ type: action.type, result: 'sent' });
+      summary.sent += 1;
+      return;
+    }
+    if (!outcome.retryable || attempt >= maxAttempts) {
+      const error = outcome.retryable ? `${outcome.message} (gave up after ${attempt} attempts)` : outcome.message;
+      await queue.markActionFailed(action.id, error, now);
+      log({ level: 'error', msg: 'action failed', ...about, attempt, error });
+      metrics?.linearActions.inc({ type: action.type, result: 'failed' });
+      summary.failed += 1;
+      return;
+    }
+    const delayMs = outcome.retryAfterMs ?? computeBackoffMs(attempt, options.backoff);
+    const nextAttemptAt = new Date(Date.parse(now) + delayMs).toISOString();
+    await queue.markActionRetry(action.id, outcome.message, nextAttemptAt);
+    log({ level: 'warn', msg: 'action will be retried', ...about, attempt, error: outcome.message, nextAttemptAt });
+    metrics?.linearActions.inc({ type: action.type, result: 'retried' });
+    summary.retried += 1;
+  }
+
+  async function drainOnce(now: string = clock()): Promise<DrainSummary> {
+    const entries = await queue.claimDueActions(batchSize, now);
+    const summary: DrainSummary = { claimed: entries.length, sent: 0, shadowed: 0, retried: 0, failed: 0 };
+    // One issue's actions go in claim order (the revert before the comment that explains it);
+    // different issues go in parallel. (SqlQueueStore already claims one action per issue at a time.)
+    const byIssue = new Map<string, OutboxEntry[]>();
+    for (const entry of entries) {
+      const list = byIssue.get(entry.action.issueId) ?? [];
+      list.push(entry);
+      byIssue.set(entry.action.issueId, list);
+    }
+    const groups = [...byIssue.values()];
+    const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
+      for (let group = groups.shift(); group; group = groups.shift()) {
+        for (const entry of group) await handle(entry, now, summary);
+      }
+    });
+    await Promise.all(workers);
+    return summary;
+  }
+
+  let running = false;
+  let woken = false;
+  let stopped = true;
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<void> | null = null;
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      current = tick();
+    }, delayMs);
+  }
+
+  async function tick(): Promise<void> {
+    if (running || stopped) return;
+    running = true;
+    woken = false;
+    let again = false;
+    try {
+      const summary = await drainOnce();
+      // A full batch may leave more due; a sent action may unblock the next one of its issue
+      // (the queue hands out one issue's actions one at a time, in order).
+      again = summary.claimed >= batchSize || summary.sent + summary.shadowed > 0;
+    } catch (error) {
+      log({ level: 'error', msg: 'outbox drain failed', error: (error as Error).message });
+    } finally {
+      running = false;
+    }
+    schedule(again || woken ? 0 : intervalMs);
+  }
+
+  return {
+    drainOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      if (shadow) log({ level: 'info', msg: 'outbox in shadow mode: actions are logged, not sent', shadow: true });
+      schedule(0);
+    },
+    wake() {
+      // During a drain, the next one follows at once: what was just enqueued may not have been claimed.
+      if (running) woken = true;
+      else if (!stopped) schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await current;
+    },
+  };
+}
+
+/** Exponential backoff with equal jitter: attempt 1 waits 0.5-1 s, 2 waits 1-2 s, … up to maxMs. */
+export function computeBackoffMs(attempt: number, options: BackoffOptions = {}): number {
+  const base = options.baseMs ?? 1000;
+  const max = options.maxMs ?? 5 * 60_000;
+  const random = options.random ?? Math.random;
+  const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+async function sendSafely(gateway: LinearGateway | null, action: LinearAction): Promise<SendOutcome> {
+  try {
+    // Shadow mode is decided before; a null gateway never gets here.
+    return await gateway!.send(action);
+  } catch (error) {
+    // The gateway maps every Linear error to an outcome; anything thrown is unexpected, so retry.
+    return { ok: false, retryable: true, retryAfterMs: null, message: `sending failed unexpectedly: ${(error as Error).message}` };
+  }
+}
+
+function describe(action: LinearAction): Record<string, unknown> {
+  return { actionId: action.id, type: action.type, issueId: action.issueId };
+}

@@ -1,0 +1,188 @@
+import React, { useState } from 'react';
+import {
+  Button,
+  Checkbox,
+  ErrorMessage,
+  Form,
+  FormFooter,
+  HelperMessage,
+  Label,
+  RadioGroup,
+  SectionMessage,
+  Stack,
+  Text,
+  Textfield,
+  UserPicker,
+} from '@forge/react';
+import type { Outcome, ProjectSettings } from '../forge/resolver-contract';
+import { parseFieldErrors } from './parse-field-errors';
+import { RefusalMessage } from './refusal-message';
+import { joinList, splitList } from './split-list';
+import { validateSettings } from './validate-settings';
+
+export interface SettingsFormProps {
+  settings: ProjectSettings;
+  onSave: (settings: ProjectSettings) => Promise<Outcome<{ settings: ProjectSettings }>>;
+}
+
+const BYPASS_OPTIONS = [
+  { name: 'bypassPolicy', value: 'reopen', label: 'Reopen it to its previous status, with a comment saying why' },
+  { name: 'bypassPolicy', value: 'record', label: 'Only record it in the history' },
+];
+
+const SETTINGS_FIELDS: readonly string[] = [
+  'approverAccountIds',
+  'approverRoles',
+  'requireAllMet',
+  'forbidSelfSignOff',
+  'deliverableIssueTypes',
+  'doneStatusNames',
+  'bypassPolicy',
+] satisfies (keyof ProjectSettings)[];
+
+type Feedback = { kind: 'saved' } | { kind: 'refused'; outcome: Extract<Outcome<object>, { ok: false }> } | { kind: 'invalid' } | null;
+
+/** The project settings: who may sign off, the closure policy, which issues are deliverables, bypass policy. */
+export function SettingsForm({ settings, onSave }: SettingsFormProps) {
+  const [approverAccountIds, setApproverAccountIds] = useState<string[]>(settings.approverAccountIds);
+  const [roles, setRoles] = useState(joinList(settings.approverRoles));
+  const [requireAllMet, setRequireAllMet] = useState(settings.requireAllMet);
+  const [forbidSelfSignOff, setForbidSelfSignOff] = useState(settings.forbidSelfSignOff);
+  const [issueTypes, setIssueTypes] = useState(joinList(settings.deliverableIssueTypes));
+  const [doneStatuses, setDoneStatuses] = useState(joinList(settings.doneStatusNames));
+  const [bypassPolicy, setBypassPolicy] = useState<ProjectSettings['bypassPolicy']>(settings.bypassPolicy);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [saving, setSaving] = useState(false);
+
+  const submit = async () => {
+    const next: ProjectSettings = {
+      approverAccountIds,
+      approverRoles: splitList(roles),
+      requireAllMet,
+      forbidSelfSignOff,
+      deliverableIssueTypes: splitList(issueTypes),
+      doneStatusNames: splitList(doneStatuses),
+      bypassPolicy,
+    };
+    const invalid = validateSettings(next);
+    if (Object.keys(invalid).length > 0) {
+      setFieldErrors(invalid);
+      setFeedback({ kind: 'invalid' });
+      return;
+    }
+    setSaving(true);
+    setFeedback(null);
+    setFieldErrors({});
+    const result = await onSave(next);
+    setSaving(false);
+    if (result.ok) {
+      setFeedback({ kind: 'saved' });
+    } else {
+      setFieldErrors(parseFieldErrors(result.errors, 'settings.'));
+      setFeedback({ kind: 'refused', outcome: result });
+    }
+  };
+
+  const errorsFor = (field: string) =>
+    (fieldErrors[field] ?? []).map((message) => <ErrorMessage key={`${field}-${message}`}>{message}</ErrorMessage>);
+
+  return (
+    <Form onSubmit={submit}>
+      <Stack space="space.200">
+        <Stack space="space.050">
+          <UserPicker
+            label="Approvers (people)"
+            name="approverAccountIds"
+            isMulti
+            defaultValue={settings.approverAccountIds}
+            description="People who may sign off deliverables in this project."
+            onChange={(value) => setApproverAccountIds(toAccountIds(value))}
+          />
+          {errorsFor('approverAccountIds')}
+        </Stack>
+        <Stack space="space.050">
+          <Label labelFor="approver-roles">Approver project roles</Label>
+          <Textfield id="approver-roles" value={roles} isInvalid={Boolean(fieldErrors.approverRoles)} onChange={(e) => setRoles(String(e.target.value ?? ''))} />
+          <HelperMessage>
+            Jira project role names, separated by commas, e.g. Client approvers, Product owners. With no approvers and no roles, anyone may sign off.
+          </HelperMessage>
+          {errorsFor('approverRoles')}
+        </Stack>
+        <Stack space="space.050">
+          <Checkbox
+            label="Every criterion must be marked met before the deliverable can close"
+            isChecked={requireAllMet}
+            onChange={(e) => setRequireAllMet(Boolean(e.target.checked))}
+          />
+          {errorsFor('requireAllMet')}
+          <Checkbox
+            label="The assignee may not sign off their own work"
+            isChecked={forbidSelfSignOff}
+            onChange={(e) => setForbidSelfSignOff(Boolean(e.target.checked))}
+          />
+          {errorsFor('forbidSelfSignOff')}
+        </Stack>
+        <Stack space="space.050">
+          <Label labelFor="deliverable-issue-types">Deliverable issue types</Label>
+          <Textfield
+            id="deliverable-issue-types"
+            value={issueTypes}
+            isInvalid={Boolean(fieldErrors.deliverableIssueTypes)}
+            onChange={(e) => setIssueTypes(String(e.target.value ?? ''))}
+          />
+          <HelperMessage>Issue type names, separated by commas. Leave empty to treat every issue type as a deliverable.</HelperMessage>
+          {errorsFor('deliverableIssueTypes')}
+        </Stack>
+        <Stack space="space.050">
+          <Label labelFor="done-status-names">Done status names</Label>
+          <Textfield
+            id="done-status-names"
+            value={doneStatuses}
+            isInvalid={Boolean(fieldErrors.doneStatusNames)}
+            onChange={(e) => setDoneStatuses(String(e.target.value ?? ''))}
+          />
+          <HelperMessage>Statuses that count as done besides Jira's Done category, separated by commas.</HelperMessage>
+          {errorsFor('doneStatusNames')}
+        </Stack>
+        <Stack space="space.050">
+          <Text weight="bold">When an issue reaches done without a valid sign-off</Text>
+          <RadioGroup
+            name="bypassPolicy"
+            options={BYPASS_OPTIONS}
+            value={bypassPolicy}
+            onChange={(e) => setBypassPolicy(e.target.value === 'reopen' ? 'reopen' : 'record')}
+          />
+          {errorsFor('bypassPolicy')}
+        </Stack>
+        {Object.keys(fieldErrors)
+          .filter((field) => !SETTINGS_FIELDS.includes(field))
+          .flatMap((field) => errorsFor(field))}
+        {feedback?.kind === 'saved' ? (
+          <SectionMessage appearance="success" title="Settings saved">
+            <Text>The new settings apply to the next sign-off and the next closure.</Text>
+          </SectionMessage>
+        ) : feedback?.kind === 'invalid' ? (
+          <SectionMessage appearance="error" title="Settings not saved">
+            <Text>Fix the fields marked above. Nothing was changed.</Text>
+          </SectionMessage>
+        ) : feedback?.kind === 'refused' ? (
+          <RefusalMessage refusal={{ ...feedback.outcome, errors: undefined }} title="Settings not saved">
+            <Text>Nothing was changed.</Text>
+          </RefusalMessage>
+        ) : null}
+        <FormFooter>
+          <Button type="submit" appearance="primary" isDisabled={saving}>
+            Save settings
+          </Button>
+        </FormFooter>
+      </Stack>
+    </Form>
+  );
+}
+
+/** UserPicker reports one user, or a list of users when isMulti; both become account ids. */
+function toAccountIds(value: unknown): string[] {
+  const users = Array.isArray(value) ? value : value ? [value] : [];
+  return users.map((u) => (typeof u === 'string' ? u : (u as { id?: unknown })?.id)).filter((id): id is string => typeof id === 'string' && id !== '');
+}

@@ -1,0 +1,79 @@
+import { applyDraftAction, toDraft } from '../../src/frontend/apply-draft-action';
+import { describeSignals, formatPercent } from '../../src/frontend/describe-signals';
+import { formatCriterionDiff } from '../../src/frontend/format-criterion-diff';
+import { isScopeEdit } from '../../src/frontend/is-scope-edit';
+import { matchHints } from '../../src/frontend/match-hints';
+import { parseFieldErrors } from '../../src/frontend/parse-field-errors';
+import { splitList } from '../../src/frontend/split-list';
+
+describe('what the panel and pages show, in pieces', () => {
+  it('shows a drift below 1% as a fraction rather than as 0%', () => {
+    expect(formatPercent(0.004)).toBe('0.4%');
+    expect(formatPercent(0)).toBe('0%');
+    expect(formatPercent(0.125)).toBe('13%');
+  });
+
+  it('marks drift of a quarter of the baseline or more as danger and lists at most 10 keys', () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `PROJ-${i + 1}`);
+    const lines = describeSignals({
+      driftShare: 0.25,
+      undocumentedChanges: 1,
+      withoutCriteria: keys,
+      staleSignOffs: ['PROJ-3'],
+      bypasses: 0,
+      signOffCoverage: { covered: 3, total: 3, share: 1 },
+    });
+    const byLabel = Object.fromEntries(lines.map((l) => [l.label, l]));
+    expect(byLabel['Scope drift']?.tone).toBe('danger');
+    expect(byLabel['Undocumented scope changes']?.value).toBe('1 scope change was made without a reason.');
+    expect(byLabel['Deliverables without criteria']?.value).toContain('PROJ-10 and 2 more.');
+    expect(byLabel['Stale sign-offs']?.value).toContain('after it was given: PROJ-3.');
+    expect(byLabel['Sign-off coverage']).toEqual({ label: 'Sign-off coverage', value: '3 of 3 deliverables have a valid sign-off (100%).', tone: 'ok' });
+  });
+
+  it('puts the diff marker on every line of a multi-line criterion', () => {
+    expect(formatCriterionDiff({ kind: 'removed', before: 'Given a cart\nThen it shows a total', after: null, diff: null }).code).toBe(
+      '- Given a cart\n- Then it shows a total',
+    );
+  });
+
+  it('counts rewording, reordering and removal as scope edits, but not whitespace or ticking met', () => {
+    const saved = [{ text: 'A shows B' }, { text: 'C shows D' }];
+    expect(isScopeEdit(saved, [{ text: 'A  shows B ' }, { text: 'C shows D' }])).toBe(false);
+    expect(isScopeEdit(saved, [{ text: 'C shows D' }, { text: 'A shows B' }])).toBe(true);
+    expect(isScopeEdit(saved, [{ text: 'A shows B' }])).toBe(true);
+    expect(isScopeEdit(saved, [{ text: 'A shows E' }, { text: 'C shows D' }])).toBe(true);
+  });
+
+  it('keeps hints with a saved criterion that moved and drops them from an edited one', () => {
+    const saved = [
+      { id: 'a', text: 'It is fast' },
+      { id: 'b', text: 'It is easy' },
+    ];
+    const hints = [
+      { criterionIndex: 0, code: 'VAGUE_WORD' as const, message: 'fast' },
+      { criterionIndex: 1, code: 'VAGUE_WORD' as const, message: 'easy' },
+    ];
+    expect(matchHints(saved, hints, [{ id: 'b', text: 'It is easy' }, { id: 'a', text: 'It is quick' }])).toEqual([['easy'], []]);
+  });
+
+  it('leaves the list unchanged when the first criterion is moved up', () => {
+    const draft = toDraft([
+      { id: 'a', text: 'A', met: false },
+      { id: 'b', text: 'B', met: false },
+    ]);
+    expect(applyDraftAction(draft, { type: 'move', index: 0, by: -1 }).map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
+  it('reads comma- and line-separated names once each, without blanks', () => {
+    expect(splitList(' Done, Accepted,\nDone,, ')).toEqual(['Done', 'Accepted']);
+  });
+
+  it('groups resolver errors by field without the payload prefix', () => {
+    expect(parseFieldErrors(['settings.approverRoles.1: too long', 'settings: missing', 'plain message'], 'settings.')).toEqual({
+      approverRoles: ['too long'],
+      settings: ['missing'],
+      '': ['plain message'],
+    });
+  });
+});

@@ -1,0 +1,289 @@
+import React from 'react';
+import { deferred, fakeBridge, type ResolverTable } from '../mocks/forge-bridge';
+import { ProjectPageApp } from '../../src/frontend/project-page-app';
+import type { HistoryFilters, ResolverResults } from '../../src/forge/resolver-contract';
+import { renderForge, settle, type ForgeView } from './render-forge';
+import { makeChangeRow, makeOverview } from './view-fixtures';
+
+jest.mock('@forge/bridge', () => jest.requireActual('../mocks/forge-bridge').forgeBridgeMock);
+
+async function renderPage(handlers: ResolverTable = {}): Promise<ForgeView> {
+  fakeBridge.reset({
+    getProjectOverview: () => ({ ok: true, overview: makeOverview() }),
+    getHistoryPage: () => ({ ok: true, rows: [makeChangeRow(2), makeChangeRow(1)], nextCursor: null }),
+    ...handlers,
+  });
+  return renderForge(<ProjectPageApp />);
+}
+
+const historyFilters = (): HistoryFilters[] => fakeBridge.payloadsOf('getHistoryPage').map((p) => p.filters ?? {});
+
+describe('project page "Scope history": baselines, signals and verification', () => {
+  it('shows a spinner until the overview arrives, then the baselines and the current scope version', async () => {
+    const overview = deferred<ResolverResults['getProjectOverview']>();
+    const view = await renderPage({ getProjectOverview: () => overview.promise });
+    expect(view.byType('Spinner')).toHaveLength(1);
+
+    overview.resolve({ ok: true, overview: makeOverview() });
+    await view.waitFor(() => view.hasText('Current scope version: 1.3'));
+    expect(view.text()).toContain('Scope history: Order portal');
+    const table = view.byType('DynamicTable')[0];
+    expect(table && view.within(table).text()).toContain('SRS v1.0 1.0 1 Mar 2025, 09:00 UTC Cara Client 12');
+  });
+
+  it('loads the overview and the first unfiltered history page, nothing else', async () => {
+    await renderPage();
+    expect(fakeBridge.callNames().sort()).toEqual(['getHistoryPage', 'getProjectOverview']);
+    expect(fakeBridge.payloadsOf('getHistoryPage')).toEqual([{ filters: {}, cursor: null }]);
+  });
+
+  it('names every early-warning signal in plain words', async () => {
+    const view = await renderPage();
+
+    expect(view.byTestId('signal-Scope drift').text()).toContain("13% of the baseline's criteria were changed, added or removed since the baseline.");
+    expect(view.byTestId('signal-Undocumented scope changes').text()).toContain('2 scope changes were made without a reason.');
+    expect(view.byTestId('signal-Deliverables without criteria').text()).toContain(
+      '1 deliverable has no acceptance criteria and cannot be closed: PROJ-7.',
+    );
+    expect(view.byTestId('signal-Stale sign-offs').text()).toContain('2 sign-offs no longer count because the criteria changed after they were given: PROJ-3, PROJ-4.');
+    expect(view.byTestId('signal-Closure bypasses').text()).toContain('1 deliverable reached done without a valid sign-off.');
+    expect(view.byTestId('signal-Sign-off coverage').text()).toContain('9 of 12 deliverables have a valid sign-off (75%).');
+    expect(view.byTestId('signal-Closure bypasses').all().find((n) => n.type === 'Lozenge')?.props.appearance).toBe('removed');
+  });
+
+  it('says there is nothing to drift from before the first baseline', async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({
+        ok: true,
+        overview: makeOverview({
+          baselines: [],
+          scopeVersion: null,
+          signals: { driftShare: null, undocumentedChanges: 0, withoutCriteria: [], staleSignOffs: [], bypasses: 0, signOffCoverage: { covered: 0, total: 0, share: null } },
+        }),
+      }),
+    });
+
+    expect(view.text()).toContain('No baseline yet, so there is no scope version.');
+    expect(view.text()).toContain('No baseline yet, so there is nothing to drift from.');
+    expect(view.byType('DynamicTable')).toHaveLength(0);
+  });
+
+  it('reports a verified hash chain with its record count', async () => {
+    const view = await renderPage();
+    expect(view.text()).toContain('Hash chain verified: 42 records');
+  });
+
+  it('reports the first record where the hash chain breaks', async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({
+        ok: true,
+        overview: makeOverview({ verification: { ok: false, index: 17, recordId: 'r17', message: 'prevHash does not match the hash of record #16' } }),
+      }),
+    });
+
+    expect(view.text()).toContain('Broken at record #17: prevHash does not match the hash of record #16');
+    expect(view.hasText('Hash chain verified')).toBe(false);
+  });
+
+  it("shows the refusal's message when the overview is refused", async () => {
+    const view = await renderPage({ getProjectOverview: () => ({ ok: false, code: 'NO_PERMISSION', message: 'You cannot browse this project.' }) });
+    expect(view.text()).toContain('You cannot browse this project.');
+  });
+});
+
+describe('project page: timeline of scope changes', () => {
+  it('shows each change with its author, version, reason and diff in a diff code block', async () => {
+    const view = await renderPage({
+      getHistoryPage: () => ({
+        ok: true,
+        nextCursor: null,
+        rows: [makeChangeRow(3, { undocumented: true, summary: 'Criterion modified on PROJ-1 (undocumented)' }), makeChangeRow(2)],
+      }),
+    });
+
+    const row = view.byTestId('history-row-3');
+    expect(row.text()).toContain('#3 Scope change Undocumented 4 Mar 2025, 10:15 UTC by Pat Owner PROJ-1 scope version 1.3');
+    expect(row.text()).toContain('Criterion modified on PROJ-1 (undocumented)');
+    expect(row.codeBlocks()).toEqual([{ language: 'diff', text: '- The file downloads fast\n+ The file downloads within 5 seconds' }]);
+    expect(view.byTestId('history-row-2').text()).toContain('Reason: Client asked for a measurable limit');
+    expect(view.byTestId('history-row-2').lozenges()).not.toContain('Undocumented');
+  });
+
+  it('sends every filter the delivery manager set to getHistoryPage and shows the filtered rows', async () => {
+    const view = await renderPage();
+    fakeBridge.handle({
+      getHistoryPage: ({ filters }) => ({
+        ok: true,
+        nextCursor: null,
+        rows: filters?.undocumentedOnly ? [makeChangeRow(9, { undocumented: true, summary: 'Criterion added on PROJ-2 (undocumented)' })] : [],
+      }),
+    });
+
+    await view.change('Deliverable', { label: 'PROJ-2', value: '10002' });
+    await view.change('Kind', [
+      { label: 'Scope change', value: 'scope_changed' },
+      { label: 'Closure bypassed', value: 'closure_bypassed' },
+    ]);
+    await view.change('Author', { id: 'user-po', name: 'Pat Owner', type: 'user', avatarUrl: '', email: '' });
+    await view.change('From', '2025-03-01');
+    await view.change('To', '2025-03-31');
+    await view.check('Undocumented changes only', true);
+    await view.click('Apply filters');
+
+    expect(historyFilters()[1]).toEqual({
+      deliverableId: '10002',
+      kinds: ['scope_changed', 'closure_bypassed'],
+      authorId: 'user-po',
+      from: '2025-03-01T00:00:00.000Z',
+      to: '2025-03-31T23:59:59.999Z',
+      undocumentedOnly: true,
+    });
+    expect(fakeBridge.payloadsOf('getHistoryPage')[1]?.cursor).toBeNull();
+    expect(view.text()).toContain('Criterion added on PROJ-2 (undocumented)');
+    expect(view.hasText('#2')).toBe(false);
+  });
+
+  it('refuses a date range that ends before it starts, without calling the backend', async () => {
+    const view = await renderPage();
+    await view.change('From', '2025-04-01');
+    await view.change('To', '2025-03-01');
+    await view.click('Apply filters');
+
+    expect(view.text()).toContain('The start date is after the end date.');
+    expect(fakeBridge.payloadsOf('getHistoryPage')).toHaveLength(1);
+  });
+
+  it('loads the next page with the same filters and the cursor, and appends it, when the user asks for more', async () => {
+    const view = await renderPage({
+      getHistoryPage: ({ cursor }) =>
+        cursor === 'page-2'
+          ? { ok: true, rows: [makeChangeRow(1, { summary: 'Criterion added on PROJ-1' })], nextCursor: null }
+          : { ok: true, rows: [makeChangeRow(3), makeChangeRow(2)], nextCursor: 'page-2' },
+    });
+    await view.check('Undocumented changes only', true);
+    await view.click('Apply filters');
+    await view.click('Load more');
+
+    expect(fakeBridge.payloadsOf('getHistoryPage')[2]).toEqual({ filters: { undocumentedOnly: true }, cursor: 'page-2' });
+    expect(view.byTestId('history-row-3')).toBeDefined();
+    expect(view.byTestId('history-row-1').text()).toContain('Criterion added on PROJ-1');
+    expect(view.queryButton('Load more')).toBeUndefined();
+  });
+
+  it('offers deliverables from the overview and from loaded rows in the deliverable filter', async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ deliverables: [{ id: '10002', key: 'PROJ-2' }] }) }),
+    });
+    const options = view.findField('Deliverable').props.options as { label: string; value: string }[];
+    expect(options).toEqual([
+      { label: 'PROJ-1', value: '10001' },
+      { label: 'PROJ-2', value: '10002' },
+    ]);
+  });
+
+  it('says when no record matches the filters', async () => {
+    const view = await renderPage({ getHistoryPage: () => ({ ok: true, rows: [], nextCursor: null }) });
+    expect(view.text()).toContain('No history records match these filters.');
+  });
+
+  it('clears the filters and loads the unfiltered history again', async () => {
+    const view = await renderPage();
+    await view.check('Undocumented changes only', true);
+    await view.click('Apply filters');
+    await view.click('Clear filters');
+
+    expect(historyFilters()).toEqual([{}, { undocumentedOnly: true }, {}]);
+    expect(view.findField('Undocumented changes only').props.isChecked).toBe(false);
+  });
+});
+
+describe('project page: CSV export of the filtered history', () => {
+  it('exports with the applied filters and shows the CSV for copying', async () => {
+    const csv = 'seq,kind,at,author,deliverable,scope version,summary,reason\r\n3,scope_changed,2025-03-04T10:15:00.000Z,Pat Owner,PROJ-1,1.3,Criterion modified,\r\n';
+    const view = await renderPage({ exportHistoryCsv: () => ({ ok: true, csv, rowCount: 1 }) });
+    await view.check('Undocumented changes only', true);
+    await view.click('Apply filters');
+    await view.click('Export CSV');
+
+    expect(fakeBridge.payloadsOf('exportHistoryCsv')).toEqual([{ filters: { undocumentedOnly: true } }]);
+    expect(view.codeBlocks()).toContainEqual({ language: 'text', text: csv });
+    expect(view.text()).toContain('1 record with the current filters. Copy the text below and save it as scope-history-PROJ.csv.');
+
+    await view.click('Hide CSV');
+    expect(view.codeBlocks().some((c) => c.text === csv)).toBe(false);
+  });
+
+  it("shows the refusal's message when the export is refused", async () => {
+    const view = await renderPage({ exportHistoryCsv: () => ({ ok: false, code: 'TOO_LARGE', message: 'Narrow the filters: the export is limited to 10,000 records.' }) });
+    await view.click('Export CSV');
+    expect(view.text()).toContain('Narrow the filters: the export is limited to 10,000 records.');
+  });
+});
+
+describe('project page: "Create baseline" for approvers', () => {
+  it('hides Create baseline from users who may not create one', async () => {
+    const view = await renderPage();
+    expect(view.queryButton('Create baseline')).toBeUndefined();
+  });
+
+  it('creates a named baseline after confirmation, then shows the new baseline and reloads the history', async () => {
+    const after = makeOverview({
+      scopeVersion: '2.0',
+      permissions: { canCreateBaseline: true },
+      baselines: [
+        ...makeOverview().baselines,
+        { id: 'b2', name: 'SRS v2.0', version: '2.0', createdAt: '2025-04-01T08:00:00.000Z', approvedByName: 'Cara Client', deliverableCount: 14 },
+      ],
+    });
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true } }) }),
+      createBaseline: () => ({ ok: true, overview: after }),
+    });
+    await view.click('Create baseline');
+    await view.type('Baseline name', '  SRS v2.0 ');
+    expect(fakeBridge.payloadsOf('createBaseline')).toHaveLength(0);
+    await view.click('Confirm baseline');
+    await settle();
+
+    expect(fakeBridge.payloadsOf('createBaseline')).toEqual([{ name: 'SRS v2.0' }]);
+    expect(view.text()).toContain('Baseline SRS v2.0 created. Scope version is now 2.0.');
+    expect(view.text()).toContain('Current scope version: 2.0');
+    expect(view.text()).toContain('SRS v2.0 2.0 1 Apr 2025, 08:00 UTC Cara Client 14');
+    expect(fakeBridge.payloadsOf('getHistoryPage')).toHaveLength(2);
+  });
+
+  it('asks for a name instead of creating a nameless baseline', async () => {
+    const view = await renderPage({ getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true } }) }) });
+    await view.click('Create baseline');
+    await view.click('Confirm baseline');
+
+    expect(view.text()).toContain('Give the baseline a name');
+    expect(fakeBridge.payloadsOf('createBaseline')).toHaveLength(0);
+  });
+
+  it("shows the refusal's message when creating the baseline is refused", async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true } }) }),
+      createBaseline: () => ({ ok: false, code: 'NOT_APPROVER', message: 'Only approvers can create a baseline.' }),
+    });
+    await view.click('Create baseline');
+    await view.type('Baseline name', 'SRS v2.0');
+    await view.click('Confirm baseline');
+
+    expect(view.text()).toContain('The baseline was not created');
+    expect(view.text()).toContain('Only approvers can create a baseline.');
+    expect(view.text()).toContain('Current scope version: 1.3');
+  });
+});
+
+describe('project page entry', () => {
+  it('renders the project page from its resource entry', async () => {
+    fakeBridge.reset({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview() }),
+      getHistoryPage: () => ({ ok: true, rows: [], nextCursor: null }),
+    });
+    const view = await renderForge(() => jest.requireActual('../../src/frontend/project-page'));
+    await view.waitFor(() => view.hasText('Scope history: Order portal'));
+    expect(fakeBridge.callNames().sort()).toEqual(['getHistoryPage', 'getProjectOverview']);
+  });
+});

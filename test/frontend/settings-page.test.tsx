@@ -1,0 +1,123 @@
+import React from 'react';
+import { fakeBridge, type ResolverTable } from '../mocks/forge-bridge';
+import { SettingsPageApp } from '../../src/frontend/settings-page-app';
+import type { ProjectSettings } from '../../src/forge/resolver-contract';
+import { renderForge, type ForgeView } from './render-forge';
+import { makeSettings } from './view-fixtures';
+
+jest.mock('@forge/bridge', () => jest.requireActual('../mocks/forge-bridge').forgeBridgeMock);
+
+async function renderSettings(handlers: ResolverTable = {}, settings: ProjectSettings = makeSettings()): Promise<ForgeView> {
+  fakeBridge.reset({
+    getSettings: () => ({ ok: true, settings }),
+    saveSettings: (payload) => ({ ok: true, settings: payload.settings as ProjectSettings }),
+    ...handlers,
+  });
+  return renderForge(<SettingsPageApp />);
+}
+
+const savedSettings = () => fakeBridge.payloadsOf('saveSettings').map((p) => p.settings);
+
+describe('project settings page', () => {
+  it('shows the stored settings in their fields', async () => {
+    const view = await renderSettings();
+
+    const approvers = view.findField('Approvers (people)');
+    expect(approvers.type).toBe('UserPicker');
+    expect(approvers.props).toMatchObject({ isMulti: true, defaultValue: ['user-client'] });
+    expect(view.findField('Approver project roles').props.value).toBe('Client approvers');
+    expect(view.findField('Deliverable issue types').props.value).toBe('Story, Epic');
+    expect(view.findField('Done status names').props.value).toBe('Done');
+    expect(view.findField('The assignee may not sign off their own work').props.isChecked).toBe(true);
+    expect(view.findField('Every criterion must be marked met before the deliverable can close').props.isChecked).toBe(false);
+    expect(view.byType('RadioGroup')[0]?.props.value).toBe('record');
+  });
+
+  it('saves every setting the admin changed, lists split at commas, and confirms', async () => {
+    const view = await renderSettings();
+    await view.change('Approvers (people)', [
+      { id: 'user-client', name: 'Cara Client', type: 'user', avatarUrl: '', email: '' },
+      { id: 'user-po', name: 'Pat Owner', type: 'user', avatarUrl: '', email: '' },
+    ]);
+    await view.type('Approver project roles', 'Client approvers,  Product owners , ');
+    await view.check('Every criterion must be marked met before the deliverable can close', true);
+    await view.check('The assignee may not sign off their own work', false);
+    await view.type('Deliverable issue types', 'Story');
+    await view.type('Done status names', 'Done, Accepted\nReleased');
+    const radio = view.byType('RadioGroup')[0];
+    if (!radio) throw new Error('no bypass policy choice');
+    await view.fire(radio, 'onChange', { target: { value: 'reopen' } });
+    await view.submit();
+
+    expect(savedSettings()).toEqual([
+      {
+        approverAccountIds: ['user-client', 'user-po'],
+        approverRoles: ['Client approvers', 'Product owners'],
+        requireAllMet: true,
+        forbidSelfSignOff: false,
+        deliverableIssueTypes: ['Story'],
+        doneStatusNames: ['Done', 'Accepted', 'Released'],
+        bypassPolicy: 'reopen',
+      },
+    ]);
+    expect(view.text()).toContain('Settings saved');
+  });
+
+  it('shows a validation error under the field and sends nothing when a list is too long', async () => {
+    const view = await renderSettings();
+    await view.type('Deliverable issue types', Array.from({ length: 51 }, (_, i) => `Type ${i}`).join(', '));
+    await view.submit();
+
+    expect(savedSettings()).toHaveLength(0);
+    const errors = view.byType('ErrorMessage').map((n) => view.within(n).text());
+    expect(errors).toEqual(['List at most 50 entries.']);
+    expect(view.text()).toContain('Fix the fields marked above. Nothing was changed.');
+  });
+
+  it("shows the resolver's validation errors under the fields they belong to", async () => {
+    const view = await renderSettings({
+      saveSettings: () => ({
+        ok: false,
+        code: 'INVALID_PAYLOAD',
+        message: 'Some settings are not valid.',
+        errors: ['settings.doneStatusNames.0: "Backlog" is not a status in this project'],
+      }),
+    });
+    await view.submit();
+
+    const field = view.findField('Done status names');
+    expect(field.props.isInvalid).toBe(true);
+    expect(view.byType('ErrorMessage').map((n) => view.within(n).text())).toEqual(['"Backlog" is not a status in this project']);
+    expect(view.text()).toContain('Some settings are not valid.');
+  });
+
+  it('says why and that nothing changed when a user who is not a project admin saves', async () => {
+    const view = await renderSettings({
+      saveSettings: () => ({ ok: false, code: 'NOT_PROJECT_ADMIN', message: 'Only project admins can change Scopekeeper settings.' }),
+    });
+    await view.type('Approver project roles', 'Everyone');
+    await view.submit();
+
+    expect(view.text()).toContain('Settings not saved');
+    expect(view.text()).toContain('Only project admins can change Scopekeeper settings.');
+    expect(view.text()).toContain('Nothing was changed.');
+    expect(view.hasText('Settings saved')).toBe(false);
+    expect(view.findField('Approver project roles').props.value).toBe('Everyone');
+  });
+
+  it("shows the refusal's message when the settings cannot be loaded", async () => {
+    const view = await renderSettings({ getSettings: () => ({ ok: false, code: 'NOT_PROJECT_ADMIN', message: 'Only project admins can see these settings.' }) });
+
+    expect(view.text()).toContain('The settings could not be loaded');
+    expect(view.text()).toContain('Only project admins can see these settings.');
+    expect(view.byType('Form')).toHaveLength(0);
+  });
+
+  it('renders from its resource entry with one getSettings call', async () => {
+    fakeBridge.reset({ getSettings: () => ({ ok: true, settings: makeSettings() }) });
+    const view = await renderForge(() => jest.requireActual('../../src/frontend/settings-page'));
+    await view.waitFor(() => view.hasText('Scopekeeper settings'));
+
+    expect(fakeBridge.callNames()).toEqual(['getSettings']);
+  });
+});

@@ -1,0 +1,250 @@
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../linear-adapter/cli';
+import { verifyHistory } from '../../src/core/verify-history';
+import type { HistoryRecordOf } from '../../src/core/schemas';
+import { openStore } from '../../src/store/open-store';
+import type { SqlStore } from '../../src/store/sql-store';
+import { startLinearStandIn, type LinearStandIn, type SeedIssue } from '../support/linear-stand-in';
+
+// `scopekeeper baseline` and `scopekeeper reconcile` against the Linear stand-in (real SDK) and
+// an embedded PGlite data directory, configured through the environment like the service.
+
+const SCOPE = 'linear:team-eng';
+const ISSUE_COUNT = 120; // three pages of 50
+const THREE_DAYS_AGO = new Date(Date.now() - 3 * 86_400_000).toISOString();
+
+const idOf = (n: number) => `iss-${String(n).padStart(3, '0')}`;
+/** Every tenth issue has no criteria yet. */
+const criteriaOf = (n: number) =>
+  n % 10 === 0
+    ? []
+    : [
+        { id: null, text: `The report for ENG-${n} lists every open invoice`, met: false },
+        { id: null, text: `Totals for ENG-${n} match the ledger to the cent`, met: true },
+      ];
+const descriptionOf = (n: number) =>
+  n % 10 === 0
+    ? 'Some context, criteria to follow.'
+    : `Context.\n\n## Acceptance criteria\n- [ ] The report for ENG-${n} lists every open invoice\n- [x] Totals for ENG-${n} match the ledger to the cent\n`;
+
+function seedIssues(): SeedIssue[] {
+  return Array.from({ length: ISSUE_COUNT }, (_, i) => ({
+    id: idOf(i + 1),
+    teamId: 'team-eng',
+    stateId: 'st-doing',
+    title: `Invoice report ${i + 1}`,
+    description: descriptionOf(i + 1),
+    updatedAt: THREE_DAYS_AGO,
+  }));
+}
+
+describe('scopekeeper command line', () => {
+  let linear: LinearStandIn;
+  let templateDir: string;
+  let dataDir: string;
+  let stdout: string;
+  let stderr: string;
+
+  // Creating a PGlite database takes seconds; each test starts from a copy of one made (and
+  // migrated) once, in its own temporary data directory.
+  beforeAll(async () => {
+    templateDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-cli-template-'));
+    await (await openStore({ dataDir: path.join(templateDir, 'pglite') })).close();
+  });
+  afterAll(() => rm(templateDir, { recursive: true, force: true }));
+
+  beforeEach(async () => {
+    linear = await startLinearStandIn(
+      {
+        viewer: { id: 'user-po', name: 'Priya Owner', email: 'priya@example.com' },
+        teams: [
+          { id: 'team-eng', key: 'ENG', name: 'Engineering' },
+          { id: 'team-ops', key: 'OPS', name: 'Operations' },
+        ],
+        states: [
+          { id: 'st-todo', name: 'Todo', type: 'unstarted', teamId: 'team-eng' },
+          { id: 'st-doing', name: 'In Progress', type: 'started', teamId: 'team-eng' },
+          { id: 'st-done', name: 'Done', type: 'completed', teamId: 'team-eng' },
+        ],
+        issues: seedIssues(),
+      },
+      { apiKey: 'lin_api_test' },
+    );
+    dataDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-cli-'));
+    await cp(path.join(templateDir, 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
+    stdout = '';
+    stderr = '';
+  });
+
+  afterEach(async () => {
+    await linear.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function run(argv: string[], env: Record<string, string> = {}): Promise<number> {
+    return runCli(argv, {
+      env: { LINEAR_API_KEY: 'lin_api_test', LINEAR_API_URL: linear.url, SCOPEKEEPER_DATA_DIR: dataDir, ...env },
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+    });
+  }
+
+  async function withStore<T>(read: (store: SqlStore) => Promise<T>): Promise<T> {
+    const store = await openStore({ dataDir: path.join(dataDir, 'pglite') });
+    try {
+      return await read(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  async function historyOf(store: SqlStore) {
+    const records = [];
+    for await (const record of store.readHistory(SCOPE)) records.push(record);
+    return records;
+  }
+
+  describe('baseline', () => {
+    it('records every issue of the team, read page by page, with its parsed criteria as baseline version 1.0', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(stderr).toBe('');
+      expect(stdout).toContain('Recorded baseline "SRS v1.0" for team ENG (Engineering): scope version 1.0.');
+      expect(stdout).toContain(`${ISSUE_COUNT} deliverables`);
+      expect(stdout).toMatch(/12 deliverables have no acceptance criteria yet: .*ENG-10\b/);
+
+      const pages = linear.operations().filter((o) => o.operationName === 'issues');
+      expect(pages.map((o) => o.variables.after ?? null)).toEqual([null, expect.any(String), expect.any(String)]);
+
+      await withStore(async (store) => {
+        const baseline = await store.getActiveBaseline(SCOPE);
+        expect(baseline).toMatchObject({ name: 'SRS v1.0', major: 1, approvedBy: { id: 'user-po', name: 'Priya Owner', email: 'priya@example.com' } });
+        const byKey = new Map(baseline!.deliverables.map((d) => [d.key, d]));
+        expect(byKey.size).toBe(ISSUE_COUNT);
+        for (let n = 1; n <= ISSUE_COUNT; n += 1) {
+          expect(byKey.get(`ENG-${n}`)).toEqual({ id: idOf(n), key: `ENG-${n}`, title: `Invoice report ${n}`, criteria: criteriaOf(n) });
+        }
+        expect((await store.getHistoryHead(SCOPE))?.scopeVersion).toBe('1.0');
+        expect((await store.getDeliverable('linear', idOf(7)))?.state).toMatchObject({ key: 'ENG-7', scopeId: SCOPE, criteria: criteriaOf(7) });
+      });
+    });
+
+    it('refuses a second baseline with the active baseline\'s name', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'srs v1.0'])).toBe(1);
+      expect(stderr).toContain('already called "SRS v1.0"');
+    });
+
+    it('says which team key is unknown', async () => {
+      expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0'])).toBe(1);
+      expect(stderr).toContain('no team with the key "XYZ"');
+    });
+  });
+
+  describe('reconcile', () => {
+    it('records a description edited in Linear while the webhook was missed as an undocumented scope change, version 1.1', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      linear.updateIssue(idOf(7), {
+        description: '## Acceptance criteria\n- [ ] The report for ENG-7 lists every open and overdue invoice\n- [x] Totals for ENG-7 match the ledger to the cent\n',
+      });
+
+      expect(await run(['reconcile', '--since', '24h', '--team', 'ENG'])).toBe(0);
+      expect(stdout).toContain('ENG: read 1 issues');
+      expect(stdout).toContain('recorded 1 scope changes');
+
+      await withStore(async (store) => {
+        const history = await historyOf(store);
+        const changes = history.filter((r): r is HistoryRecordOf<'scope_changed'> => r.kind === 'scope_changed');
+        expect(changes).toHaveLength(1);
+        expect(changes[0]).toMatchObject({
+          scopeVersion: '1.1',
+          deliverableId: idOf(7),
+          data: {
+            kind: 'criterion_modified',
+            deliverableKey: 'ENG-7',
+            before: 'The report for ENG-7 lists every open invoice',
+            after: 'The report for ENG-7 lists every open and overdue invoice',
+            source: 'linear-reconcile',
+            reason: null,
+          },
+        });
+        expect(verifyHistory(history)).toMatchObject({ ok: true });
+        const undocumented = await store.queryHistory({ scopeId: SCOPE, undocumentedOnly: true });
+        expect(undocumented.records.map((r) => r.id)).toEqual([changes[0]!.id]);
+      });
+
+      // A second run finds nothing new.
+      expect(await run(['reconcile', '--since', '24h', '--team', 'ENG'])).toBe(0);
+      await withStore(async (store) => expect((await store.getHistoryHead(SCOPE))?.scopeVersion).toBe('1.1'));
+    });
+
+    it('reopens an issue found done without a sign-off, comments why, and does it once', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      linear.updateIssue(idOf(3), { stateId: 'st-done' });
+
+      expect(await run(['reconcile', '--since', '2h'])).toBe(0);
+      expect(linear.issue(idOf(3))?.stateId).toBe('st-doing');
+      const comments = linear.comments(idOf(3));
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toContain('ENG-3 cannot move to Done yet, so Scopekeeper moved it back');
+      expect(comments[0]!.body).toContain('- [ ] Nobody has signed off the acceptance criteria yet.');
+
+      await withStore(async (store) => {
+        const bypasses = (await historyOf(store)).filter((r) => r.kind === 'closure_bypassed');
+        expect(bypasses).toMatchObject([{ deliverableId: idOf(3), data: { toState: 'Done', action: 'reopened', reasons: [{ code: 'NO_SIGNOFF' }] } }]);
+      });
+
+      expect(await run(['reconcile', '--since', '2h'])).toBe(0);
+      expect(linear.comments(idOf(3))).toHaveLength(1);
+    });
+
+    it('in shadow mode records the closure without sign-off and sends nothing', async () => {
+      linear.updateIssue(idOf(5), { stateId: 'st-done' });
+      linear.reset();
+      expect(await run(['reconcile', '--since', '2h', '--team', 'eng'], { SCOPEKEEPER_MODE: 'shadow' })).toBe(0);
+      expect(stdout).toContain('Shadow mode');
+      expect(linear.operations().filter((o) => o.query.trimStart().startsWith('mutation'))).toEqual([]);
+      expect(linear.issue(idOf(5))?.stateId).toBe('st-done');
+      await withStore(async (store) => {
+        const bypasses = (await historyOf(store)).filter((r) => r.kind === 'closure_bypassed');
+        expect(bypasses).toMatchObject([{ deliverableId: idOf(5), data: { action: 'recorded' } }]);
+      });
+    });
+
+    it('explains what --since accepts when it is neither a time nor a duration', async () => {
+      expect(await run(['reconcile', '--since', 'yesterday'])).toBe(2);
+      expect(stderr).toContain('neither an ISO time');
+    });
+  });
+
+  it('names LINEAR_API_KEY and touches no data when the key is missing', async () => {
+    const emptyDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-cli-empty-'));
+    try {
+      const code = await runCli(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], {
+        env: { SCOPEKEEPER_DATA_DIR: emptyDir, LINEAR_API_URL: linear.url },
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+      });
+      expect(code).toBe(2);
+      expect(stderr).toContain('LINEAR_API_KEY');
+      expect(await readdir(emptyDir)).toEqual([]);
+      expect(linear.operations()).toEqual([]);
+    } finally {
+      await rm(emptyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs from bin/scopekeeper.js, the launcher npx uses', () => {
+    const root = path.resolve(__dirname, '../..');
+    const result = spawnSync(process.execPath, [path.join(root, 'bin/scopekeeper.js'), 'reconcile', '--since', '24h'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', SCOPEKEEPER_DATA_DIR: dataDir },
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('scopekeeper reconcile reads issues from Linear, so it needs LINEAR_API_KEY');
+  });
+});

@@ -1,0 +1,179 @@
+import { sql } from 'kysely';
+import { openStore } from '../../src/store/open-store';
+import type { SqlStore } from '../../src/store/sql-store';
+import { createInboxWorker, type InboxWorkerOptions } from '../../linear-adapter/drain-inbox';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
+import type { InboxDelivery } from '../../linear-adapter/queue-types';
+
+// The inbox worker on the real SqlQueueStore (PGlite), with a stand-in for processDelivery that
+// completes deliveries, or fails them on demand.
+
+const T0 = Date.parse('2026-06-25T10:00:00.000Z');
+const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
+
+let store: SqlStore;
+let queue: SqlQueueStore;
+
+beforeAll(async () => {
+  store = await openStore({ dataDir: 'memory://' });
+  queue = openQueueStore(store);
+});
+afterAll(() => store.close());
+beforeEach(async () => {
+  await sql`delete from linear_inbox`.execute(store.database);
+});
+
+async function enqueue(deliveryId: string, issueId: string, seconds = 0): Promise<void> {
+  await queue.enqueueDelivery({
+    deliveryId, receivedAt: at(seconds), eventType: 'Issue', action: 'update', orderingKey: issueId, rawBody: JSON.stringify({ deliveryId }),
+  });
+}
+
+/** A processDelivery stand-in: records what it saw, throws for the ids in `failing`, else completes. */
+function fakeProcess(failing: Set<string> = new Set()) {
+  const seen: { deliveryId: string; attempts: number }[] = [];
+  let active = 0;
+  let mostAtOnce = 0;
+  const process = async (delivery: InboxDelivery) => {
+    active += 1;
+    mostAtOnce = Math.max(mostAtOnce, active);
+    try {
+      seen.push({ deliveryId: delivery.deliveryId, attempts: delivery.attempts });
+      if (failing.has(delivery.deliveryId)) throw new Error(`Linear API timed out for ${delivery.deliveryId}`);
+      await queue.completeDelivery({ deliveryId: delivery.deliveryId, outcome: 'processed', commit: null, actions: [], now: delivery.receivedAt });
+      return { outcome: 'processed' };
+    } finally {
+      active -= 1;
+    }
+  };
+  return { process, seen, order: () => seen.map((s) => s.deliveryId), mostAtOnce: () => mostAtOnce };
+}
+
+function worker(over: Partial<InboxWorkerOptions> & Pick<InboxWorkerOptions, 'process'>) {
+  const logs: Record<string, unknown>[] = [];
+  const instance = createInboxWorker({ queue, log: (entry) => logs.push(entry), clock: () => new Date(at(100)), ...over });
+  return { worker: instance, logs };
+}
+
+describe('createInboxWorker', () => {
+  it('processes due deliveries one at a time, in order per issue', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('b-1', 'issue-b', 1);
+    await enqueue('a-2', 'issue-a', 2);
+    const fake = fakeProcess();
+    const report = await worker({ process: fake.process }).worker.drainOnce(at(10));
+    expect(report).toEqual({ processed: 3, retried: 0, failed: 0 });
+    expect(fake.order()).toEqual(['a-1', 'b-1', 'a-2']);
+    expect(fake.mostAtOnce()).toBe(1);
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
+  it('retries a failing delivery with backoff and holds back only the later deliveries of its issue', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('b-1', 'issue-b', 1);
+    await enqueue('a-2', 'issue-a', 2);
+    const failing = new Set(['a-1']);
+    const fake = fakeProcess(failing);
+    const { worker: w, logs } = worker({ process: fake.process, retryDelayMs: (attempt) => attempt * 5_000 });
+
+    expect(await w.drainOnce(at(10))).toEqual({ processed: 1, retried: 1, failed: 0 });
+    expect(fake.order()).toEqual(['a-1', 'b-1']);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', deliveryId: 'a-1', error: 'Linear API timed out for a-1' }));
+
+    // Not due yet: the retry waits its backoff, and a-2 waits for a-1.
+    expect(await w.drainOnce(at(14))).toEqual({ processed: 0, retried: 0, failed: 0 });
+
+    failing.clear();
+    expect(await w.drainOnce(at(15))).toEqual({ processed: 2, retried: 0, failed: 0 });
+    expect(fake.seen.slice(2)).toEqual([{ deliveryId: 'a-1', attempts: 1 }, { deliveryId: 'a-2', attempts: 0 }]);
+  });
+
+  it('gives up after the last attempt, logs it, and lets later deliveries of the issue go on', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('a-2', 'issue-a', 1);
+    const fake = fakeProcess(new Set(['a-1']));
+    const { worker: w, logs } = worker({ process: fake.process, maxAttempts: 2, retryDelayMs: () => 1_000 });
+
+    expect(await w.drainOnce(at(10))).toEqual({ processed: 0, retried: 1, failed: 0 });
+    expect(await w.drainOnce(at(20))).toEqual({ processed: 1, retried: 0, failed: 1 });
+    expect(fake.order()).toEqual(['a-1', 'a-1', 'a-2']);
+    expect(await queue.countFailedDeliveries()).toBe(1);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'delivery given up', deliveryId: 'a-1', attempts: 2 }));
+  });
+
+  it('reports each processed delivery and each failure to the metrics', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('b-1', 'issue-b', 40);
+    const observed: [string, number][] = [];
+    const failures: string[] = [];
+    const fake = fakeProcess(new Set(['a-1']));
+    await worker({
+      process: fake.process,
+      metrics: { observeDelivery: (outcome, seconds) => observed.push([outcome, seconds]), countFailure: (kind) => failures.push(kind) },
+    }).worker.drainOnce(at(50));
+    // Seconds from receipt (40 s) to the worker's clock (100 s).
+    expect(observed).toEqual([['processed', 60]]);
+    expect(failures).toEqual(['retried']);
+  });
+
+  it('drains at once when woken after ingress stores a delivery, without waiting for the poll', async () => {
+    let idle: () => void = () => undefined;
+    const firstDrainDone = new Promise<void>((resolve) => (idle = resolve));
+    const watched = Object.create(queue) as SqlQueueStore;
+    watched.claimDeliveries = async (limit, now) => {
+      const claimed = await queue.claimDeliveries(limit, now);
+      if (claimed.length === 0) idle();
+      return claimed;
+    };
+    let processed: (id: string) => void = () => undefined;
+    const arrived = new Promise<string>((resolve) => (processed = resolve));
+    const fake = fakeProcess();
+    const { worker: w } = worker({
+      queue: watched,
+      // An hour: only wake() can make this test finish.
+      pollMs: 3_600_000,
+      process: async (delivery) => {
+        const result = await fake.process(delivery);
+        processed(delivery.deliveryId);
+        return result;
+      },
+    });
+    w.start();
+    try {
+      await firstDrainDone;
+      await enqueue('a-1', 'issue-a', 0);
+      w.wake();
+      expect(await arrived).toBe('a-1');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('keeps running when a claim fails, and logs it', async () => {
+    let failures = 1;
+    let recovered: () => void = () => undefined;
+    const drained = new Promise<void>((resolve) => (recovered = resolve));
+    const flaky = Object.create(queue) as SqlQueueStore;
+    flaky.claimDeliveries = async (limit, now) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error('connection refused');
+      }
+      const claimed = await queue.claimDeliveries(limit, now);
+      if (claimed.length === 0) recovered();
+      return claimed;
+    };
+    await enqueue('a-1', 'issue-a', 0);
+    const fake = fakeProcess();
+    const { worker: w, logs } = worker({ queue: flaky, process: fake.process, pollMs: 3_600_000 });
+    w.start();
+    try {
+      w.wake();
+      await drained;
+    } finally {
+      await w.stop();
+    }
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'inbox drain failed', error: 'connection refused' }));
+    expect(fake.order()).toEqual(['a-1']);
+  });
+});

@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { closurePolicySchema, type ClosurePolicy, type HistoryRecord } from '../../src/core/schemas';
+import { openStore } from '../../src/store/open-store';
+import type { SqlStore } from '../../src/store/sql-store';
+import type { LinearGateway, LinearIssue, LinearUser } from '../../linear-adapter/gateway-types';
+import type { LinearAction } from '../../linear-adapter/linear-action';
+import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/process-delivery';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
+import type { QueueStore } from '../../linear-adapter/queue-types';
+
+// processDelivery against the real SqlStore and SqlQueueStore (PGlite always, PostgreSQL when
+// TEST_DATABASE_URL is set), with the real payloads and a fake gateway for fetchIssue/fetchUser.
+
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const fixture = (name: string): Body => JSON.parse(readFileSync(path.join(__dirname, '../fixtures/linear', name), 'utf8')) as Body;
+
+const T0 = Date.parse('2026-06-25T10:00:00.000Z');
+const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
+const VIEWER = 'user-scopekeeper';
+const CRITERIA_MD = '## Acceptance criteria\n- [ ] A signed-in customer sees their open invoices\n- [ ] Paying an invoice shows a receipt within 5 seconds';
+const EDITED_MD = '## Acceptance criteria\n- [ ] A signed-in customer sees their open and overdue invoices\n- [ ] Paying an invoice shows a receipt within 5 seconds';
+
+const created = fixture('02-issue-create-2026.json');
+const ISSUE_ID = created.data.id as string;
+const TEAM_ID = created.data.teamId as string;
+const SCOPE = `linear:${TEAM_ID}`;
+const TODO_STATE = created.data.state.id as string;
+const ana: LinearUser = { id: 'user-ana', name: 'Ana Silva', email: 'ana@client.example' };
+const dev = created.actor as { id: string; name: string; email: string };
+
+/** The Issue create payload for an issue whose description holds `description`. */
+function issueCreate(description: string): Body {
+  const body = fixture('02-issue-create-2026.json');
+  body.data.description = description;
+  return body;
+}
+
+/** The state change payload, applied to the created issue: moved from Todo into `state`. */
+function issueMovedTo(state: { id: string; name: string; type: string }, description = CRITERIA_MD): Body {
+  const body = fixture('03-issue-update-state-change-2026.json');
+  Object.assign(body.data, { id: ISSUE_ID, identifier: 'ENG-580', teamId: TEAM_ID, description, state, stateId: state.id });
+  body.updatedFrom = { stateId: TODO_STATE, updatedAt: created.data.updatedAt };
+  return body;
+}
+const DONE = { id: 'state-done', name: 'Done', type: 'completed' };
+
+/** The description edit payload, applied to the created issue. */
+function descriptionEdit(from: string, to: string): Body {
+  const body = fixture('05-issue-update-description-n8n-2024.json');
+  Object.assign(body.data, { id: ISSUE_ID, identifier: 'ENG-580', teamId: TEAM_ID, description: to, team: created.data.team });
+  body.updatedFrom = { description: from, updatedAt: created.data.updatedAt };
+  return body;
+}
+
+/** The documented Comment create payload, on the created issue, by `userId`. */
+function commentBy(userId: string, text: string, id: string = randomUUID()): Body {
+  const body = fixture('01-docs-comment-create.json');
+  Object.assign(body.data, { id, body: text, issueId: ISSUE_ID, userId });
+  return body;
+}
+
+function fakeGateway(users: LinearUser[], issues: LinearIssue[] = []): LinearGateway & { calls: string[] } {
+  const calls: string[] = [];
+  const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by processing`));
+  return {
+    calls,
+    fetchViewer: () => Promise.resolve({ id: VIEWER, name: 'Scopekeeper', email: null }),
+    fetchIssue: (id) => {
+      calls.push(`fetchIssue ${id}`);
+      return Promise.resolve(issues.find((i) => i.id === id) ?? null);
+    },
+    fetchUser: (id) => {
+      calls.push(`fetchUser ${id}`);
+      return Promise.resolve(users.find((u) => u.id === id) ?? null);
+    },
+    listTeamIssues: unused('listTeamIssues'),
+    findTeam: unused('findTeam'),
+    send: unused('send'),
+  };
+}
+
+interface Backend {
+  store: SqlStore;
+  cleanup: () => Promise<void>;
+}
+
+function describeProcessing(name: string, open: () => Promise<Backend>): void {
+  describe(`processDelivery on ${name}`, () => {
+    let backend: Backend;
+    let store: SqlStore;
+    let queue: SqlQueueStore;
+    let logs: Record<string, unknown>[];
+    let clock: number;
+    let deliveries: number;
+
+    beforeAll(async () => {
+      backend = await open();
+      store = backend.store;
+      queue = openQueueStore(store);
+    });
+    afterAll(() => backend.cleanup());
+    beforeEach(async () => {
+      // One database for the file; every test starts from empty tables.
+      for (const table of ['linear_inbox', 'linear_outbox', 'change_reasons', 'history', 'history_heads', 'baselines', 'deliverables']) {
+        await sql`delete from ${sql.table(table)}`.execute(store.database);
+      }
+      logs = [];
+      clock = 0;
+      deliveries = 0;
+    });
+
+    const policy: ClosurePolicy = closurePolicySchema.parse({ approverUserIds: [ana.email], doneStateNames: [], doneStateTypes: ['completed'] });
+    const deps = (over: Partial<ProcessDeliveryDeps> = {}): ProcessDeliveryDeps => ({
+      store,
+      queue,
+      gateway: fakeGateway([ana]),
+      settings: { policy, mode: 'enforce' },
+      log: (entry) => logs.push(entry),
+      now: () => at(clock),
+      viewerId: VIEWER,
+      ...over,
+    });
+
+    /** Stores a delivery as ingress does, then claims and processes it. */
+    async function deliver(body: Body, over: Partial<ProcessDeliveryDeps> = {}, deliveryId = `delivery-${++deliveries}`) {
+      clock += 1;
+      await queue.enqueueDelivery({
+        deliveryId,
+        receivedAt: at(clock),
+        eventType: body.type as string,
+        action: body.action as string,
+        orderingKey: body.type === 'Comment' ? (body.data.issueId as string) : (body.data.id as string),
+        rawBody: JSON.stringify(body),
+      });
+      const [claimed, ...more] = await queue.claimDeliveries(10, at(clock));
+      expect(more).toEqual([]);
+      return processDelivery(claimed!, deps(over));
+    }
+
+    /** Every action waiting in the outbox, in the order it was decided, marked sent as a sender would. */
+    async function outbox(): Promise<LinearAction[]> {
+      const actions: LinearAction[] = [];
+      // The outbox hands out one action per issue at a time, so drain it round by round.
+      for (let round = 0; round < 100; round += 1) {
+        const due = await queue.claimDueActions(100, at(10_000 + round));
+        if (due.length === 0) break;
+        for (const entry of due) {
+          actions.push(entry.action);
+          await queue.markActionSent(entry.action.id, at(10_000 + round));
+        }
+      }
+      return actions;
+    }
+
+    async function history(): Promise<HistoryRecord[]> {
+      const records: HistoryRecord[] = [];
+      for await (const record of store.readHistory(SCOPE)) records.push(record);
+      return records;
+    }
+
+    it('reverts a closure without sign-off: one revert, one checklist comment, and the refusal in history', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      await outbox();
+      const result = await deliver(issueMovedTo(DONE));
+      expect(result).toEqual({ outcome: 'closure_refused', actions: 2, withheld: 0, records: 1 });
+      const actions = await outbox();
+      expect(actions).toEqual([
+        { type: 'set_state', id: expect.any(String), issueId: ISSUE_ID, stateId: TODO_STATE },
+        { type: 'comment', id: expect.any(String), issueId: ISSUE_ID, body: expect.stringContaining('- [ ] Nobody has signed off') },
+      ]);
+      expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
+      expect(await queue.inboxBacklog()).toBe(0);
+    });
+
+    it('allows the same closure after an approver’s /signoff and acts on nothing', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      const signed = await deliver(commentBy(ana.id, 'Reviewed with the team.\n/signoff'));
+      expect(signed.outcome).toBe('commands_processed');
+      expect((await outbox()).filter((a) => a.type === 'comment').map((a) => a.type === 'comment' && a.body)).toEqual([
+        expect.stringContaining('Signed off by Ana Silva: 2 acceptance criteria'),
+      ]);
+
+      const closed = await deliver(issueMovedTo(DONE));
+      expect(closed).toMatchObject({ outcome: 'closure_allowed', actions: 0 });
+      expect(await outbox()).toEqual([]);
+      expect((await history()).map((r) => r.kind)).toEqual(['signoff_recorded', 'closure_allowed']);
+    });
+
+    it('reads the comment author’s email through the gateway to recognise an approver listed by email', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      const gateway = fakeGateway([ana]);
+      await deliver(commentBy(ana.id, '/signoff'), { gateway });
+      expect(gateway.calls).toContain(`fetchUser ${ana.id}`);
+      const stored = await store.getDeliverable('linear', ISSUE_ID);
+      expect(stored?.state.signOff?.signer).toEqual(ana);
+    });
+
+    it('records a description change after /baseline as an undocumented scope change 1.1, comments the stale sign-off, and /scope-reason documents it', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      await deliver(commentBy(ana.id, '/baseline SRS v1.0\n/signoff'));
+      await outbox();
+
+      const edited = await deliver(descriptionEdit(CRITERIA_MD, EDITED_MD));
+      expect(edited.outcome).toBe('scope_changed');
+      const records = await history();
+      expect(records.map((r) => [r.kind, r.scopeVersion])).toEqual([
+        ['baseline_created', '1.0'],
+        ['signoff_recorded', '1.0'],
+        ['scope_changed', '1.1'],
+        ['signoff_stale', '1.1'],
+      ]);
+      expect((await store.queryHistory({ scopeId: SCOPE, undocumentedOnly: true })).records).toHaveLength(1);
+      const [notice, ...others] = await outbox();
+      expect(others).toEqual([]);
+      expect(notice?.type === 'comment' && notice.body).toContain('The sign-off by Ana Silva on 25 Jun 2026 no longer counts');
+
+      await deliver(commentBy(dev.id, '/scope-reason Client asked to include overdue invoices'));
+      expect((await store.queryHistory({ scopeId: SCOPE, undocumentedOnly: true })).records).toEqual([]);
+      const [reply] = await outbox();
+      expect(reply?.type === 'comment' && reply.body).toContain('scope version 1.1');
+    });
+
+    it('in shadow mode records everything and logs the actions instead of storing them for sending', async () => {
+      const shadow = { settings: { policy, mode: 'shadow' as const }, gateway: null };
+      await deliver(issueCreate(''), shadow);
+      const result = await deliver(issueMovedTo(DONE, ''), shadow);
+      expect(result).toMatchObject({ outcome: 'closure_refused_shadow', actions: 0, withheld: 3 });
+      expect(await outbox()).toEqual([]);
+      expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
+      expect(logs.filter((l) => l.msg === 'shadow mode: action not sent').map((l) => (l.action as LinearAction).type)).toEqual([
+        'comment', 'add_label', 'set_state', 'comment', 'add_label',
+      ]);
+    });
+
+    it('answers a command without a gateway from the stored deliverable’s scope, knowing the author by id', async () => {
+      const byId = closurePolicySchema.parse({ approverUserIds: [ana.id], doneStateNames: [], doneStateTypes: ['completed'] });
+      const noKey = { gateway: null, settings: { policy: byId, mode: 'enforce' as const } };
+      await deliver(issueCreate(CRITERIA_MD), noKey);
+      const result = await deliver(commentBy(ana.id, '/signoff'), noKey);
+      expect(result.outcome).toBe('commands_processed');
+      expect((await history()).map((r) => r.kind)).toEqual(['signoff_recorded']);
+      expect(logs).toContainEqual(expect.objectContaining({ msg: 'comment author known by id only (no LINEAR_API_KEY)' }));
+    });
+
+    it('reads an issue it has not stored through the gateway before acting on a command', async () => {
+      const issue: LinearIssue = {
+        id: ISSUE_ID, identifier: 'ENG-580', title: 'test issue', description: CRITERIA_MD, teamId: TEAM_ID, teamKey: 'ENG',
+        state: { id: TODO_STATE, name: 'Todo', type: 'unstarted' }, assigneeId: null, labels: [], updatedAt: at(0),
+      };
+      await deliver(commentBy(ana.id, '/signoff'), { gateway: fakeGateway([ana], [issue]) });
+      const stored = await store.getDeliverable('linear', ISSUE_ID);
+      expect(stored?.state).toMatchObject({ scopeId: SCOPE, key: 'ENG-580', signOff: expect.objectContaining({ signer: ana }) });
+    });
+
+    it('throws, leaving the delivery pending for a retry, when Linear fails and the issue is unknown', async () => {
+      const gateway = { ...fakeGateway([ana]), fetchIssue: () => Promise.reject(new Error('Linear API timed out')) };
+      await expect(deliver(commentBy(ana.id, '/signoff'), { gateway })).rejects.toThrow('Linear API timed out');
+      expect(await queue.inboxBacklog()).toBe(1);
+      expect(await history()).toEqual([]);
+    });
+
+    it('never reacts to changes Scopekeeper made: its own user’s changes and the comments it created', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      await outbox();
+      const own = issueMovedTo(DONE);
+      own.actor = { id: VIEWER, name: 'Scopekeeper', type: 'user' };
+      expect((await deliver(own)).outcome).toBe('own_change');
+
+      const reply: LinearAction = { type: 'comment', id: randomUUID(), issueId: ISSUE_ID, body: '/signoff' };
+      await queue.enqueueActions([reply], null, at(0));
+      await outbox();
+      expect((await deliver(commentBy(ana.id, '/signoff', reply.id))).outcome).toBe('own_change');
+      expect(await history()).toEqual([]);
+      expect(await outbox()).toEqual([]);
+    });
+
+    it('decides again on fresh data when a concurrent writer changed the deliverable first', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      // Between this delivery's reads and its write, an approver's sign-off lands.
+      let raced = false;
+      const racing: QueueStore = Object.create(queue) as QueueStore;
+      racing.completeDelivery = async (input) => {
+        if (!raced) {
+          raced = true;
+          await processDelivery((await claimOne(commentBy(ana.id, '/signoff'), 'delivery-race'))!, deps());
+        }
+        return queue.completeDelivery(input);
+      };
+      const closed = await deliver(issueMovedTo(DONE), { queue: racing });
+      expect(closed.outcome).toBe('closure_allowed');
+      expect((await history()).map((r) => r.kind)).toEqual(['signoff_recorded', 'closure_allowed']);
+      expect(logs).toContainEqual(expect.objectContaining({ msg: 'concurrent write; deciding again', code: 'VERSION_CONFLICT' }));
+    });
+
+    it('completes a delivery of an event type it does not handle as ignored', async () => {
+      const body = { ...fixture('01-docs-comment-create.json'), type: 'Reaction' };
+      expect(await deliver(body)).toEqual({ outcome: 'ignored', actions: 0, withheld: 0, records: 0 });
+      expect(await queue.inboxBacklog()).toBe(0);
+    });
+
+    /** Enqueues a delivery on another issue key and claims it, for racing another delivery. */
+    async function claimOne(body: Body, deliveryId: string) {
+      await queue.enqueueDelivery({
+        deliveryId, receivedAt: at(clock), eventType: body.type as string, action: body.action as string, orderingKey: `race-${deliveryId}`,
+        rawBody: JSON.stringify(body),
+      });
+      return (await queue.claimDeliveries(10, at(clock))).find((d) => d.deliveryId === deliveryId);
+    }
+  });
+}
+
+describeProcessing('PGlite', async () => {
+  const store = await openStore({ dataDir: 'memory://' });
+  return { store, cleanup: () => store.close() };
+});
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+if (databaseUrl) {
+  describeProcessing('PostgreSQL', async () => {
+    const schema = `sk_process_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const store = await openStore({ databaseUrl, schema });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        const client = new Client({ connectionString: databaseUrl });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+      },
+    };
+  });
+} else {
+  it.skip('processDelivery on PostgreSQL: set TEST_DATABASE_URL to run', () => undefined);
+}

@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
+import { openStore } from '../../src/store/open-store';
+import type { SqlStore } from '../../src/store/sql-store';
+import type { LinearAction } from '../../linear-adapter/linear-action';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
+import type { NewDelivery } from '../../linear-adapter/queue-types';
+
+// The inbox and outbox on both SQL backends. Each test starts from empty queue tables.
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
+const LEASE_MS = 60_000;
+
+function delivery(deliveryId: string, orderingKey: string | null, seconds = 0, body: object = { n: deliveryId }): NewDelivery {
+  return { deliveryId, receivedAt: at(seconds), eventType: 'Issue', action: 'update', orderingKey, rawBody: JSON.stringify(body) };
+}
+
+function comment(id: string, issueId: string, body = 'Scopekeeper: sign-off needed'): LinearAction {
+  return { type: 'comment', id, issueId, body };
+}
+
+function deliverable(id: string): DeliverableState {
+  return {
+    platform: 'linear',
+    id,
+    key: 'ENG-42',
+    scopeId: 'team-eng',
+    title: 'Invite teammates by email',
+    assigneeId: null,
+    criteria: [{ id: null, text: 'An invitation email arrives within a minute', met: false }],
+    signOff: null,
+    inScope: true,
+    updatedAt: at(0),
+  };
+}
+
+function closureRefused(id: string, deliverableId: string): HistoryDraft {
+  return {
+    id,
+    scopeId: 'team-eng',
+    at: at(0),
+    actor: { id: 'u-john', name: 'John', email: null },
+    deliverableId,
+    kind: 'closure_allowed',
+    data: { toState: 'Done' },
+  };
+}
+
+interface Backend {
+  store: SqlStore;
+  /** A second store on its own connections (PostgreSQL only: PGlite has a single connection). */
+  openSecond?: () => Promise<SqlStore>;
+  cleanup: () => Promise<void>;
+}
+
+function describeQueueStore(name: string, open: () => Promise<Backend>): void {
+  describe(`Linear inbox and outbox on ${name}`, () => {
+    let backend: Backend;
+    let store: SqlStore;
+    let queue: SqlQueueStore;
+
+    beforeAll(async () => {
+      backend = await open();
+      store = backend.store;
+      queue = openQueueStore(store, { claimLeaseMs: LEASE_MS });
+    });
+
+    afterAll(async () => {
+      await backend.cleanup();
+    });
+
+    beforeEach(async () => {
+      await sql`delete from linear_inbox`.execute(store.database);
+      await sql`delete from linear_outbox`.execute(store.database);
+    });
+
+    describe('inbox', () => {
+      it('stores a delivery once and answers duplicate when the same Linear-Delivery id comes again', async () => {
+        expect(await queue.enqueueDelivery(delivery('d-1', 'issue-a'))).toBe('stored');
+        expect(await queue.enqueueDelivery(delivery('d-1', 'issue-a', 5, { changed: true }))).toBe('duplicate');
+        expect(await queue.inboxBacklog()).toBe(1);
+        const claimed = await queue.claimDeliveries(10, at(10));
+        expect(claimed).toEqual([
+          { deliveryId: 'd-1', seq: expect.any(Number), receivedAt: at(0), eventType: 'Issue', action: 'update', orderingKey: 'issue-a', body: { n: 'd-1' }, attempts: 0 },
+        ]);
+      });
+
+      it('hands out deliveries oldest first, up to the limit', async () => {
+        for (const [index, id] of ['d-1', 'd-2', 'd-3'].entries()) await queue.enqueueDelivery(delivery(id, `issue-${id}`, index));
+        expect((await queue.claimDeliveries(2, at(10))).map((d) => d.deliveryId)).toEqual(['d-1', 'd-2']);
+      });
+
+      it('keeps per-issue order: a pending older delivery holds back a newer one of the same issue but not of another issue', async () => {
+        await queue.enqueueDelivery(delivery('a-old', 'issue-a', 0));
+        await queue.enqueueDelivery(delivery('a-new', 'issue-a', 1));
+        await queue.enqueueDelivery(delivery('b-only', 'issue-b', 2));
+        // The older delivery of issue-a failed once and waits for its retry.
+        await queue.retryDelivery('a-old', 'Linear API timed out', at(600));
+
+        expect((await queue.claimDeliveries(10, at(10))).map((d) => d.deliveryId)).toEqual(['b-only']);
+
+        await queue.completeDelivery({ deliveryId: 'b-only', outcome: 'processed', commit: null, actions: [], now: at(11) });
+        // Once the retry is due the older one comes first, and alone.
+        expect((await queue.claimDeliveries(10, at(600))).map((d) => d.deliveryId)).toEqual(['a-old']);
+        await queue.completeDelivery({ deliveryId: 'a-old', outcome: 'processed', commit: null, actions: [], now: at(601) });
+        expect((await queue.claimDeliveries(10, at(602))).map((d) => d.deliveryId)).toEqual(['a-new']);
+      });
+
+      it('lets later deliveries of an issue go on once an older one is given up', async () => {
+        await queue.enqueueDelivery(delivery('a-old', 'issue-a', 0));
+        await queue.enqueueDelivery(delivery('a-new', 'issue-a', 1));
+        await queue.failDelivery('a-old', 'payload could not be processed', at(5));
+        expect((await queue.claimDeliveries(10, at(10))).map((d) => d.deliveryId)).toEqual(['a-new']);
+        expect(await queue.countFailedDeliveries()).toBe(1);
+        expect(await queue.inboxBacklog()).toBe(1);
+      });
+
+      it('hands a claimed delivery out again only after its lease, so a crashed worker loses nothing', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
+        expect(await queue.claimDeliveries(10, at(1))).toHaveLength(1);
+        expect(await queue.claimDeliveries(10, at(2))).toEqual([]);
+        expect((await queue.claimDeliveries(10, at(1 + LEASE_MS / 1000))).map((d) => d.deliveryId)).toEqual(['d-1']);
+      });
+
+      it('counts a retried delivery attempt, keeps the error and waits until the retry time', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
+        await queue.retryDelivery('d-1', 'database hiccup', at(30));
+        expect(await queue.claimDeliveries(10, at(29))).toEqual([]);
+        const [again] = await queue.claimDeliveries(10, at(30));
+        expect(again).toMatchObject({ deliveryId: 'd-1', attempts: 1 });
+      });
+
+      it('never hands the same delivery to two workers claiming at once', async () => {
+        // PGlite has one connection: there the claims interleave on it instead.
+        const second = backend.openSecond ? await backend.openSecond() : null;
+        try {
+          const other = second ? openQueueStore(second, { claimLeaseMs: LEASE_MS }) : queue;
+          const ids = Array.from({ length: 40 }, (_, i) => `d-${String(i).padStart(2, '0')}`);
+          for (const id of ids) await queue.enqueueDelivery(delivery(id, `issue-${id}`));
+          const claims = await Promise.all([queue, other, queue, other].map((q) => q.claimDeliveries(15, at(1))));
+          const claimed = claims.flat().map((d) => d.deliveryId);
+          expect(new Set(claimed).size).toBe(claimed.length);
+          expect(claimed.sort()).toEqual(ids);
+        } finally {
+          await second?.close();
+        }
+      });
+
+      it('counts only pending deliveries in the backlog', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
+        await queue.enqueueDelivery(delivery('d-2', 'issue-b'));
+        await queue.completeDelivery({ deliveryId: 'd-1', outcome: 'ignored', commit: null, actions: [], now: at(1) });
+        expect(await queue.inboxBacklog()).toBe(1);
+      });
+    });
+
+    describe('completing a delivery', () => {
+      it('writes the scope commit, enqueues the actions and marks the delivery done in one step', async () => {
+        const issueId = `issue-${randomUUID()}`;
+        await queue.enqueueDelivery(delivery('d-1', issueId));
+        const result = await queue.completeDelivery({
+          deliveryId: 'd-1',
+          outcome: 'processed',
+          commit: { scopeId: 'team-eng', deliverables: [{ state: deliverable(issueId), expectedVersion: null }], history: [closureRefused(randomUUID(), issueId)] },
+          actions: [comment('act-1', issueId), { type: 'set_state', id: 'act-2', issueId, stateId: 'state-started' }],
+          now: at(2),
+        });
+        expect(result.ok).toBe(true);
+        expect(await store.getDeliverable('linear', issueId)).toMatchObject({ version: 1 });
+        expect(await queue.inboxBacklog()).toBe(0);
+        expect(await queue.claimDeliveries(10, at(3600))).toEqual([]);
+        // Both are stored; one issue's actions go out one after the other.
+        expect((await queue.claimDueActions(10, at(2))).map((entry) => entry.action.id)).toEqual(['act-1']);
+        await queue.markActionSent('act-1', at(3));
+        expect((await queue.claimDueActions(10, at(3))).map((entry) => entry.action.id)).toEqual(['act-2']);
+      });
+
+      it('leaves the delivery pending and stores no action when the scope commit hits a VERSION_CONFLICT', async () => {
+        const issueId = `issue-${randomUUID()}`;
+        await store.commit({ scopeId: 'team-eng', deliverables: [{ state: deliverable(issueId), expectedVersion: null }] });
+        await queue.enqueueDelivery(delivery('d-1', issueId));
+        const result = await queue.completeDelivery({
+          deliveryId: 'd-1',
+          outcome: 'processed',
+          // Read at version 1 by someone, but the caller believes it is still at 7.
+          commit: { scopeId: 'team-eng', deliverables: [{ state: { ...deliverable(issueId), title: 'Renamed' }, expectedVersion: 7 }] },
+          actions: [comment('act-1', issueId)],
+          now: at(2),
+        });
+        expect(result).toMatchObject({ ok: false, code: 'VERSION_CONFLICT' });
+        expect(await queue.inboxBacklog()).toBe(1);
+        expect(await queue.claimDueActions(10, at(3600))).toEqual([]);
+        expect(await queue.isOwnAction('act-1')).toBe(false);
+        expect((await store.getDeliverable('linear', issueId))?.state.title).toBe('Invite teammates by email');
+      });
+
+      it('refuses to complete a delivery that is not pending, and writes nothing of it', async () => {
+        const issueId = `issue-${randomUUID()}`;
+        await queue.enqueueDelivery(delivery('d-1', issueId));
+        await queue.completeDelivery({ deliveryId: 'd-1', outcome: 'processed', commit: null, actions: [], now: at(1) });
+        await expect(
+          queue.completeDelivery({
+            deliveryId: 'd-1',
+            outcome: 'processed',
+            commit: { scopeId: 'team-eng', deliverables: [{ state: deliverable(issueId), expectedVersion: null }] },
+            actions: [comment('act-9', issueId)],
+            now: at(2),
+          }),
+        ).rejects.toThrow(/delivery d-1 is not pending/);
+        expect(await store.getDeliverable('linear', issueId)).toBeNull();
+        expect(await queue.isOwnAction('act-9')).toBe(false);
+      });
+
+      it('keeps an action already stored when a reprocessed delivery enqueues the same id again', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
+        await queue.enqueueDelivery(delivery('d-2', 'issue-b'));
+        await queue.completeDelivery({ deliveryId: 'd-1', outcome: 'processed', commit: null, actions: [comment('act-1', 'issue-a', 'first')], now: at(1) });
+        await queue.claimDueActions(10, at(1));
+        await queue.markActionSent('act-1', at(2));
+        await queue.completeDelivery({ deliveryId: 'd-2', outcome: 'processed', commit: null, actions: [comment('act-1', 'issue-a', 'second')], now: at(3) });
+        expect(await queue.claimDueActions(10, at(3600))).toEqual([]);
+        expect(await queue.isOwnAction('act-1')).toBe(true);
+      });
+    });
+
+    describe('outbox', () => {
+      it('hands out due actions in the order they were enqueued, with the action as stored', async () => {
+        const label: LinearAction = { type: 'add_label', id: 'act-2', issueId: 'issue-b', teamId: 'team-1', labelName: 'needs acceptance criteria' };
+        await queue.enqueueActions([comment('act-1', 'issue-a'), label], 'd-1', at(0));
+        expect(await queue.claimDueActions(10, at(0))).toEqual([
+          { action: comment('act-1', 'issue-a'), deliveryId: 'd-1', status: 'pending', attempts: 0, lastError: null, nextAttemptAt: expect.any(String), createdAt: at(0) },
+          { action: label, deliveryId: 'd-1', status: 'pending', attempts: 0, lastError: null, nextAttemptAt: expect.any(String), createdAt: at(0) },
+        ]);
+      });
+
+      it('does not hand out an action again once it is marked sent', async () => {
+        await queue.enqueueActions([comment('act-1', 'issue-a')], null, at(0));
+        await queue.claimDueActions(10, at(0));
+        await queue.markActionSent('act-1', at(1));
+        expect(await queue.claimDueActions(10, at(3600))).toEqual([]);
+        expect(await queue.countFailedActions()).toBe(0);
+      });
+
+      it('retries an action after the given time and holds back later actions of its issue meanwhile', async () => {
+        const revert: LinearAction = { type: 'set_state', id: 'act-1', issueId: 'issue-a', stateId: 'state-started' };
+        await queue.enqueueActions([revert, comment('act-2', 'issue-a'), comment('act-3', 'issue-b')], 'd-1', at(0));
+        await queue.claimDueActions(1, at(0));
+        await queue.markActionRetry('act-1', 'rate limited', at(30));
+        // The comment explaining the revert must not overtake it.
+        expect((await queue.claimDueActions(10, at(10))).map((entry) => entry.action.id)).toEqual(['act-3']);
+        const due = await queue.claimDueActions(10, at(30));
+        expect(due.map((entry) => ({ id: entry.action.id, attempts: entry.attempts, lastError: entry.lastError }))).toEqual([
+          { id: 'act-1', attempts: 1, lastError: 'rate limited' },
+        ]);
+      });
+
+      it('lists permanent failures newest first with their errors and counts them', async () => {
+        await queue.enqueueActions([comment('act-1', 'issue-a'), comment('act-2', 'issue-b'), comment('act-3', 'issue-c')], 'd-1', at(0));
+        await queue.claimDueActions(10, at(0));
+        await queue.markActionFailed('act-1', 'Entity not found: Issue', at(5));
+        await queue.markActionFailed('act-2', 'Forbidden: API key lacks write access', at(9));
+        await queue.markActionSent('act-3', at(9));
+        expect(await queue.countFailedActions()).toBe(2);
+        const failed = await queue.listFailedActions(5);
+        expect(failed.map((entry) => [entry.action.id, entry.status, entry.lastError, entry.attempts])).toEqual([
+          ['act-2', 'failed', 'Forbidden: API key lacks write access', 1],
+          ['act-1', 'failed', 'Entity not found: Issue', 1],
+        ]);
+        expect(await queue.listFailedActions(1)).toHaveLength(1);
+        // A failed action no longer holds back its issue, and is never sent again.
+        await queue.enqueueActions([comment('act-4', 'issue-a')], 'd-2', at(10));
+        expect((await queue.claimDueActions(10, at(3600))).map((entry) => entry.action.id)).toEqual(['act-4']);
+      });
+
+      it('recognises its own actions by id and nothing else', async () => {
+        await queue.enqueueActions([comment('act-1', 'issue-a')], null, at(0));
+        expect(await queue.isOwnAction('act-1')).toBe(true);
+        expect(await queue.isOwnAction('comment-someone-else-wrote')).toBe(false);
+      });
+    });
+  });
+}
+
+describeQueueStore('PGlite', async () => {
+  const store = await openStore({ dataDir: 'memory://' });
+  return { store, cleanup: () => store.close() };
+});
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+if (databaseUrl) {
+  describeQueueStore('PostgreSQL', async () => {
+    const schema = `sk_queue_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const store = await openStore({ databaseUrl, schema });
+    return {
+      store,
+      openSecond: () => openStore({ databaseUrl, schema }),
+      cleanup: async () => {
+        await store.close();
+        const client = new Client({ connectionString: databaseUrl });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+      },
+    };
+  });
+} else {
+  it.skip('Linear inbox and outbox on PostgreSQL: set TEST_DATABASE_URL to run', () => undefined);
+}

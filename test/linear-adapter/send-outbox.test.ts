@@ -1,0 +1,206 @@
+import { sql } from 'kysely';
+import { createMetrics } from '../../linear-adapter/create-metrics';
+import { deriveActionId, type LinearAction } from '../../linear-adapter/linear-action';
+import { createLinearGateway } from '../../linear-adapter/linear-gateway';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
+import { computeBackoffMs, createOutboxSender, type LogEntry, type OutboxSenderOptions } from '../../linear-adapter/send-outbox';
+import { openStore } from '../../src/store/open-store';
+import type { SqlStore } from '../../src/store/sql-store';
+import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
+
+// The outbox sender with the real SQL outbox (PGlite), the real @linear/sdk and the Linear stand-in.
+// Time is passed to drainOnce, so retries are stepped through without waiting.
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
+
+const comment: LinearAction = { type: 'comment', id: deriveActionId('delivery-1', 'refusal'), issueId: 'iss-1', body: 'Scopekeeper moved this back: no sign-off yet.' };
+const revert: LinearAction = { type: 'set_state', id: deriveActionId('delivery-1', 'revert'), issueId: 'iss-1', stateId: 'st-doing' };
+
+describe('outbox sender', () => {
+  let linear: LinearStandIn;
+  let store: SqlStore;
+  let queue: SqlQueueStore;
+  let logs: LogEntry[];
+
+  // One embedded database for the file (opening and migrating one takes seconds); each test
+  // starts from an empty outbox.
+  beforeAll(async () => {
+    store = await openStore({ dataDir: 'memory://' });
+    queue = openQueueStore(store);
+  });
+  afterAll(() => store.close());
+
+  beforeEach(async () => {
+    await sql`delete from linear_outbox`.execute(store.database);
+    linear = await startLinearStandIn(
+      {
+        teams: [{ id: 'team-eng', key: 'ENG' }],
+        states: [
+          { id: 'st-doing', name: 'In Progress', type: 'started', teamId: 'team-eng' },
+          { id: 'st-done', name: 'Done', type: 'completed', teamId: 'team-eng' },
+        ],
+        issues: [{ id: 'iss-1', teamId: 'team-eng', stateId: 'st-done', title: 'Invite teammates' }],
+      },
+      { apiKey: 'lin_api_test' },
+    );
+    logs = [];
+  });
+
+  afterEach(() => linear.close());
+
+  function sender(overrides: Partial<OutboxSenderOptions> = {}) {
+    return createOutboxSender({
+      queue,
+      gateway: createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url }),
+      mode: 'enforce',
+      log: (entry) => logs.push(entry),
+      backoff: { random: () => 1 },
+      ...overrides,
+    });
+  }
+
+  async function outboxRow(id: string) {
+    const failed = await queue.listFailedActions(10);
+    return failed.find((e) => e.action.id === id) ?? null;
+  }
+
+  it('sends the revert and then the comment, one issue\'s actions in the order they were decided', async () => {
+    await queue.enqueueActions([revert, comment], 'delivery-1', at(0));
+    const out = sender();
+    expect(await out.drainOnce(at(0))).toMatchObject({ sent: 1 });
+    expect(await out.drainOnce(at(0))).toMatchObject({ sent: 1 });
+    const mutations = linear.operations().filter((o) => o.query.trimStart().startsWith('mutation')).map((o) => o.operationName);
+    expect(mutations).toEqual(['updateIssue', 'createComment']);
+    expect(linear.issue('iss-1')?.stateId).toBe('st-doing');
+    expect(linear.comments('iss-1')).toHaveLength(1);
+  });
+
+  it('sends a comment exactly once when the response was lost and the send is retried with the same client id', async () => {
+    await queue.enqueueActions([comment], 'delivery-1', at(0));
+    linear.failNext(1, 'lost-response');
+    const out = sender();
+
+    expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1, sent: 0 });
+    // Linear has the comment, but Scopekeeper did not hear back; the backoff (1 s at most) passes.
+    expect(linear.comments('iss-1')).toHaveLength(1);
+    expect(await out.drainOnce(at(1))).toMatchObject({ sent: 1 });
+
+    expect(linear.comments('iss-1')).toEqual([expect.objectContaining({ id: comment.id, body: comment.body })]);
+    const creates = linear.operations().filter((o) => o.operationName === 'createComment');
+    expect(creates.map((o) => (o.variables.input as { id: string }).id)).toEqual([comment.id, comment.id]);
+    expect(await out.drainOnce(at(600))).toMatchObject({ claimed: 0 });
+  });
+
+  it('waits as long as Linear says when rate limited (RatelimitedLinearError retryAfter)', async () => {
+    await queue.enqueueActions([comment], 'delivery-1', at(0));
+    linear.failNext(1, 'ratelimit', { retryAfterSeconds: 90 });
+    const out = sender();
+
+    expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1 });
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'action will be retried', nextAttemptAt: at(90) }));
+    expect(await out.drainOnce(at(89))).toMatchObject({ claimed: 0 });
+    expect(linear.comments()).toHaveLength(0);
+    expect(await out.drainOnce(at(90))).toMatchObject({ sent: 1 });
+    expect(linear.comments()).toHaveLength(1);
+  });
+
+  it('marks an action failed at once on a permanent error, so /healthz reports it, and logs why', async () => {
+    const bad: LinearAction = { type: 'set_state', id: deriveActionId('delivery-2', 'revert'), issueId: 'iss-1', stateId: 'st-unknown' };
+    await queue.enqueueActions([bad], 'delivery-2', at(0));
+    const out = sender();
+
+    expect(await out.drainOnce(at(0))).toMatchObject({ failed: 1 });
+    expect(await queue.countFailedActions()).toBe(1);
+    expect(await outboxRow(bad.id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/rejected the input/) });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'action failed', actionId: bad.id }));
+    expect(await out.drainOnce(at(3600))).toMatchObject({ claimed: 0 });
+  });
+
+  it('marks every action failed when Linear refuses the API key', async () => {
+    await queue.enqueueActions([comment], 'delivery-1', at(0));
+    const out = sender({ gateway: createLinearGateway({ apiKey: 'lin_api_revoked', apiUrl: linear.url }) });
+    expect(await out.drainOnce(at(0))).toMatchObject({ failed: 1 });
+    expect((await outboxRow(comment.id))?.lastError).toMatch(/LINEAR_API_KEY/);
+  });
+
+  it('gives up after the last attempt when Linear keeps failing, with backoff growing between attempts', async () => {
+    await queue.enqueueActions([comment], 'delivery-1', at(0));
+    linear.failNext(3, 'server-error');
+    const out = sender({ backoff: { maxAttempts: 3, random: () => 1 } });
+
+    expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1 });
+    expect(await out.drainOnce(at(0.9))).toMatchObject({ claimed: 0 });
+    expect(await out.drainOnce(at(1))).toMatchObject({ retried: 1 });
+    expect(await out.drainOnce(at(2.9))).toMatchObject({ claimed: 0 });
+    expect(await out.drainOnce(at(3))).toMatchObject({ failed: 1 });
+    expect((await outboxRow(comment.id))?.lastError).toMatch(/gave up after 3 attempts/);
+    expect(linear.comments()).toHaveLength(0);
+  });
+
+  it('counts sent, retried and failed actions in scopekeeper_linear_actions_total', async () => {
+    const metrics = createMetrics();
+    await queue.enqueueActions([comment], 'delivery-1', at(0));
+    linear.failNext(1, 'server-error');
+    const out = sender({ metrics });
+    await out.drainOnce(at(0));
+    await out.drainOnce(at(5));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('scopekeeper_linear_actions_total{type="comment",result="retried"} 1');
+    expect(text).toContain('scopekeeper_linear_actions_total{type="comment",result="sent"} 1');
+  });
+
+  describe('shadow mode', () => {
+    it('sends nothing to Linear, logs each action it would send and marks it sent', async () => {
+      await queue.enqueueActions([revert, comment], 'delivery-1', at(0));
+      const out = sender({ mode: 'shadow' });
+      await out.drainOnce(at(0));
+      await out.drainOnce(at(0));
+
+      expect(linear.operations()).toEqual([]);
+      expect(linear.issue('iss-1')?.stateId).toBe('st-done');
+      const wouldSend = logs.filter((l) => l.msg === 'would send');
+      expect(wouldSend).toEqual([
+        expect.objectContaining({ shadow: true, type: 'set_state', action: revert }),
+        expect.objectContaining({ shadow: true, type: 'comment', action: comment }),
+      ]);
+      expect(await out.drainOnce(at(60))).toMatchObject({ claimed: 0 });
+    });
+
+    it('runs in shadow mode when there is no API key, even if enforce was asked for', async () => {
+      await queue.enqueueActions([comment], 'delivery-1', at(0));
+      const out = sender({ gateway: null, mode: 'enforce' });
+      expect(await out.drainOnce(at(0))).toMatchObject({ shadowed: 1, sent: 0 });
+      expect(linear.operations()).toEqual([]);
+    });
+  });
+
+  it('sends what is enqueued while running, and stops cleanly', async () => {
+    const out = sender({ intervalMs: 10 });
+    out.start();
+    await queue.enqueueActions([revert, comment], 'delivery-1', new Date().toISOString());
+    out.wake();
+    await waitFor(() => linear.comments('iss-1').length === 1);
+    await out.stop();
+    expect(linear.issue('iss-1')?.stateId).toBe('st-doing');
+    expect(linear.comments('iss-1')).toHaveLength(1);
+  });
+});
+
+describe('backoff between attempts', () => {
+  it('doubles from about a second and never waits longer than five minutes', () => {
+    const most = (attempt: number) => computeBackoffMs(attempt, { random: () => 1 });
+    const least = (attempt: number) => computeBackoffMs(attempt, { random: () => 0 });
+    expect([1, 2, 3, 4].map(most)).toEqual([1000, 2000, 4000, 8000]);
+    expect([1, 2, 3].map(least)).toEqual([500, 1000, 2000]);
+    expect(most(20)).toBe(300_000);
+  });
+});
+
+async function waitFor(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
