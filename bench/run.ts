@@ -2,13 +2,17 @@ import os from 'node:os';
 import type { BenchResult } from './bench-result';
 import { bench as benchGateDigest } from './gate-digest';
 import { bench as benchHistoryPage } from './history-page';
+import { bench as benchRevertLatency } from './revert-latency';
 import { bench as benchScopeDiff } from './scope-diff';
+import { bench as benchWebhookAck } from './webhook-ack';
 
 // `npm run bench`: every figure BENCHMARKS.md records. Benchmarks never gate CI.
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['gate and digest', benchGateDigest],
   ['scope diff', benchScopeDiff],
   ['history page', benchHistoryPage],
+  ['webhook ack', benchWebhookAck],
+  ['revert latency', benchRevertLatency],
 ];
 
 async function main(): Promise<void> {
