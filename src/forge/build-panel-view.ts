@@ -1,0 +1,71 @@
+import { displayActor } from '../core/check-sign-off-authority';
+import { evaluateClosure, formatDay } from '../core/evaluate-closure';
+import { findQualityHints } from '../core/find-quality-hints';
+import { isSignOffStale } from '../core/is-sign-off-stale';
+import { matchCriteria } from '../core/match-criteria';
+import type { Criterion, DeliverableState } from '../core/schemas';
+import type { BaselineMeta } from './kvs-store';
+import type { CriterionDiffRow, PanelView } from './resolver-contract';
+
+export interface PanelInput {
+  issue: { id: string; key: string; summary: string; assigneeId: string | null };
+  isDeliverable: boolean;
+  /** The deliverable as the gate sees it (an empty one when nothing is stored yet). */
+  state: DeliverableState;
+  version: number | null;
+  activeBaseline: BaselineMeta | null;
+  scopeVersion: string | null;
+  /** This deliverable's criteria in the active baseline; null when it is not in it. */
+  baselineCriteria: Criterion[] | null;
+  policy: Parameters<typeof evaluateClosure>[0]['policy'];
+  permissions: PanelView['permissions'];
+}
+
+/** The issue panel's whole view, from data already loaded: building it reads nothing. */
+export function buildPanelView(input: PanelInput): PanelView {
+  const { state, activeBaseline } = input;
+  const verdict = evaluateClosure({ state, policy: input.policy });
+  const signOff = state.signOff;
+  const stale = signOff !== null && isSignOffStale(signOff, state.criteria);
+  return {
+    issue: { id: input.issue.id, key: input.issue.key, summary: input.issue.summary, assigneeAccountId: input.issue.assigneeId },
+    isDeliverable: input.isDeliverable,
+    criteria: state.criteria,
+    hints: findQualityHints(state.criteria),
+    version: input.version,
+    baseline: activeBaseline ? { name: activeBaseline.name, version: `${activeBaseline.major}.0` } : null,
+    scopeVersion: input.scopeVersion,
+    baselineDiff: activeBaseline && input.baselineCriteria ? diffAgainstBaseline(input.baselineCriteria, state.criteria) : null,
+    // After the baseline every edit is a scope change, and a scope change asks for a reason.
+    asksForReason: activeBaseline !== null,
+    signOff: signOff
+      ? {
+          signerName: displayActor(signOff.signer),
+          role: signOff.role,
+          at: signOff.at,
+          note: signOff.note,
+          stale,
+          staleReason: stale
+            ? `The acceptance criteria changed after ${displayActor(signOff.signer)} signed off on ${formatDay(signOff.at)}, so this sign-off no longer counts. An approver needs to sign off the criteria as they are now.`
+            : null,
+        }
+      : null,
+    verdict: verdict.allowed
+      ? { allowed: true, summary: 'Ready to close', reasons: [] }
+      : {
+          allowed: false,
+          summary: `Not ready to close: ${verdict.reasons.length} ${verdict.reasons.length === 1 ? 'thing is' : 'things are'} missing.`,
+          reasons: verdict.reasons,
+        },
+    permissions: input.permissions,
+  };
+}
+
+function diffAgainstBaseline(baseline: readonly Criterion[], current: readonly Criterion[]): CriterionDiffRow[] {
+  return matchCriteria(baseline, current).map((m) => ({
+    kind: m.kind,
+    before: m.before?.text ?? null,
+    after: m.after?.text ?? null,
+    diff: m.kind === 'modified' ? m.diff : null,
+  }));
+}

@@ -1,0 +1,308 @@
+import type { Request } from '@forge/resolver';
+import { checkSignOffAuthority } from '../core/check-sign-off-authority';
+import { findQualityHints } from '../core/find-quality-hints';
+import { parseCriteria } from '../core/parse-criteria';
+import { parseWith } from '../core/parse-with';
+import { recordCriteriaChange } from '../core/record-criteria-change';
+import { recordSignOff } from '../core/record-sign-off';
+import { revokeSignOff } from '../core/revoke-sign-off';
+import type { Baseline, ClosurePolicy, Criterion, DeliverableState, HistoryDraft } from '../core/schemas';
+import { convertAdfToText } from './convert-adf-to-text';
+import { buildPanelView } from './build-panel-view';
+import { checkPermission } from './check-permission';
+import type { ForgeDeps } from './create-forge-deps';
+import { fetchCurrentUser } from './fetch-current-user';
+import { fetchIssue, type JiraIssue } from './fetch-issue';
+import { findApproverRoles } from './find-approver-roles';
+import type { BaselineCache, DeliverableEntry, ScopeSummary } from './kvs-store';
+import { readInvocation, type Invocation } from './read-invocation';
+import { isDeliverableType, readProjectSettings, buildClosurePolicy } from './read-project-settings';
+import { refusals, refuse } from './refuse';
+import { saveCriteriaSchema, signOffSchema, type PanelView, type ProjectSettings, type Refusal, type ResolverResults } from './resolver-contract';
+import { updateIssueProperty } from './update-issue-property';
+
+type PanelResolverName = 'getPanel' | 'saveCriteria' | 'importFromDescription' | 'signOff' | 'revokeSignOff';
+export type PanelResolvers = { [N in PanelResolverName]: (request: Request) => Promise<ResolverResults[N]> };
+
+/** Everything one panel action works from, loaded with two storage reads. */
+interface PanelContext {
+  accountId: string | null;
+  issue: JiraIssue;
+  scopeId: string;
+  entry: DeliverableEntry | null;
+  summary: ScopeSummary;
+  settings: ProjectSettings;
+  policy: ClosurePolicy;
+}
+
+/**
+ * The issue panel's resolvers. A load is one invocation and two storage reads (the deliverable,
+ * with its baseline cache, and the project's scope head, which holds the settings, baselines and
+ * scope version). Every action re-checks permissions as the user, decides with the shared core,
+ * and writes with one commit; a refused action writes nothing. Each returns the fresh panel.
+ */
+export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
+  return {
+    async getPanel(request) {
+      const inv = readInvocation(request);
+      const ctx = await loadContext(deps, inv);
+      if ('ok' in ctx) return ctx;
+      return { ok: true, panel: await viewOf(deps, ctx, currentState(ctx, deps.now()), ctx.entry?.stored.version ?? null) };
+    },
+
+    async saveCriteria(request) {
+      const parsed = parseWith(saveCriteriaSchema, request.payload);
+      if (!parsed.ok) return refusals.invalidPayload('The criteria could not be saved.', parsed.errors);
+      const inv = readInvocation(request);
+      if (!inv.accountId) return refusals.notSignedIn();
+      if (!inv.issue) return refusals.noIssue();
+      if (!(await checkPermission('EDIT_ISSUES', { issueId: inv.issue.id }))) {
+        return refuse('NO_EDIT_PERMISSION', `You need permission to edit ${inv.issue.key} to change its acceptance criteria. Nothing was changed.`);
+      }
+      const ctx = await loadContext(deps, inv);
+      if ('ok' in ctx) return ctx;
+      if (!isDeliverableType(ctx.settings, ctx.issue.issueType)) return notDeliverable(ctx);
+      const payload = parsed.value;
+      const previous = ctx.entry?.stored ?? null;
+      if ((previous?.version ?? null) !== payload.expectedVersion) return refusals.versionConflict();
+
+      const ids = payload.criteria.map((c) => c.id).filter((id): id is string => id !== null);
+      if (new Set(ids).size !== ids.length) {
+        return refusals.invalidPayload('The criteria could not be saved.', ['criteria: two criteria carry the same id']);
+      }
+      // Ids the client made up are replaced: only the server hands out criterion ids.
+      const known = new Set(previous?.state.criteria.flatMap((c) => (c.id ? [c.id] : [])) ?? []);
+      const criteria: Criterion[] = payload.criteria.map((c) => ({ id: c.id !== null && known.has(c.id) ? c.id : deps.newId(), text: c.text, met: c.met }));
+
+      const now = deps.now();
+      const [actor, baseline] = await Promise.all([fetchCurrentUser(inv.accountId), readActiveBaseline(deps, ctx)]);
+      const base = currentState(ctx, now);
+      const next: DeliverableState = { ...base, criteria, updatedAt: now };
+      if (previous && sameCriteria(previous.state.criteria, criteria) && sameIssueFacts(previous.state, next)) {
+        return { ok: true, panel: await viewOf(deps, ctx, previous.state, previous.version) };
+      }
+      const recorded = recordCriteriaChange({
+        previous: previous?.state ?? null,
+        next,
+        baseline,
+        actor,
+        now,
+        source: 'jira-panel',
+        reason: payload.reason,
+        newId: deps.newId,
+      });
+      return commitAndShow(deps, ctx, recorded.state, previous?.version ?? null, recorded.drafts, baseline);
+    },
+
+    async importFromDescription(request) {
+      const inv = readInvocation(request);
+      if (!inv.issue) return refusals.noIssue();
+      const issue = await fetchIssue('user', inv.issue.id, { description: true });
+      if (!issue) return refusals.issueNotFound(inv.issue.key);
+      const text = convertAdfToText(issue.description);
+      if (text.trim() === '') {
+        return refuse('NOTHING_TO_IMPORT', `The description of ${issue.key} is empty, so there are no acceptance criteria to import.`);
+      }
+      const parsed = parseCriteria(text);
+      if (!parsed.found || parsed.criteria.length === 0) {
+        const why = parsed.hints.map((h) => h.message).join(' ');
+        return refuse(
+          'NOTHING_TO_IMPORT',
+          `No acceptance criteria were found in the description of ${issue.key}. Put them in a list under a heading "Acceptance criteria".${why ? ` ${why}` : ''}`,
+        );
+      }
+      const criteria = parsed.criteria.map((c) => ({ ...c, id: null }));
+      return { ok: true, preview: { criteria, hints: findQualityHints(criteria) } };
+    },
+
+    async signOff(request) {
+      const parsed = parseWith(signOffSchema, request.payload ?? {});
+      if (!parsed.ok) return refusals.invalidPayload('The sign-off could not be recorded.', parsed.errors);
+      const inv = readInvocation(request);
+      if (!inv.accountId) return refusals.notSignedIn();
+      const ctx = await loadContext(deps, inv);
+      if ('ok' in ctx) return ctx;
+      if (!isDeliverableType(ctx.settings, ctx.issue.issueType)) return notDeliverable(ctx);
+      const now = deps.now();
+      const [signer, roles] = await Promise.all([fetchCurrentUser(inv.accountId), rolesOf(ctx, inv.accountId)]);
+      const state = currentState(ctx, now);
+      const result = recordSignOff({ state, signer, roles, policy: ctx.policy, note: parsed.value.note, now, newId: deps.newId });
+      // A refused sign-off changes nothing: the attempt is not written either.
+      if (!result.ok) return refuse(result.code, `${result.message} Nothing was changed.`);
+      return commitAndShow(deps, ctx, result.state, ctx.entry?.stored.version ?? null, [result.draft], null);
+    },
+
+    async revokeSignOff(request) {
+      const inv = readInvocation(request);
+      if (!inv.accountId) return refusals.notSignedIn();
+      const ctx = await loadContext(deps, inv);
+      if ('ok' in ctx) return ctx;
+      const now = deps.now();
+      const [actor, roles] = await Promise.all([fetchCurrentUser(inv.accountId), rolesOf(ctx, inv.accountId)]);
+      const result = revokeSignOff({ state: currentState(ctx, now), actor, roles, policy: ctx.policy, note: null, now, newId: deps.newId });
+      if (!result.ok) return refuse(result.code, `${result.message} Nothing was changed.`);
+      return commitAndShow(deps, ctx, result.state, ctx.entry?.stored.version ?? null, [result.draft], null);
+    },
+  };
+}
+
+async function loadContext(deps: ForgeDeps, inv: Invocation): Promise<PanelContext | Refusal> {
+  if (!inv.issue) return refusals.noIssue();
+  const issueRef = inv.issue;
+  const projectId = inv.project?.id ?? null;
+  // Storage read 1 and 2, in parallel with the issue itself (as the user: they must see it).
+  const [entry, summaryGuess, issue] = await Promise.all([
+    deps.store.readDeliverableEntry('jira', issueRef.id),
+    projectId ? deps.store.readScopeSummary(projectId) : Promise.resolve(null),
+    fetchIssue('user', issueRef.id),
+  ]);
+  if (!issue) return refusals.issueNotFound(issueRef.key);
+  // The issue may have moved since the view was opened: its project now is the scope.
+  const summary = summaryGuess && projectId === issue.project.id ? summaryGuess : await deps.store.readScopeSummary(issue.project.id);
+  const settings = readProjectSettings(summary.ext);
+  return { accountId: inv.accountId, issue, scopeId: issue.project.id, entry, summary, settings, policy: buildClosurePolicy(settings) };
+}
+
+/** The deliverable as the gate sees it now: stored criteria and sign-off, Jira's key, title and assignee. */
+function currentState(ctx: PanelContext, now: string): DeliverableState {
+  const stored = ctx.entry?.stored.state;
+  return {
+    platform: 'jira',
+    id: ctx.issue.id,
+    key: ctx.issue.key,
+    scopeId: ctx.scopeId,
+    title: ctx.issue.summary,
+    assigneeId: ctx.issue.assigneeId,
+    criteria: stored?.criteria ?? [],
+    signOff: stored?.signOff ?? null,
+    inScope: true,
+    updatedAt: stored?.updatedAt ?? now,
+  };
+}
+
+async function rolesOf(ctx: PanelContext, accountId: string): Promise<string[]> {
+  return findApproverRoles(ctx.scopeId, accountId, ctx.policy.approverRoles);
+}
+
+async function readActiveBaseline(deps: ForgeDeps, ctx: PanelContext): Promise<Baseline | null> {
+  const meta = ctx.summary.activeBaseline;
+  return meta ? deps.store.readBaseline(ctx.scopeId, meta) : null;
+}
+
+/**
+ * This deliverable's criteria in the active baseline. Normally from the cache stored with the
+ * deliverable (no extra read); after a re-baseline the cache may be stale, and then the baseline
+ * is read once and the cache refreshed.
+ */
+async function baselineCriteriaOf(deps: ForgeDeps, ctx: PanelContext): Promise<Criterion[] | null> {
+  const active = ctx.summary.activeBaseline;
+  if (!active || !ctx.entry) return null;
+  const cache = ctx.entry.baselineCache;
+  if (cache?.baselineId === active.id) return cache.criteria;
+  const baseline = await deps.store.readBaseline(ctx.scopeId, active);
+  const fresh = cacheFor(baseline, ctx.issue.id);
+  try {
+    await deps.store.writeBaselineCache('jira', ctx.issue.id, fresh);
+  } catch (error) {
+    deps.log(`could not cache the baseline criteria of ${ctx.issue.key}`, error);
+  }
+  return fresh.criteria;
+}
+
+function cacheFor(baseline: Baseline, deliverableId: string): BaselineCache {
+  return { baselineId: baseline.id, criteria: baseline.deliverables.find((d) => d.id === deliverableId)?.criteria ?? null };
+}
+
+async function viewOf(deps: ForgeDeps, ctx: PanelContext, state: DeliverableState, version: number | null): Promise<PanelView> {
+  const [baselineCriteria, canEdit, canSignOff] = await Promise.all([
+    baselineCriteriaOf(deps, ctx),
+    ctx.accountId ? checkPermission('EDIT_ISSUES', { issueId: ctx.issue.id }) : Promise.resolve(false),
+    canSignOffNow(ctx),
+  ]);
+  return buildPanelView({
+    issue: { id: ctx.issue.id, key: ctx.issue.key, summary: ctx.issue.summary, assigneeId: ctx.issue.assigneeId },
+    isDeliverable: isDeliverableType(ctx.settings, ctx.issue.issueType),
+    state,
+    version,
+    activeBaseline: ctx.summary.activeBaseline,
+    scopeVersion: ctx.summary.head?.scopeVersion ?? null,
+    baselineCriteria,
+    policy: ctx.policy,
+    permissions: { canEdit, canSignOff },
+  });
+}
+
+/** Shown only to approvers: the same authority check as recording a sign-off. */
+async function canSignOffNow(ctx: PanelContext): Promise<boolean> {
+  if (!ctx.accountId) return false;
+  const roles = await rolesOf(ctx, ctx.accountId);
+  return checkSignOffAuthority({ signer: { id: ctx.accountId, name: null, email: null }, roles, policy: ctx.policy, assigneeId: ctx.issue.assigneeId }).ok;
+}
+
+/**
+ * One commit for the deliverable and its history drafts; then, best effort, the search property.
+ * The new panel is built from what was just written, without reading it back.
+ */
+async function commitAndShow(
+  deps: ForgeDeps,
+  ctx: PanelContext,
+  state: DeliverableState,
+  expectedVersion: number | null,
+  drafts: HistoryDraft[],
+  baseline: Baseline | null,
+): Promise<ResolverResults['saveCriteria']> {
+  const key = `jira:${state.id}`;
+  const cache = baseline ? cacheFor(baseline, state.id) : (ctx.entry?.baselineCache ?? undefined);
+  const result = await deps.store.commitWith(
+    { scopeId: ctx.scopeId, deliverables: [{ state, expectedVersion }], history: drafts },
+    { baselineCaches: cache ? { [key]: cache } : {} },
+  );
+  if (!result.ok) {
+    if (result.code === 'VERSION_CONFLICT') return refusals.versionConflict();
+    if (result.code === 'HISTORY_CONFLICT') return refusals.historyConflict();
+    return refuse(result.code, `${result.message}. Nothing was changed.`);
+  }
+  const last = result.records[result.records.length - 1];
+  const head = last ? { seq: last.seq, hash: last.hash, scopeVersion: last.scopeVersion } : ctx.summary.head;
+  const version = result.versions[key] ?? null;
+  const after: PanelContext = {
+    ...ctx,
+    entry: version === null ? ctx.entry : { stored: { state, version }, baselineCache: cache ?? null },
+    summary: { ...ctx.summary, head },
+  };
+  await updateIssueProperty(deps, { state, policy: ctx.policy, scopeVersion: head?.scopeVersion ?? null });
+  let panel: PanelView;
+  try {
+    panel = await viewOf(deps, after, state, version);
+  } catch (error) {
+    // The change is saved; only the permission lookups for the fresh view failed.
+    deps.log('could not rebuild the panel after saving', error);
+    panel = buildPanelView({
+      issue: { id: ctx.issue.id, key: ctx.issue.key, summary: ctx.issue.summary, assigneeId: ctx.issue.assigneeId },
+      isDeliverable: true,
+      state,
+      version,
+      activeBaseline: ctx.summary.activeBaseline,
+      scopeVersion: head?.scopeVersion ?? null,
+      baselineCriteria: cache?.criteria ?? null,
+      policy: ctx.policy,
+      permissions: { canEdit: false, canSignOff: false },
+    });
+  }
+  return { ok: true, panel };
+}
+
+function notDeliverable(ctx: PanelContext): Refusal {
+  return refuse(
+    'NOT_A_DELIVERABLE',
+    `${ctx.issue.key} is a ${ctx.issue.issueType ?? 'work item'}, which this project does not track as a deliverable. A project admin can change that in the Scopekeeper settings. Nothing was changed.`,
+  );
+}
+
+function sameCriteria(a: readonly Criterion[], b: readonly Criterion[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.id === b[i]?.id && c.text === b[i]?.text && c.met === b[i]?.met);
+}
+
+function sameIssueFacts(a: DeliverableState, b: DeliverableState): boolean {
+  return a.key === b.key && a.title === b.title && a.assigneeId === b.assigneeId && a.scopeId === b.scopeId && a.inScope === b.inScope;
+}

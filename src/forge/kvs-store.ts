@@ -1,0 +1,851 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Filter, FilterConditions, kvs, Sort, WhereConditions } from '@forge/kvs';
+import { chainHistory } from '../core/chain-history';
+import { parseWith } from '../core/parse-with';
+import { baselineSchema, deliverableStateSchema, type Actor, type Baseline, type Criterion, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
+import {
+  HISTORY_PAGE_MAX,
+  type CommitResult,
+  type HistoryHead,
+  type HistoryPage,
+  type HistoryQuery,
+  type ScopeStore,
+  type StoreCommit,
+  type StoredDeliverable,
+} from '../core/store';
+
+// The storage port on Forge's hosted storage (@forge/kvs). Layout and reasoning:
+// docs/adr/0005-forge-kvs-store.md. Documented limits it respects: keys ≤ 500 characters,
+// values ≤ 240 KiB, query pages ≤ 20, transactions ≤ 25 operations and 4 MB.
+
+export const KVS_PAGE_SIZE = 20;
+const MAX_KEY_LENGTH = 500;
+/** Under the 240 KiB value limit, leaving room for the other attributes of an entity. */
+const PART_BYTES = 200 * 1024;
+const MAX_TRANSACTION_OPERATIONS = 25;
+const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
+const BATCH_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_ATTEMPTS = 8;
+/** A filtered history query stops after this many KVS pages and hands back a cursor. */
+const MAX_SCAN_PAGES = 100;
+const NONE = '-';
+const CURSOR_PREFIX = 'seq:';
+
+const E = { deliverable: 'deliverable', head: 'scope-head', segment: 'history-segment', entry: 'history-entry' } as const;
+
+/** A deliverable's criteria in the scope's active baseline, kept beside it so a panel load needs no baseline read. */
+export interface BaselineCache {
+  baselineId: string;
+  /** Null: the deliverable is not in that baseline (it was added after it). */
+  criteria: Criterion[] | null;
+}
+
+export interface DeliverableEntry {
+  stored: StoredDeliverable;
+  baselineCache: BaselineCache | null;
+}
+
+/** What the head keeps about each baseline, so listing them needs no baseline read. */
+export interface BaselineMeta {
+  id: string;
+  major: number;
+  name: string;
+  createdAt: string;
+  approvedBy: Actor;
+  deliverableCount: number;
+  criterionCount: number;
+  parts: number;
+}
+
+/** One read: the scope's history head, its baselines and the adapter's extension data. */
+export interface ScopeSummary {
+  head: HistoryHead | null;
+  baselines: BaselineMeta[];
+  activeBaseline: BaselineMeta | null;
+  ext: Record<string, unknown>;
+}
+
+export interface CommitOptions {
+  /** Baseline caches to store with the deliverables written, by "platform:id"; others lose theirs. */
+  baselineCaches?: Record<string, BaselineCache>;
+}
+
+interface DeliverableEntity {
+  platform: string;
+  deliverableId: string;
+  scopeId: string;
+  /** 0: a reserved slot, not a stored deliverable (see reserveSlots). */
+  version: number;
+  state?: DeliverableState;
+  baselineCache?: BaselineCache;
+  /** Set when state and cache were too large for one value and live in plain keys. */
+  stateParts?: number;
+}
+
+interface HeadEntity {
+  scopeId: string;
+  /** Replaced on every write: the compare-and-swap token of the transactions. */
+  token: string;
+  seq: number;
+  hash: string;
+  scopeVersion: string;
+  baselines: BaselineMeta[];
+  ext: Record<string, unknown>;
+}
+
+interface SegmentEntity {
+  scopeId: string;
+  ord: number;
+  fromSeq: number;
+  toSeq: number;
+  part: number;
+  parts: number;
+  records?: HistoryRecord[];
+  text?: string;
+}
+
+interface EntryEntity {
+  scopeId: string;
+  seq: number;
+  kind: string;
+  actorId: string;
+  deliverableId: string;
+  atMs: number;
+  noReason: number;
+  changeId: string;
+  recordId: string;
+  record?: HistoryRecord;
+  inSegment?: boolean;
+}
+
+type Conflict = { ok: false; code: 'VERSION_CONFLICT' | 'HISTORY_CONFLICT' | 'BASELINE_EXISTS'; message: string };
+
+/**
+ * ScopeStore on @forge/kvs custom entities:
+ * - `deliverable` entities keyed by platform and id (Jira issue ids survive moves; keys do not),
+ *   with an optimistic `version` checked by conditional sets inside transactions;
+ * - one `scope-head` entity per scope: the history head, the baseline list and the adapter's
+ *   extension data, advanced by a transaction whose condition is the head's token, so two
+ *   writers can never both append after the same head (the chain cannot fork);
+ * - the authoritative history as `history-segment` entities (≤ 200 KiB each) written in the same
+ *   transaction as the head, and `history-entry` index entities derived from them afterwards;
+ * - baselines as immutable plain keys written with FAIL_IF_EXISTS before the transaction that
+ *   makes them visible.
+ */
+export class KvsStore implements ScopeStore {
+  // ---- deliverables ----------------------------------------------------------------------------
+
+  async getDeliverable(platform: Platform, deliverableId: string): Promise<StoredDeliverable | null> {
+    return (await this.readDeliverableEntry(platform, deliverableId))?.stored ?? null;
+  }
+
+  /** The deliverable and its baseline cache: one read (more only when it was split into parts). */
+  async readDeliverableEntry(platform: Platform, deliverableId: string): Promise<DeliverableEntry | null> {
+    const entity = await kvs.entity<DeliverableEntity>(E.deliverable).get(deliverableKey(platform, deliverableId));
+    return entity ? this.toEntry(entity) : null;
+  }
+
+  async listDeliverables(scopeId: string): Promise<StoredDeliverable[]> {
+    const found: StoredDeliverable[] = [];
+    let cursor: string | undefined;
+    do {
+      let query = kvs.entity<DeliverableEntity>(E.deliverable).query().index('by-scope', { partition: [scopeId] }).limit(KVS_PAGE_SIZE);
+      if (cursor) query = query.cursor(cursor);
+      const page = await query.getMany();
+      for (const { value } of page.results) {
+        const entry = await this.toEntry(value);
+        if (entry) found.push(entry.stored);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return found;
+  }
+
+  /**
+   * Stores a deliverable's baseline cache without changing its version; skipped (false) when the
+   * deliverable changed meanwhile, since the next write or panel load refreshes the cache anyway.
+   */
+  async writeBaselineCache(platform: Platform, deliverableId: string, cache: BaselineCache): Promise<boolean> {
+    const key = deliverableKey(platform, deliverableId);
+    const entity = await kvs.entity<DeliverableEntity>(E.deliverable).get(key);
+    if (!entity || entity.version === 0) return false;
+    const entry = await this.toEntry(entity);
+    if (!entry) return false;
+    const tx = kvs.transact();
+    this.addDeliverableSet(tx, entry.stored.state, entity.version, entity.version, cache);
+    try {
+      await tx.execute();
+      return true;
+    } catch (error) {
+      if (mayBeConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---- scope head, baselines and extension data ------------------------------------------------
+
+  async getHistoryHead(scopeId: string): Promise<HistoryHead | null> {
+    return toHistoryHead(await this.readHead(scopeId));
+  }
+
+  async readScopeSummary(scopeId: string): Promise<ScopeSummary> {
+    const head = await this.readHead(scopeId);
+    const baselines = [...(head?.baselines ?? [])].sort((a, b) => a.major - b.major);
+    return { head: toHistoryHead(head), baselines, activeBaseline: baselines[baselines.length - 1] ?? null, ext: head?.ext ?? {} };
+  }
+
+  /** Replaces the adapter's extension data (Forge: project settings) with a compare-and-swap on the head. */
+  async updateScopeExtension(scopeId: string, update: (ext: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const head = await this.readOrCreateHead(scopeId);
+      const tx = kvs.transact();
+      tx.set(headKey(scopeId), { ...head, token: randomUUID(), ext: update(head.ext) }, { entityName: E.head, conditions: tokenIs(head.token) });
+      try {
+        await tx.execute();
+        return;
+      } catch (error) {
+        if (!mayBeConditionFailure(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  async getActiveBaseline(scopeId: string): Promise<Baseline | null> {
+    const { activeBaseline } = await this.readScopeSummary(scopeId);
+    return activeBaseline ? this.readBaseline(scopeId, activeBaseline) : null;
+  }
+
+  async listBaselines(scopeId: string): Promise<Baseline[]> {
+    const { baselines } = await this.readScopeSummary(scopeId);
+    return Promise.all(baselines.map((meta) => this.readBaseline(scopeId, meta)));
+  }
+
+  async readBaseline(scopeId: string, meta: BaselineMeta): Promise<Baseline> {
+    const texts = await Promise.all(
+      Array.from({ length: meta.parts }, (_, i) => kvs.get<string>(baselineKey(scopeId, meta.major, meta.id, i))),
+    );
+    const where = `baseline ${meta.major}.0 of scope ${scopeId}`;
+    if (texts.some((t) => typeof t !== 'string')) throw new Error(`stored ${where} is incomplete: a part is missing`);
+    const parsed = parseWith(baselineSchema, parseJson(texts.join(''), where));
+    if (!parsed.ok) throw new Error(`stored ${where} is corrupted: ${parsed.errors.join('; ')}`);
+    return parsed.value;
+  }
+
+  // ---- history -------------------------------------------------------------------------------
+
+  async queryHistory(query: HistoryQuery): Promise<HistoryPage> {
+    const limit = clampLimit(query.limit);
+    const { scopeId } = query;
+    await this.ensureIndexed(scopeId);
+    const before = query.cursor ? decodeCursor(query.cursor) : null;
+    const kinds = query.kinds && query.kinds.length > 0 ? new Set<string>(query.kinds) : null;
+    const fromMs = query.from === undefined ? null : Date.parse(query.from);
+    const toMs = query.to === undefined ? null : Date.parse(query.to);
+    const wanted = (e: EntryEntity): boolean =>
+      (query.deliverableId === undefined || e.deliverableId === query.deliverableId) &&
+      (kinds === null || kinds.has(e.kind)) &&
+      (query.authorId === undefined || e.actorId === query.authorId) &&
+      (fromMs === null || e.atMs >= fromMs) &&
+      (toMs === null || e.atMs <= toMs) &&
+      (!query.undocumentedOnly || e.noReason === 1);
+
+    // The most selective index for the filters; the rest are checked on each entry.
+    const [index, partition] =
+      query.deliverableId !== undefined
+        ? ['by-deliverable', [scopeId, query.deliverableId]]
+        : query.authorId !== undefined
+          ? ['by-author', [scopeId, query.authorId]]
+          : query.undocumentedOnly
+            ? ['by-noreason', [scopeId, 1]]
+            : kinds?.size === 1
+              ? ['by-kind', [scopeId, [...kinds][0] as string]]
+              : ['by-seq', [scopeId]];
+
+    const found: EntryEntity[] = [];
+    let kvsCursor: string | undefined;
+    let lastScanned: number | null = null;
+    let exhausted = false;
+    for (let pages = 0; found.length <= limit && pages < MAX_SCAN_PAGES; pages += 1) {
+      let q = kvs.entity<EntryEntity>(E.entry).query().index(index, { partition }).sort(Sort.DESC).limit(KVS_PAGE_SIZE);
+      if (before !== null) q = q.where(WhereConditions.lessThan(before));
+      if (kvsCursor) q = q.cursor(kvsCursor);
+      const page = await q.getMany();
+      let candidates = page.results.map((r) => r.value).filter(wanted);
+      if (query.undocumentedOnly) candidates = await this.dropDocumented(scopeId, candidates);
+      for (const c of candidates) {
+        found.push(c);
+        if (found.length > limit) break;
+      }
+      lastScanned = page.results[page.results.length - 1]?.value.seq ?? lastScanned;
+      if (!page.nextCursor) {
+        exhausted = true;
+        break;
+      }
+      kvsCursor = page.nextCursor;
+    }
+    const entries = found.slice(0, limit);
+    const last = entries[entries.length - 1];
+    let nextCursor: string | null = null;
+    if (found.length > limit && last) nextCursor = encodeCursor(last.seq);
+    else if (!exhausted && lastScanned !== null) nextCursor = encodeCursor(lastScanned);
+    return { records: await this.recordsOf(scopeId, entries), nextCursor };
+  }
+
+  /** The whole chain in order, from the segments (the authoritative log), ~200 KiB a read. */
+  async *readHistory(scopeId: string): AsyncIterable<HistoryRecord> {
+    yield* this.readHistoryFrom(scopeId, 0);
+  }
+
+  /** Ids of the given scope changes that are undocumented: no reason given, none attached later. */
+  async findUndocumented(scopeId: string, records: readonly HistoryRecord[]): Promise<Set<string>> {
+    const candidates = records.filter((r) => r.kind === 'scope_changed' && !r.data.reason?.trim()).map(toIndexEntry);
+    const open = await this.dropDocumented(scopeId, candidates);
+    return new Set(open.map((e) => e.recordId));
+  }
+
+  // ---- commit --------------------------------------------------------------------------------
+
+  async commit(write: StoreCommit): Promise<CommitResult> {
+    return this.commitWith(write, {});
+  }
+
+  async commitWith(write: StoreCommit, options: CommitOptions): Promise<CommitResult> {
+    assertCommitShape(write);
+    const { scopeId } = write;
+    const drafts = write.history ?? [];
+    const writes = write.deliverables ?? [];
+    const touchesHead = drafts.length > 0 || write.baseline !== undefined || write.expectedHistoryHead !== undefined;
+    let reserved = false;
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const head = touchesHead ? await this.readOrCreateHead(scopeId) : null;
+      if (head && write.expectedHistoryHead !== undefined && (head.seq < 0 ? null : head.hash) !== write.expectedHistoryHead) {
+        return conflict('HISTORY_CONFLICT', `scope ${scopeId}: history head is ${head.seq < 0 ? 'empty' : `seq ${head.seq}`}, not the one this change was based on`);
+      }
+      const baseline = write.baseline;
+      if (head && baseline && head.baselines.some((b) => b.major === baseline.major || b.id === baseline.id)) {
+        return conflict('BASELINE_EXISTS', `scope ${scopeId} already has baseline ${baseline.major}.0 (or a baseline with id ${baseline.id})`);
+      }
+      if (!reserved) {
+        await this.reserveSlots(writes.filter((w) => w.expectedVersion === null).map((w) => w.state));
+        reserved = true;
+      }
+      const records = head ? chainHistory(toHistoryHead(head), drafts) : [];
+      const baselineMeta = baseline ? await this.writeBaselineParts(baseline, drafts) : null;
+
+      const tx = kvs.transact();
+      let operations = 0;
+      let bytes = 0;
+      const versions: Record<string, number> = {};
+      for (const { state, expectedVersion } of writes) {
+        const key = `${state.platform}:${state.id}`;
+        const next = (expectedVersion ?? 0) + 1;
+        versions[key] = next;
+        const added = this.addDeliverableSet(tx, state, expectedVersion ?? 0, next, options.baselineCaches?.[key]);
+        operations += added.operations;
+        bytes += added.bytes;
+      }
+      if (head) {
+        const last = records[records.length - 1];
+        const nextHead: HeadEntity = {
+          ...head,
+          token: randomUUID(),
+          seq: last ? last.seq : head.seq,
+          hash: last ? last.hash : head.hash,
+          scopeVersion: last ? (last.scopeVersion ?? '') : head.scopeVersion,
+          baselines: baselineMeta ? [...head.baselines, baselineMeta] : head.baselines,
+        };
+        tx.set(headKey(scopeId), nextHead, { entityName: E.head, conditions: tokenIs(head.token) });
+        operations += 1;
+        bytes += byteLength(nextHead);
+        for (const segment of buildSegments(scopeId, records)) {
+          tx.set(segmentKey(scopeId, segment.fromSeq, segment.part), segment, { entityName: E.segment });
+          operations += 1;
+          bytes += byteLength(segment);
+        }
+      }
+      if (operations > MAX_TRANSACTION_OPERATIONS || bytes > MAX_TRANSACTION_BYTES) {
+        // A caller bug, not a conflict: retrying cannot make the commit smaller.
+        throw new Error(
+          `commit for scope ${scopeId} needs ${operations} operations and ${bytes} bytes; one KVS transaction takes ${MAX_TRANSACTION_OPERATIONS} and 4 MB. Split it into smaller commits.`,
+        );
+      }
+      if (operations === 0) return { ok: true, versions, records };
+
+      try {
+        await tx.execute();
+      } catch (error) {
+        if (!mayBeConditionFailure(error)) throw error;
+        const cause = await this.diagnose(write, head);
+        if (cause === 'VERSION') {
+          return conflict('VERSION_CONFLICT', `a deliverable in this commit is not at the version it was read at: it changed since, or was never stored`);
+        }
+        if (cause === 'UNKNOWN') throw error;
+        await backoff(attempt);
+        continue;
+      }
+      if (records.length > 0) {
+        try {
+          await this.indexRecords(scopeId, records);
+        } catch {
+          // The commit is durable; failing it now would invite a retry that duplicates it. The
+          // watermark did not move, so the next history query rebuilds the missing entries.
+        }
+      }
+      return { ok: true, versions, records };
+    }
+    return conflict('HISTORY_CONFLICT', `scope ${scopeId}: other writers kept appending history; gave up after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Marks a platform event as handled, with FAIL_IF_EXISTS: false when it already was, since an
+   * event can be delivered twice. Markers expire after 30 days.
+   */
+  async claimEvent(eventId: string): Promise<boolean> {
+    try {
+      await kvs.set(storageKey('evt', eventId), { claimed: true }, { keyPolicy: 'FAIL_IF_EXISTS', ttl: { value: 30, unit: 'DAYS' } });
+      return true;
+    } catch (error) {
+      if (isKeyConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: every call is a request to Forge's storage service.
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async readHead(scopeId: string): Promise<HeadEntity | null> {
+    return (await kvs.entity<HeadEntity>(E.head).get(headKey(scopeId))) ?? null;
+  }
+
+  /** The head, created empty first if the scope has none, so every later write is a compare-and-swap. */
+  private async readOrCreateHead(scopeId: string): Promise<HeadEntity> {
+    const existing = await this.readHead(scopeId);
+    if (existing) return existing;
+    const empty: HeadEntity = { scopeId, token: randomUUID(), seq: -1, hash: '', scopeVersion: '', baselines: [], ext: {} };
+    try {
+      await kvs.entity<HeadEntity>(E.head).set(headKey(scopeId), empty, { keyPolicy: 'FAIL_IF_EXISTS' });
+      return empty;
+    } catch (error) {
+      if (!isKeyConflict(error)) throw error;
+      const created = await this.readHead(scopeId);
+      if (!created) throw error;
+      return created;
+    }
+  }
+
+  /**
+   * Transactions cannot ask "does not exist yet", so a new deliverable first gets an empty slot
+   * (version 0) written with FAIL_IF_EXISTS; the transaction then requires version 0. A slot left
+   * by a failed commit is invisible: version 0 reads as "never stored".
+   */
+  private async reserveSlots(states: readonly DeliverableState[]): Promise<void> {
+    await Promise.all(
+      states.map(async (state) => {
+        const slot: DeliverableEntity = { platform: state.platform, deliverableId: state.id, scopeId: state.scopeId, version: 0 };
+        try {
+          await kvs.entity<DeliverableEntity>(E.deliverable).set(deliverableKey(state.platform, state.id), slot, { keyPolicy: 'FAIL_IF_EXISTS' });
+        } catch (error) {
+          if (!isKeyConflict(error)) throw error;
+        }
+      }),
+    );
+  }
+
+  private addDeliverableSet(
+    tx: ReturnType<typeof kvs.transact>,
+    state: DeliverableState,
+    expected: number,
+    next: number,
+    cache: BaselineCache | undefined,
+  ): { operations: number; bytes: number } {
+    const key = deliverableKey(state.platform, state.id);
+    const base: DeliverableEntity = { platform: state.platform, deliverableId: state.id, scopeId: state.scopeId, version: next };
+    const inline: DeliverableEntity = { ...base, state, ...(cache ? { baselineCache: cache } : {}) };
+    const conditions = new Filter<DeliverableEntity>().and('version', FilterConditions.equalTo(expected));
+    if (byteLength(inline) <= PART_BYTES) {
+      tx.set(key, inline, { entityName: E.deliverable, conditions });
+      return { operations: 1, bytes: byteLength(inline) };
+    }
+    // Too large for one value: the state (and cache) go to plain keys named by version, so a
+    // reader never mixes parts of two versions.
+    const parts = splitText(JSON.stringify({ state, baselineCache: cache ?? null }), PART_BYTES);
+    const entity: DeliverableEntity = { ...base, stateParts: parts.length };
+    tx.set(key, entity, { entityName: E.deliverable, conditions });
+    parts.forEach((text, i) => tx.set(deliverablePartKey(state.platform, state.id, next, i), text));
+    return { operations: 1 + parts.length, bytes: byteLength(entity) + parts.reduce((n, p) => n + byteLength(p), 0) };
+  }
+
+  private async toEntry(entity: DeliverableEntity): Promise<DeliverableEntry | null> {
+    if (entity.version === 0) return null;
+    const where = `deliverable ${entity.platform}:${entity.deliverableId}`;
+    let state: unknown = entity.state;
+    let cache: BaselineCache | null = entity.baselineCache ?? null;
+    if (entity.stateParts !== undefined) {
+      const texts = await Promise.all(
+        Array.from({ length: entity.stateParts }, (_, i) => kvs.get<string>(deliverablePartKey(entity.platform, entity.deliverableId, entity.version, i))),
+      );
+      if (texts.some((t) => typeof t !== 'string')) throw new Error(`stored ${where} is incomplete: a part is missing`);
+      const joined = parseJson(texts.join(''), where) as { state: unknown; baselineCache: BaselineCache | null };
+      state = joined.state;
+      cache = joined.baselineCache;
+    }
+    const parsed = parseWith(deliverableStateSchema, state);
+    if (!parsed.ok) throw new Error(`stored ${where} is corrupted: ${parsed.errors.join('; ')}`);
+    return { stored: { state: parsed.value, version: entity.version }, baselineCache: cache };
+  }
+
+  /** Writes a baseline's immutable parts; a retry of the same baseline finds them already there. */
+  private async writeBaselineParts(baseline: Baseline, drafts: StoreCommit['history']): Promise<BaselineMeta> {
+    const parts = splitText(JSON.stringify(baseline), PART_BYTES);
+    await Promise.all(
+      parts.map(async (text, i) => {
+        const key = baselineKey(baseline.scopeId, baseline.major, baseline.id, i);
+        try {
+          await kvs.set(key, text, { keyPolicy: 'FAIL_IF_EXISTS' });
+        } catch (error) {
+          if (!isKeyConflict(error)) throw error;
+          if ((await kvs.get<string>(key)) !== text) throw new Error(`baseline ${baseline.id} is already stored with other content`, { cause: error });
+        }
+      }),
+    );
+    const record = drafts?.find((d) => d.kind === 'baseline_created' && d.data.baselineId === baseline.id);
+    return {
+      id: baseline.id,
+      major: baseline.major,
+      name: baseline.name,
+      createdAt: baseline.createdAt,
+      approvedBy: baseline.approvedBy,
+      deliverableCount: baseline.deliverables.length,
+      criterionCount:
+        record?.kind === 'baseline_created' ? record.data.criterionCount : baseline.deliverables.reduce((n, d) => n + d.criteria.length, 0),
+      parts: parts.length,
+    };
+  }
+
+  /** Which condition failed: a deliverable version (final), the head (retry), or neither. */
+  private async diagnose(write: StoreCommit, head: HeadEntity | null): Promise<'VERSION' | 'HEAD' | 'UNKNOWN'> {
+    for (const { state, expectedVersion } of write.deliverables ?? []) {
+      const entity = await kvs.entity<DeliverableEntity>(E.deliverable).get(deliverableKey(state.platform, state.id));
+      if (!entity || entity.version !== (expectedVersion ?? 0)) return 'VERSION';
+    }
+    if (head && (await this.readHead(write.scopeId))?.token !== head.token) return 'HEAD';
+    return 'UNKNOWN';
+  }
+
+  /**
+   * Writes the index entries (and reason references) of committed records. Idempotent: the same
+   * records always produce the same entries, so a crash before the end is repaired by ensureIndexed.
+   * The watermark only moves to N once everything up to N is indexed.
+   */
+  private async indexRecords(scopeId: string, records: readonly HistoryRecord[]): Promise<void> {
+    const first = records[0];
+    const last = records[records.length - 1];
+    if (!first || !last) return;
+    const indexed = await this.readWatermark(scopeId);
+    if (indexed < first.seq - 1) await this.catchUp(scopeId, indexed + 1, first.seq - 1);
+    await this.writeIndex(scopeId, records);
+    await kvs.set(watermarkKey(scopeId), { through: last.seq });
+  }
+
+  private async ensureIndexed(scopeId: string): Promise<void> {
+    const [head, indexed] = await Promise.all([this.readHead(scopeId), this.readWatermark(scopeId)]);
+    if (head && head.seq > indexed) {
+      await this.catchUp(scopeId, indexed + 1, head.seq);
+      await kvs.set(watermarkKey(scopeId), { through: head.seq });
+    }
+  }
+
+  private async readWatermark(scopeId: string): Promise<number> {
+    return (await kvs.get<{ through: number }>(watermarkKey(scopeId)))?.through ?? -1;
+  }
+
+  private async catchUp(scopeId: string, fromSeq: number, toSeq: number): Promise<void> {
+    let batch: HistoryRecord[] = [];
+    for await (const record of this.readHistoryFrom(scopeId, fromSeq)) {
+      if (record.seq > toSeq) break;
+      batch.push(record);
+      if (batch.length >= 500) {
+        await this.writeIndex(scopeId, batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await this.writeIndex(scopeId, batch);
+  }
+
+  private async writeIndex(scopeId: string, records: readonly HistoryRecord[]): Promise<void> {
+    const items: { key: string; value: unknown; entityName?: string }[] = [];
+    for (const record of records) {
+      items.push({ key: entryKey(scopeId, record.seq), value: toIndexEntry(record), entityName: E.entry });
+      if (record.kind === 'reason_attached') {
+        for (const id of new Set(record.data.changeIds)) items.push({ key: reasonKey(scopeId, id), value: { seq: record.seq } });
+      }
+    }
+    for (let i = 0; i < items.length; i += BATCH_SIZE) {
+      const chunk = items.slice(i, i + BATCH_SIZE);
+      const result = await kvs.batchSet(chunk);
+      if (result.failedKeys.length > 0) {
+        const failed = result.failedKeys[0];
+        throw new Error(`indexing history of scope ${scopeId} failed for ${failed?.key}: ${failed?.error.code} ${failed?.error.message}`);
+      }
+    }
+  }
+
+  private async *readHistoryFrom(scopeId: string, fromSeq: number): AsyncIterable<HistoryRecord> {
+    let startOrd = 0;
+    if (fromSeq > 0) {
+      // The segment holding fromSeq may start before it.
+      const holding = await kvs
+        .entity<SegmentEntity>(E.segment)
+        .query()
+        .index('by-scope', { partition: [scopeId] })
+        .where(WhereConditions.lessThanEqualTo(fromSeq * 1000 + 999))
+        .sort(Sort.DESC)
+        .limit(1)
+        .getMany();
+      startOrd = (holding.results[0]?.value.fromSeq ?? 0) * 1000;
+    }
+    let cursor: string | undefined;
+    let texts: string[] = [];
+    do {
+      let query = kvs
+        .entity<SegmentEntity>(E.segment)
+        .query()
+        .index('by-scope', { partition: [scopeId] })
+        .where(WhereConditions.greaterThanEqualTo(startOrd))
+        .sort(Sort.ASC)
+        .limit(KVS_PAGE_SIZE);
+      if (cursor) query = query.cursor(cursor);
+      const page = await query.getMany();
+      for (const { value: segment } of page.results) {
+        let records: HistoryRecord[];
+        if (segment.records) {
+          records = segment.records;
+        } else {
+          texts.push(segment.text ?? '');
+          if (segment.part < segment.parts - 1) continue;
+          records = parseJson(texts.join(''), `history segment ${segment.fromSeq} of scope ${scopeId}`) as HistoryRecord[];
+          texts = [];
+        }
+        for (const record of records) {
+          if (typeof record !== 'object' || record === null || typeof record.seq !== 'number' || typeof record.hash !== 'string') {
+            throw new Error(`stored history of scope ${scopeId} is corrupted near seq ${segment.fromSeq}`);
+          }
+          if (record.seq >= fromSeq) yield record;
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** Candidates minus those a later reason_attached record refers to (by change id or record id). */
+  private async dropDocumented(scopeId: string, candidates: readonly EntryEntity[]): Promise<EntryEntity[]> {
+    if (candidates.length === 0) return [];
+    const ids = [...new Set(candidates.flatMap((c) => [c.changeId, c.recordId]).filter((id) => id !== NONE))];
+    const reasons = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += BATCH_SIZE) {
+      const chunk = ids.slice(i, i + BATCH_SIZE);
+      const result = await kvs.batchGet<{ seq: number }>(chunk.map((id) => ({ key: reasonKey(scopeId, id) })));
+      for (const hit of result.successfulKeys) {
+        const id = chunk.find((candidate) => reasonKey(scopeId, candidate) === hit.key);
+        if (id !== undefined) reasons.set(id, hit.value.seq);
+      }
+    }
+    const documented = (id: string, seq: number) => (reasons.get(id) ?? -1) > seq;
+    return candidates.filter((c) => !documented(c.changeId, c.seq) && !documented(c.recordId, c.seq));
+  }
+
+  private async recordsOf(scopeId: string, entries: readonly EntryEntity[]): Promise<HistoryRecord[]> {
+    const records: HistoryRecord[] = [];
+    for (const entry of entries) {
+      if (entry.record) {
+        records.push(entry.record);
+        continue;
+      }
+      // Rare: a record too large to repeat in its index entry is read from its segment.
+      for await (const record of this.readHistoryFrom(scopeId, entry.seq)) {
+        records.push(record);
+        break;
+      }
+    }
+    return records;
+  }
+}
+
+// ---- keys --------------------------------------------------------------------------------------
+
+const SAFE_PART = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Builds a storage key from parts. Keys allow letters, digits and `:._-#` and whitespace, up to
+ * 500 characters (Forge storage limits). Ids from elsewhere may hold other characters, so such a
+ * part is hex-encoded behind `#` (which plain parts never contain); an over-long key becomes a hash.
+ */
+export function storageKey(...parts: (string | number)[]): string {
+  const key = parts.map((p) => (SAFE_PART.test(String(p)) ? String(p) : `#${Buffer.from(String(p), 'utf8').toString('hex')}`)).join(':');
+  return key.length <= MAX_KEY_LENGTH ? key : `#sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+const pad = (n: number) => String(n).padStart(12, '0');
+const deliverableKey = (platform: string, id: string) => storageKey(platform, id);
+const deliverablePartKey = (platform: string, id: string, version: number, part: number) => storageKey('dlvp', platform, id, version, part);
+const headKey = (scopeId: string) => storageKey(scopeId);
+const segmentKey = (scopeId: string, fromSeq: number, part: number) => storageKey(scopeId, pad(fromSeq), part);
+const entryKey = (scopeId: string, seq: number) => storageKey(scopeId, pad(seq));
+const baselineKey = (scopeId: string, major: number, id: string, part: number) => storageKey('bl', scopeId, major, id, part);
+const reasonKey = (scopeId: string, id: string) => storageKey('rr', scopeId, id);
+const watermarkKey = (scopeId: string) => storageKey('hix', scopeId);
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+function toHistoryHead(head: HeadEntity | null): HistoryHead | null {
+  if (!head || head.seq < 0) return null;
+  return { seq: head.seq, hash: head.hash, scopeVersion: head.scopeVersion === '' ? null : head.scopeVersion };
+}
+
+function tokenIs(token: string) {
+  return new Filter<HeadEntity>().and('token', FilterConditions.equalTo(token));
+}
+
+function toIndexEntry(record: HistoryRecord): EntryEntity {
+  const isChange = record.kind === 'scope_changed';
+  const entry: EntryEntity = {
+    scopeId: record.scopeId,
+    seq: record.seq,
+    kind: record.kind,
+    actorId: record.actor?.id ?? NONE,
+    deliverableId: record.deliverableId ?? NONE,
+    // Instants, not text: "12:00+02:00" and "10:00Z" are the same moment.
+    atMs: Date.parse(record.at),
+    // Same rule as the core's signal: a blank reason is no reason.
+    noReason: isChange && !record.data.reason?.trim() ? 1 : 0,
+    changeId: isChange ? record.data.changeId : NONE,
+    recordId: record.id,
+  };
+  return byteLength({ ...entry, record }) <= PART_BYTES ? { ...entry, record } : { ...entry, inSegment: true };
+}
+
+/** Consecutive records grouped into segments of at most ~200 KiB; one larger record is split as text. */
+function buildSegments(scopeId: string, records: readonly HistoryRecord[]): SegmentEntity[] {
+  const segments: SegmentEntity[] = [];
+  let group: HistoryRecord[] = [];
+  let size = 2;
+  const flush = () => {
+    const first = group[0];
+    const last = group[group.length - 1];
+    if (first && last) {
+      segments.push({ scopeId, ord: first.seq * 1000, fromSeq: first.seq, toSeq: last.seq, part: 0, parts: 1, records: group });
+    }
+    group = [];
+    size = 2;
+  };
+  for (const record of records) {
+    const bytes = byteLength(record) + 1;
+    if (bytes > PART_BYTES) {
+      flush();
+      const texts = splitText(JSON.stringify([record]), PART_BYTES);
+      texts.forEach((text, part) =>
+        segments.push({ scopeId, ord: record.seq * 1000 + part, fromSeq: record.seq, toSeq: record.seq, part, parts: texts.length, text }),
+      );
+      continue;
+    }
+    if (size + bytes > PART_BYTES) flush();
+    group.push(record);
+    size += bytes;
+  }
+  flush();
+  return segments;
+}
+
+/** Splits text into pieces whose stored (JSON-escaped, UTF-8) size stays within maxBytes. */
+function splitText(text: string, maxBytes: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + Math.floor(maxBytes / 6));
+    // Grow while it fits; escaping and multi-byte characters make the ratio unknown up front.
+    while (end < text.length && byteLength(text.slice(start, Math.min(text.length, end + 4096))) <= maxBytes) {
+      end = Math.min(text.length, end + 4096);
+    }
+    // Never cut a surrogate pair in two.
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end -= 1;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts.length > 0 ? parts : [''];
+}
+
+function byteLength(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`stored ${what} is not valid JSON`, { cause: error });
+  }
+}
+
+function assertCommitShape(write: StoreCommit): void {
+  // Caller bugs, not conflicts: a retry could never fix them.
+  for (const draft of write.history ?? []) {
+    if (draft.scopeId !== write.scopeId) throw new Error(`history record ${draft.id} belongs to scope ${draft.scopeId}, not ${write.scopeId}`);
+  }
+  if (write.baseline && write.baseline.scopeId !== write.scopeId) {
+    throw new Error(`baseline ${write.baseline.id} belongs to scope ${write.baseline.scopeId}, not ${write.scopeId}`);
+  }
+  const keys = (write.deliverables ?? []).map((w) => `${w.state.platform}:${w.state.id}`);
+  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (repeated) throw new Error(`deliverable ${repeated} is written twice in one commit`);
+}
+
+function conflict(code: Conflict['code'], message: string): Conflict {
+  return { ok: false, code, message };
+}
+
+// Errors are read by their fields: the SDK's ForgeKvsAPIError carries the HTTP status and code.
+function errorFields(error: unknown): { status: number | null; code: string | null } {
+  const e = error as { responseDetails?: { status?: unknown }; code?: unknown } | null;
+  const status = typeof e?.responseDetails?.status === 'number' ? e.responseDetails.status : null;
+  return { status, code: typeof e?.code === 'string' ? e.code : null };
+}
+
+function isKeyConflict(error: unknown): boolean {
+  const { status, code } = errorFields(error);
+  return status === 409 || code === 'KEY_CONFLICT';
+}
+
+/**
+ * The code of a failed transaction condition is not documented, so any client error other than
+ * a rate limit may be one; the store then re-reads to find out (see diagnose) and rethrows otherwise.
+ */
+function mayBeConditionFailure(error: unknown): boolean {
+  const { status } = errorFields(error);
+  return status !== null && status >= 400 && status < 500 && status !== 429;
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
+  return Math.min(HISTORY_PAGE_MAX, Math.max(1, Math.floor(limit)));
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${seq}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const seq = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : Number.NaN;
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`not a history page cursor: ${cursor}`);
+  return seq;
+}
+
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+}
