@@ -1,7 +1,6 @@
 import { findUndocumentedChanges, attachReason } from '../src/core/attach-reason';
 import { checkSignOffAuthority } from '../src/core/check-sign-off-authority';
 import { createBaseline } from '../src/core/create-baseline';
-import { parseCriteria } from '../src/core/parse-criteria';
 import { recordCriteriaChange } from '../src/core/record-criteria-change';
 import { recordSignOff } from '../src/core/record-sign-off';
 import { revokeSignOff } from '../src/core/revoke-sign-off';
@@ -12,6 +11,7 @@ import type { LinearIssue } from './gateway-types';
 import { deriveActionId, type LinearAction } from './linear-action';
 import type { Command } from './parse-commands';
 import { renderComments, type CommandReply } from './render-comments';
+import { readIssueState } from './read-issue-state';
 
 export interface DecideCommentCommandsInput {
   comment: { id: string; body: string; issueId: string; userId?: string | null };
@@ -203,18 +203,7 @@ function startingState(input: DecideCommentCommandsInput, newId: () => string): 
   const issue = input.issue;
   if (!issue) return null;
   const scopeId = `linear:${issue.teamId}`;
-  const next: DeliverableState = {
-    platform: 'linear',
-    id: issue.id,
-    key: issue.identifier,
-    scopeId,
-    title: issue.title,
-    assigneeId: issue.assigneeId,
-    criteria: parseCriteria(issue.description ?? '').criteria,
-    signOff: null,
-    inScope: true,
-    updatedAt: input.now,
-  };
+  const next = readIssueState(issue, null, input.now);
   const recorded = recordCriteriaChange({
     previous: null,
     next,

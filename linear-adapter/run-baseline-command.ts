@@ -1,9 +1,10 @@
 import { createBaseline } from '../src/core/create-baseline';
 import { parseCriteria } from '../src/core/parse-criteria';
 import { recordCriteriaChange, recordDeliverableRemoval } from '../src/core/record-criteria-change';
-import type { Actor, Baseline, DeliverableSnapshot, DeliverableState, HistoryDraft } from '../src/core/schemas';
+import type { Actor, Baseline, DeliverableSnapshot, HistoryDraft } from '../src/core/schemas';
 import type { DeliverableWrite, ScopeStore } from '../src/core/store';
 import type { LinearGateway, LinearIssue } from './gateway-types';
+import { readIssueState } from './read-issue-state';
 
 // `scopekeeper baseline --team ENG --name "SRS v1.0"`: reads every issue of a Linear team
 // through the API and records the team's scope as it stands now as a named baseline.
@@ -116,18 +117,7 @@ async function describeDeliverables(
   for (const issue of issues) {
     seen.add(issue.id);
     const stored = await input.store.getDeliverable('linear', issue.id);
-    const next: DeliverableState = {
-      platform: 'linear',
-      id: issue.id,
-      key: issue.identifier,
-      scopeId,
-      title: issue.title,
-      assigneeId: issue.assigneeId,
-      criteria: parseCriteria(issue.description ?? '').criteria,
-      signOff: stored?.state.signOff ?? null,
-      inScope: true,
-      updatedAt: input.now,
-    };
+    const next = readIssueState(issue, stored?.state.signOff ?? null, input.now);
     const recorded = recordCriteriaChange({ ...context, previous: stored?.state ?? null, next });
     writes.push({ state: recorded.state, expectedVersion: stored?.version ?? null });
     drafts.push(...recorded.drafts);

@@ -1,6 +1,5 @@
 import { evaluateClosure } from '../src/core/evaluate-closure';
 import { isDoneState } from '../src/core/is-done-state';
-import { parseCriteria } from '../src/core/parse-criteria';
 import { recordCriteriaChange } from '../src/core/record-criteria-change';
 import type { ClosurePolicy, DeliverableState, HistoryDraft, HistoryRecord } from '../src/core/schemas';
 import type { ScopeStore } from '../src/core/store';
@@ -9,6 +8,7 @@ import type { LinearGateway, LinearIssue, LinearWorkflowState } from './gateway-
 import { deriveActionId, type LinearAction } from './linear-action';
 import type { QueueStore } from './queue-types';
 import { renderComments } from './render-comments';
+import { readIssueState } from './read-issue-state';
 
 // `scopekeeper reconcile --since 24h`: Linear drops a webhook delivery after three failed
 // retries, so this re-reads the issues updated since a time and applies what was missed:
@@ -81,18 +81,7 @@ async function reconcileIssue(input: ReconcileCommandInput, team: ReconcileTeam,
     const stored = await input.store.getDeliverable('linear', issue.id);
     const baseline = await input.store.getActiveBaseline(scopeId);
     const previous = stored?.state ?? null;
-    const next: DeliverableState = {
-      platform: 'linear',
-      id: issue.id,
-      key: issue.identifier,
-      scopeId,
-      title: issue.title,
-      assigneeId: issue.assigneeId,
-      criteria: parseCriteria(issue.description ?? '').criteria,
-      signOff: previous?.signOff ?? null,
-      inScope: true,
-      updatedAt: input.now,
-    };
+    const next = readIssueState(issue, previous?.signOff ?? null, input.now);
     const recorded = recordCriteriaChange({
       previous,
       next,
