@@ -112,30 +112,36 @@ async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
   await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
 }
 
-export async function bench(): Promise<BenchResult[]> {
-  // Other work on the machine moves these figures a lot; the load average says how quiet it was.
+/** The bare server's closed-loop throughput right now: the reference for the service measured next. */
+async function measureBare(load: WebhookLoadProcess, before: string): Promise<{ report: LoadReport; result: BenchResult }> {
   const loadBefore = loadavg()[0] ?? Number.NaN;
+  const bareServer = await startBareServer();
+  try {
+    const report = await load.run({ kind: 'closed', url: bareServer.url, secret: SECRET, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: DURATION_MS });
+    return {
+      report,
+      result: {
+        name: `webhook ack throughput, ${CONCURRENCY} in flight: bare Node server (HMAC + JSON.parse only), just before ${before}`,
+        goal: 'reference for the service',
+        value: `${Math.round(report.throughputPerSecond).toLocaleString('en')} req/s; ${formatLatency(report)}`,
+        detail: `closed loop, ${describeRun(report)}; load generator in a forked child process, keep-alive agent; 1-min load average ${loadBefore.toFixed(2)} before the run`,
+      },
+    };
+  } finally {
+    await bareServer.close();
+  }
+}
+
+export async function bench(): Promise<BenchResult[]> {
   const load = forkWebhookLoad();
   try {
-    const bareServer = await startBareServer();
-    let bare: LoadReport;
-    try {
-      bare = await load.run({ kind: 'closed', url: bareServer.url, secret: SECRET, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: DURATION_MS });
-    } finally {
-      await bareServer.close();
-    }
-    const results: BenchResult[] = [
-      {
-        name: `webhook ack throughput, ${CONCURRENCY} in flight: bare Node server (HMAC + JSON.parse only)`,
-        goal: 'reference for the service',
-        value: `${Math.round(bare.throughputPerSecond).toLocaleString('en')} req/s; ${formatLatency(bare)}`,
-        detail: `closed loop, ${describeRun(bare)}; load generator in a forked child process, keep-alive agent; 1-min load average ${loadBefore.toFixed(2)} before the run`,
-      },
-    ];
-
+    // Other work on the machine moves the bare server's figure a lot (it is the cheapest, so the
+    // most sensitive), so each service is compared with a bare run made just before it.
+    const results: BenchResult[] = [];
     const pgliteDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-bench-pglite-'));
     try {
-      results.push(...(await measureService('PGlite', load, { dataDir: pgliteDir }, bare)));
+      const bare = await measureBare(load, 'PGlite');
+      results.push(bare.result, ...(await measureService('PGlite', load, { dataDir: pgliteDir }, bare.report)));
     } finally {
       await rm(pgliteDir, { recursive: true, force: true });
     }
@@ -144,7 +150,8 @@ export async function bench(): Promise<BenchResult[]> {
     if (databaseUrl) {
       const schema = `sk_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
       try {
-        results.push(...(await measureService('PostgreSQL', load, { databaseUrl, schema }, bare)));
+        const bare = await measureBare(load, 'PostgreSQL');
+        results.push(bare.result, ...(await measureService('PostgreSQL', load, { databaseUrl, schema }, bare.report)));
       } finally {
         await dropSchema(databaseUrl, schema);
       }

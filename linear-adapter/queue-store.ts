@@ -1,7 +1,7 @@
 import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { CommitResult } from '../src/core/store';
 import type { Database } from '../src/store/database';
-import type { SqlStore } from '../src/store/sql-store';
+import { coalesceCalls, type SqlStore } from '../src/store/sql-store';
 import type { LinearAction } from './linear-action';
 import type { CompleteDelivery, InboxDelivery, NewDelivery, OutboxEntry, OutboxStatus, QueueStore } from './queue-types';
 
@@ -63,11 +63,28 @@ export interface QueueStoreOptions {
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const MAX_ERROR_LENGTH = 2_000;
+/** Deliveries stored by one inbox insert; 9 bind parameters a row. */
+const ENQUEUE_BATCH = 64;
+/** …and at most about this many bytes of bodies in it (a body may be up to the ingress limit). */
+const ENQUEUE_BATCH_BYTES = 4 * 1024 * 1024;
+/** Deliveries finished by one transaction. */
+const COMPLETE_BATCH = 32;
+const MARK_SENT_BATCH = 100;
+/**
+ * PGlite has no autovacuum: rows leaving the pending state leave dead entries in the pending
+ * indexes, and every claim walks them. This many state changes trigger a manual VACUUM.
+ */
+const VACUUM_EVERY = 2_000;
 
 /** Inbox and outbox in the SqlStore's database, so a delivery finishes in one transaction with its scope commit. */
 export class SqlQueueStore implements QueueStore {
   private readonly db: QueueDb;
   private readonly leaseMs: number;
+  private readonly insertDelivery: (delivery: NewDelivery) => Promise<'stored' | 'duplicate'>;
+  private readonly finishDelivery: (input: CompleteDelivery) => Promise<CommitResult>;
+  private readonly markSent: (sent: { id: string; now: string }) => Promise<void>;
+  private changesSinceVacuum = 0;
+  private vacuuming: Promise<void> | null = null;
 
   constructor(
     private readonly store: SqlStore,
@@ -75,26 +92,52 @@ export class SqlQueueStore implements QueueStore {
   ) {
     this.db = store.database.withTables<QueueTables>();
     this.leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
+    // Group commit: calls that arrive while the previous statement runs share the next one.
+    this.insertDelivery = coalesceCalls((deliveries) => this.insertDeliveries(deliveries), {
+      maxBatch: ENQUEUE_BATCH,
+      weigh: (delivery) => delivery.rawBody.length,
+      maxWeight: ENQUEUE_BATCH_BYTES,
+    });
+    this.finishDelivery = coalesceCalls((inputs) => this.completeDeliveries(inputs), { maxBatch: COMPLETE_BATCH });
+    this.markSent = coalesceCalls((sent) => this.markActionsSent(sent), { maxBatch: MARK_SENT_BATCH });
   }
 
+  /**
+   * Resolves once the delivery is committed (or found stored before). Concurrent calls share
+   * one multi-row insert, so each answer waits for that insert to be durable; when it fails,
+   * every call in it rejects and none of them is stored.
+   */
   async enqueueDelivery(delivery: NewDelivery): Promise<'stored' | 'duplicate'> {
-    const row = await this.db
+    return this.insertDelivery(delivery);
+  }
+
+  private async insertDeliveries(deliveries: NewDelivery[]): Promise<PromiseSettledResult<'stored' | 'duplicate'>[]> {
+    // A delivery id twice in one batch: the first is inserted (or found), the rest are duplicates.
+    const first = new Map<string, NewDelivery>();
+    for (const delivery of deliveries) if (!first.has(delivery.deliveryId)) first.set(delivery.deliveryId, delivery);
+    const rows = await this.db
       .insertInto('linear_inbox')
-      .values({
-        delivery_id: delivery.deliveryId,
-        received_at: delivery.receivedAt,
-        event_type: delivery.eventType,
-        action: delivery.action,
-        ordering_key: delivery.orderingKey,
-        raw_body: delivery.rawBody,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: delivery.receivedAt,
-      })
+      .values(
+        [...first.values()].map((delivery) => ({
+          delivery_id: delivery.deliveryId,
+          received_at: delivery.receivedAt,
+          event_type: delivery.eventType,
+          action: delivery.action,
+          ordering_key: delivery.orderingKey,
+          raw_body: delivery.rawBody,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: delivery.receivedAt,
+        })),
+      )
       .onConflict((conflict) => conflict.column('delivery_id').doNothing())
       .returning('delivery_id')
-      .executeTakeFirst();
-    return row ? 'stored' : 'duplicate';
+      .execute();
+    const inserted = new Set(rows.map((row) => row.delivery_id));
+    return deliveries.map((delivery) => {
+      const stored = first.get(delivery.deliveryId) === delivery && inserted.has(delivery.deliveryId);
+      return { status: 'fulfilled', value: stored ? 'stored' : 'duplicate' };
+    });
   }
 
   async claimDeliveries(limit: number, now: string): Promise<InboxDelivery[]> {
@@ -102,10 +145,11 @@ export class SqlQueueStore implements QueueStore {
     const leaseUntil = this.leaseUntil(now);
     // `skip locked`: two workers on PostgreSQL never claim the same row. The order check looks at
     // every older pending delivery of the key, due or not, so a delivery waiting for a retry
-    // holds back the newer ones of its issue.
+    // holds back the newer ones of its issue. `= any(array(…))` rather than `in (…)`: the same
+    // rows, but a plan that is about half as costly to make (PGlite plans every statement).
     const { rows } = await sql<InboxRow>`
       update linear_inbox set next_attempt_at = ${leaseUntil}
-      where delivery_id in (
+      where delivery_id = any(array(
         select i.delivery_id from linear_inbox i
         where i.status = 'pending' and i.next_attempt_at <= ${now}
           and (i.ordering_key is null or not exists (
@@ -113,24 +157,63 @@ export class SqlQueueStore implements QueueStore {
             where o.status = 'pending' and o.ordering_key = i.ordering_key and o.seq < i.seq))
         order by i.seq
         limit ${Math.floor(limit)}
-        for update skip locked)
+        for update skip locked))
       returning *`.execute(this.db);
     return rows.map(readDelivery).sort((a, b) => a.seq - b.seq);
   }
 
+  /**
+   * Concurrent completions (the worker runs deliveries of several issues at once) share one
+   * transaction: still atomic per delivery, and all of them or none are written. When any of
+   * them conflicts or fails, they are completed one by one instead, so each gets its own answer.
+   */
   async completeDelivery(input: CompleteDelivery): Promise<CommitResult> {
-    return this.store.commitWith(input.commit, async (trx) => {
-      const done = await onQueue(trx)
-        .updateTable('linear_inbox')
-        .set({ status: 'done', outcome: input.outcome, processed_at: input.now })
-        .where('delivery_id', '=', input.deliveryId)
-        .where('status', '=', 'pending')
-        .returning('delivery_id')
-        .executeTakeFirst();
+    return this.finishDelivery(input);
+  }
+
+  private async completeDeliveries(inputs: CompleteDelivery[]): Promise<PromiseSettledResult<CommitResult>[]> {
+    if (inputs.length > 1 && new Set(inputs.map((input) => input.deliveryId)).size === inputs.length) {
+      try {
+        const results = await this.store.commitBatch(
+          inputs.map((input) => input.commit),
+          async (trx) => {
+            const done = await markDone(onQueue(trx), inputs);
+            // A bug or a second worker past its lease; throwing rolls the batch back, and one by one finds which.
+            if (done < inputs.length) throw new Error('a delivery of the batch is not pending in the inbox');
+            await insertActions(
+              onQueue(trx),
+              inputs.flatMap((input) => input.actions.map((action) => ({ action, deliveryId: input.deliveryId, now: input.now }))),
+            );
+          },
+        );
+        if (results) {
+          this.noteChanges(inputs.length);
+          return results.map((value) => ({ status: 'fulfilled', value }));
+        }
+      } catch {
+        // Nothing was written; one by one below tells which delivery is at fault.
+      }
+    }
+    const settled: PromiseSettledResult<CommitResult>[] = [];
+    for (const input of inputs) {
+      try {
+        settled.push({ status: 'fulfilled', value: await this.completeOne(input) });
+      } catch (reason) {
+        settled.push({ status: 'rejected', reason });
+      }
+    }
+    return settled;
+  }
+
+  private async completeOne(input: CompleteDelivery): Promise<CommitResult> {
+    const result = await this.store.commitWith(input.commit, async (trx) => {
+      const done = await markDone(onQueue(trx), [input]);
       // A bug or a second worker past its lease; throwing rolls the scope commit back too.
-      if (!done) throw new Error(`delivery ${input.deliveryId} is not pending in the inbox (unknown, or already done or failed)`);
-      await insertActions(onQueue(trx), input.actions, input.deliveryId, input.now);
+      if (done === 0) throw new Error(`delivery ${input.deliveryId} is not pending in the inbox (unknown, or already done or failed)`);
+      await insertActions(onQueue(trx), input.actions.map((action) => ({ action, deliveryId: input.deliveryId, now: input.now })));
     });
+    if (result.ok) this.noteChanges(1);
+    return result;
   }
 
   async retryDelivery(deliveryId: string, error: string, nextAttemptAt: string): Promise<void> {
@@ -161,7 +244,7 @@ export class SqlQueueStore implements QueueStore {
   }
 
   async enqueueActions(actions: LinearAction[], deliveryId: string | null, now: string): Promise<void> {
-    await insertActions(this.db, actions, deliveryId, now);
+    await insertActions(this.db, actions.map((action) => ({ action, deliveryId, now })));
   }
 
   async claimDueActions(limit: number, now: string): Promise<OutboxEntry[]> {
@@ -171,7 +254,7 @@ export class SqlQueueStore implements QueueStore {
     // revert is never overtaken by the comment that explains it.
     const { rows } = await sql<OutboxRow>`
       update linear_outbox set next_attempt_at = ${leaseUntil}
-      where id in (
+      where id = any(array(
         select a.id from linear_outbox a
         where a.status = 'pending' and a.next_attempt_at <= ${now}
           and not exists (
@@ -179,19 +262,25 @@ export class SqlQueueStore implements QueueStore {
             where o.status = 'pending' and o.issue_id = a.issue_id and o.seq < a.seq)
         order by a.seq
         limit ${Math.floor(limit)}
-        for update skip locked)
+        for update skip locked))
       returning id, seq, delivery_id, issue_id, type, action::text as action, status, attempts,
         next_attempt_at, last_error, created_at, sent_at, failed_at`.execute(this.db);
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(readAction);
   }
 
+  /** Concurrent calls (the sender sends to several issues at once) share one update. */
   async markActionSent(id: string, now: string): Promise<void> {
-    await this.db
-      .updateTable('linear_outbox')
-      .set({ status: 'sent', sent_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
+    await this.markSent({ id, now });
+  }
+
+  private async markActionsSent(sent: { id: string; now: string }[]): Promise<PromiseSettledResult<void>[]> {
+    const values = sent.map(({ id, now }) => sql`(${id}, cast(${now} as timestamptz))`);
+    await sql`
+      update linear_outbox as o set status = 'sent', sent_at = v.sent_at
+      from (values ${sql.join(values)}) as v(id, sent_at)
+      where o.id = v.id and o.status = 'pending'`.execute(this.db);
+    this.noteChanges(sent.length);
+    return sent.map(() => ({ status: 'fulfilled', value: undefined }));
   }
 
   async markActionRetry(id: string, error: string, nextAttemptAt: string): Promise<void> {
@@ -257,6 +346,22 @@ export class SqlQueueStore implements QueueStore {
     return Number(row.count);
   }
 
+  /** On PGlite, a VACUUM of the queues every VACUUM_EVERY state changes (PostgreSQL's autovacuum does it there). */
+  private noteChanges(count: number): void {
+    if (this.store.backend !== 'pglite') return;
+    this.changesSinceVacuum += count;
+    if (this.changesSinceVacuum < VACUUM_EVERY || this.vacuuming) return;
+    this.changesSinceVacuum = 0;
+    this.vacuuming = sql`vacuum linear_inbox, linear_outbox`
+      .execute(this.db)
+      .then(
+        () => undefined,
+        // Only speed is at stake; the next threshold tries again.
+        () => undefined,
+      )
+      .finally(() => (this.vacuuming = null));
+  }
+
   private leaseUntil(now: string): string {
     return new Date(Date.parse(now) + this.leaseMs).toISOString();
   }
@@ -271,12 +376,24 @@ function onQueue(trx: Transaction<Database>): Kysely<Database & QueueTables> {
   return trx.withTables<QueueTables>();
 }
 
-async function insertActions(db: QueueDb, actions: readonly LinearAction[], deliveryId: string | null, now: string): Promise<void> {
-  if (actions.length === 0) return;
+/** Marks deliveries done with their outcomes, in one statement; answers how many were pending. */
+async function markDone(db: QueueDb, inputs: readonly CompleteDelivery[]): Promise<number> {
+  const values = inputs.map((input) => sql`(${input.deliveryId}, ${input.outcome}, cast(${input.now} as timestamptz))`);
+  const { rows } = await sql<{ delivery_id: string }>`
+    update linear_inbox as i set status = 'done', outcome = v.outcome, processed_at = v.processed_at
+    from (values ${sql.join(values)}) as v(delivery_id, outcome, processed_at)
+    where i.delivery_id = v.delivery_id and i.status = 'pending'
+    returning i.delivery_id`.execute(db);
+  return rows.length;
+}
+
+/** Rows go in the order given: `seq` keeps each issue's actions in the order they were decided. */
+async function insertActions(db: QueueDb, entries: readonly { action: LinearAction; deliveryId: string | null; now: string }[]): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto('linear_outbox')
     .values(
-      actions.map((action) => ({
+      entries.map(({ action, deliveryId, now }) => ({
         id: action.id,
         delivery_id: deliveryId,
         issue_id: action.issueId,

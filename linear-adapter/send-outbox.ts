@@ -37,11 +37,11 @@ export interface OutboxSenderOptions {
   /** ISO time now. */
   clock?: () => string;
   backoff?: BackoffOptions;
-  /** Actions claimed per drain. Default 25. */
+  /** Actions claimed at a time. Default 25. */
   batchSize?: number;
-  /** Pause between drains when the outbox is empty. Default 250 ms. */
+  /** How long the running sender waits before looking again when nothing is due. Default 250 ms. */
   intervalMs?: number;
-  /** Issues sent to in parallel; one issue's actions always go one after another. Default 4. */
+  /** Issues sent to in parallel; one issue's actions always go one after another. Default 8. */
   concurrency?: number;
 }
 
@@ -56,11 +56,11 @@ export interface DrainSummary {
 export interface OutboxSender {
   /** Claims the due actions once and sends (or, in shadow mode, logs) each. */
   drainOnce(now?: string): Promise<DrainSummary>;
-  /** Starts the drain loop; a drain never overlaps the previous one. */
+  /** Starts sending: up to `concurrency` issues at once, claiming more as sends finish. */
   start(): void;
-  /** Drains now instead of after the pause, e.g. right after actions were enqueued. */
+  /** Claims now instead of after the pause, e.g. right after actions were enqueued. */
   wake(): void;
-  /** Stops the loop and waits for a drain in progress to finish. */
+  /** Stops claiming and waits for the sends in flight to finish. */
   stop(): Promise<void>;
 }
 
@@ -70,7 +70,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const clock = options.clock ?? (() => new Date().toISOString());
   const batchSize = options.batchSize ?? 25;
   const intervalMs = options.intervalMs ?? 250;
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const concurrency = Math.max(1, options.concurrency ?? 8);
   const maxAttempts = options.backoff?.maxAttempts ?? 8;
   const shadow = options.mode === 'shadow' || gateway === null;
 
@@ -109,58 +109,82 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     summary.retried += 1;
   }
 
+  /** One issue's actions in claim order (the revert before the comment that explains it). */
+  async function sendInOrder(entries: readonly OutboxEntry[], now: string, summary: DrainSummary): Promise<void> {
+    for (const entry of entries) await handle(entry, now, summary);
+  }
+
   async function drainOnce(now: string = clock()): Promise<DrainSummary> {
     const entries = await queue.claimDueActions(batchSize, now);
     const summary: DrainSummary = { claimed: entries.length, sent: 0, shadowed: 0, retried: 0, failed: 0 };
-    // One issue's actions go in claim order (the revert before the comment that explains it);
-    // different issues go in parallel. (SqlQueueStore already claims one action per issue at a time.)
-    const byIssue = new Map<string, OutboxEntry[]>();
-    for (const entry of entries) {
-      const list = byIssue.get(entry.action.issueId) ?? [];
-      list.push(entry);
-      byIssue.set(entry.action.issueId, list);
-    }
-    const groups = [...byIssue.values()];
+    // Different issues go in parallel. (SqlQueueStore already claims one action per issue at a time.)
+    const groups = groupByIssue(entries);
     const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
-      for (let group = groups.shift(); group; group = groups.shift()) {
-        for (const entry of group) await handle(entry, now, summary);
-      }
+      for (let group = groups.shift(); group; group = groups.shift()) await sendInOrder(group, now, summary);
     });
     await Promise.all(workers);
     return summary;
   }
 
-  let running = false;
-  let woken = false;
+  // The running sender keeps up to `concurrency` issues in flight and claims again as soon as
+  // one finishes (its issue's next action may now be due) or it is woken, so a new action never
+  // waits for a whole batch of others to be sent.
   let stopped = true;
+  let woken = false;
+  let claiming: Promise<void> | null = null;
+  let exhausted = false;
   let timer: NodeJS.Timeout | null = null;
-  let current: Promise<void> | null = null;
+  const inFlight = new Set<Promise<void>>();
 
-  function schedule(delayMs: number): void {
+  function poll(delayMs: number): void {
     if (stopped) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      current = tick();
+      exhausted = false;
+      pump();
     }, delayMs);
   }
 
-  async function tick(): Promise<void> {
-    if (running || stopped) return;
-    running = true;
+  function pump(): void {
+    if (stopped || claiming) return;
+    const room = concurrency - inFlight.size;
+    if (room <= 0 || (exhausted && !woken)) return;
     woken = false;
-    let again = false;
+    claiming = claimAndSend(room).finally(() => {
+      claiming = null;
+      pump();
+    });
+  }
+
+  async function claimAndSend(room: number): Promise<void> {
+    const now = clock();
+    const limit = Math.min(batchSize, room);
+    let entries: OutboxEntry[];
     try {
-      const summary = await drainOnce();
-      // A full batch may leave more due; a sent action may unblock the next one of its issue
-      // (the queue hands out one issue's actions one at a time, in order).
-      again = summary.claimed >= batchSize || summary.sent + summary.shadowed > 0;
+      entries = await queue.claimDueActions(limit, now);
     } catch (error) {
       log({ level: 'error', msg: 'outbox drain failed', error: (error as Error).message });
-    } finally {
-      running = false;
+      exhausted = true;
+      poll(intervalMs);
+      return;
     }
-    schedule(again || woken ? 0 : intervalMs);
+    exhausted = entries.length < limit;
+    // Nothing due now: look again after the pause, for retries that come due.
+    if (exhausted && inFlight.size === 0 && entries.length === 0) poll(intervalMs);
+    const summary: DrainSummary = { claimed: entries.length, sent: 0, shadowed: 0, retried: 0, failed: 0 };
+    for (const group of groupByIssue(entries)) {
+      const sending = sendInOrder(group, now, summary).catch((error: unknown) => {
+        // The outbox could not record the outcome; the lease runs out and the action is sent again.
+        log({ level: 'error', msg: 'outbox drain failed', error: (error as Error).message });
+      });
+      inFlight.add(sending);
+      void sending.finally(() => {
+        inFlight.delete(sending);
+        exhausted = false;
+        pump();
+      });
+    }
   }
 
   return {
@@ -168,21 +192,33 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     start() {
       if (!stopped) return;
       stopped = false;
+      exhausted = false;
       if (shadow) log({ level: 'info', msg: 'outbox in shadow mode: actions are logged, not sent', shadow: true });
-      schedule(0);
+      pump();
     },
     wake() {
-      // During a drain, the next one follows at once: what was just enqueued may not have been claimed.
-      if (running) woken = true;
-      else if (!stopped) schedule(0);
+      // During a claim, the next one follows at once: what was just enqueued may not have been claimed.
+      woken = true;
+      pump();
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
-      await current;
+      await claiming;
+      await Promise.all(inFlight);
     },
   };
+}
+
+function groupByIssue(entries: readonly OutboxEntry[]): OutboxEntry[][] {
+  const byIssue = new Map<string, OutboxEntry[]>();
+  for (const entry of entries) {
+    const list = byIssue.get(entry.action.issueId) ?? [];
+    list.push(entry);
+    byIssue.set(entry.action.issueId, list);
+  }
+  return [...byIssue.values()];
 }
 
 /** Exponential backoff with equal jitter: attempt 1 waits 0.5-1 s, 2 waits 1-2 s, … up to maxMs. */

@@ -1,7 +1,10 @@
 import { toLogFunction } from './create-logger';
 import { createInboxWorker } from './drain-inbox';
 import { createLinearGateway } from './linear-gateway';
+import { parseCommands } from './parse-commands';
+import { parseWebhook } from './parse-webhook';
 import { processDelivery } from './process-delivery';
+import type { InboxDelivery } from './queue-types';
 import { createOutboxSender } from './send-outbox';
 import type { StartHook } from './start-service';
 
@@ -16,6 +19,7 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
     queue,
     log,
     metrics: { observeDelivery: (_outcome, seconds) => metrics.deliveryProcessingSeconds.observe(seconds) },
+    isExclusive: takesBaseline,
     process: async (delivery) => {
       const processed = await processDelivery(delivery, {
         store, queue, gateway, settings: { policy, mode }, log, now: () => new Date().toISOString(), viewerId,
@@ -35,3 +39,21 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
   };
 };
 
+
+/**
+ * A comment with a `/baseline` command snapshots every issue of its team, so the worker runs it
+ * alone: after the deliveries started before it and before any later one.
+ */
+export function takesBaseline(delivery: InboxDelivery): boolean {
+  if (delivery.eventType !== 'Comment') return false;
+  const parsed = parseWebhook(typeof delivery.body === 'string' ? safeJson(delivery.body) : delivery.body);
+  return parsed.ok && parsed.value.kind === 'comment' && parseCommands(parsed.value.event.data.body).some((command) => command.name === 'baseline');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -54,6 +54,14 @@ function openPostgres(databaseUrl: string, schema: string | undefined): Kysely<D
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/**
+ * Durability on a data directory, as PGlite 0.4 runs: `synchronous_commit` is on, so a commit
+ * returns only after its WAL was written to the files (write(2) through Node's fs), and a
+ * process crash loses nothing committed. But PGlite runs with `fsync = off` and its Node file
+ * system has no fsync, so an OS crash or power loss can lose recent commits: use PostgreSQL
+ * where that matters. `relaxedDurability` changes nothing here (it only defers IndexedDB/OPFS
+ * syncs) and no setting is relaxed: the inbox answers 200 only after a real commit.
+ */
 async function openPglite(dataDir: string): Promise<Kysely<Database>> {
   if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
   return new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create(dataDir)) });

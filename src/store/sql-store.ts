@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { chainHistory } from '../core/chain-history';
 import { parseWith } from '../core/parse-with';
-import { baselineSchema, deliverableStateSchema, type Baseline, type HistoryRecord, type Platform } from '../core/schemas';
+import { baselineSchema, deliverableStateSchema, type Baseline, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
 import {
   HISTORY_PAGE_MAX,
   type CommitResult,
@@ -25,6 +25,8 @@ const MAX_ATTEMPTS = 5;
 const CURSOR_PREFIX = 'seq:';
 /** PGlite runs no autovacuum; this many appended records trigger a manual ANALYZE. */
 const ANALYZE_EVERY = 5_000;
+/** Concurrent reads of deliverables or baselines answered by one query. */
+const READ_COALESCE_MAX = 100;
 
 /** An expected refusal; thrown inside the transaction only to roll it back. */
 class CommitConflict extends Error {
@@ -40,11 +42,18 @@ class CommitConflict extends Error {
 export class SqlStore implements ScopeStore {
   private closed = false;
   private appendedSinceAnalyze = 0;
+  // Reads made while another is in flight share one query (the inbox worker reads for several
+  // deliveries at once; on PGlite every statement costs a fixed share of the one thread).
+  private readonly loadDeliverable: (key: DeliverableKey) => Promise<StoredDeliverable | null>;
+  private readonly loadActiveBaseline: (scopeId: string) => Promise<Baseline | null>;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly backend: SqlBackend,
-  ) {}
+  ) {
+    this.loadDeliverable = coalesceCalls((keys) => readDeliverables(this.db, keys), { maxBatch: READ_COALESCE_MAX });
+    this.loadActiveBaseline = coalesceCalls((scopeIds) => readActiveBaselines(this.db, scopeIds), { maxBatch: READ_COALESCE_MAX });
+  }
 
   /**
    * The store's database handle, for tables other adapters keep beside the scope tables (the
@@ -55,13 +64,7 @@ export class SqlStore implements ScopeStore {
   }
 
   async getDeliverable(platform: Platform, deliverableId: string): Promise<StoredDeliverable | null> {
-    const row = await this.db
-      .selectFrom('deliverables')
-      .select(['platform', 'id', 'version', sql<string>`state::text`.as('state')])
-      .where('platform', '=', platform)
-      .where('id', '=', deliverableId)
-      .executeTakeFirst();
-    return row ? readDeliverable(row) : null;
+    return this.loadDeliverable({ platform, id: deliverableId });
   }
 
   async listDeliverables(scopeId: string): Promise<StoredDeliverable[]> {
@@ -76,14 +79,7 @@ export class SqlStore implements ScopeStore {
   }
 
   async getActiveBaseline(scopeId: string): Promise<Baseline | null> {
-    const row = await this.db
-      .selectFrom('baselines')
-      .select(['scope_id', 'major', sql<string>`payload::text`.as('payload')])
-      .where('scope_id', '=', scopeId)
-      .orderBy('major', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? readBaseline(row) : null;
+    return this.loadActiveBaseline(scopeId);
   }
 
   async listBaselines(scopeId: string): Promise<Baseline[]> {
@@ -205,6 +201,36 @@ export class SqlStore implements ScopeStore {
         }
         await sleep(attempt * 5 + Math.random() * 20);
       }
+    }
+  }
+
+  /**
+   * Several commits in one transaction, as if committed one after another in the given order,
+   * then the caller's own writes (as in `commitWith`; null commits are allowed). The commits
+   * share statements (one update for all deliverables, one insert for all records, one move of
+   * each scope's head), which is what makes a batch cheaper than a commit each.
+   *
+   * All or nothing: when any commit would conflict (VERSION_CONFLICT, HISTORY_CONFLICT,
+   * BASELINE_EXISTS, two commits of one deliverable) or a concurrent writer won a race, nothing
+   * is written and the answer is null; commit them one by one with `commitWith` to learn each
+   * one's result. Faults throw, and nothing is written then either.
+   */
+  async commitBatch(
+    writes: readonly (StoreCommit | null)[],
+    alsoInTransaction: ((trx: Transaction<Database>) => Promise<void>) | null,
+  ): Promise<CommitResult[] | null> {
+    for (const write of writes) if (write) assertCommitShape(write);
+    try {
+      const results = await this.db.transaction().execute(async (trx) => {
+        const applied = await applyBatch(trx, writes);
+        if (alsoInTransaction) await alsoInTransaction(trx);
+        return applied;
+      });
+      await this.noteAppended(results.reduce((sum, result) => sum + (result.ok ? result.records.length : 0), 0));
+      return results;
+    } catch (error) {
+      if (error instanceof CommitConflict || isLostRace(error)) return null;
+      throw describeUniqueViolation(error);
     }
   }
 
@@ -346,6 +372,141 @@ async function applyCommit(trx: Transaction<Database>, write: StoreCommit): Prom
   await insertRecords(trx, records);
   await moveHead(trx, write.scopeId, head, records[records.length - 1] as HistoryRecord);
   return { ok: true, versions, records };
+}
+
+type DeliverableKey = { platform: Platform; id: string };
+
+/** `applyCommit` for several commits, in order, with shared statements; any conflict throws CommitConflict. */
+async function applyBatch(trx: Transaction<Database>, writes: readonly (StoreCommit | null)[]): Promise<CommitResult[]> {
+  const versions: Record<string, number>[] = writes.map(() => ({}));
+  const updates: { index: number; state: DeliverableState; expectedVersion: number }[] = [];
+  const inserts: { index: number; state: DeliverableState }[] = [];
+  const written = new Set<string>();
+  writes.forEach((write, index) => {
+    for (const { state, expectedVersion } of write?.deliverables ?? []) {
+      const key = deliverableKey(state);
+      // The second would have to see the first's version: only one after the other can tell.
+      if (written.has(key)) throw new CommitConflict('VERSION_CONFLICT', `deliverable ${key} is written by two commits of one batch`);
+      written.add(key);
+      if (expectedVersion === null) inserts.push({ index, state });
+      else updates.push({ index, state, expectedVersion });
+    }
+  });
+  // Sorted as applyCommit sorts. An update joined to a VALUES list takes its row locks in plan
+  // order, though, so a deadlock with another writer is possible: PostgreSQL aborts one side and
+  // the batch answers null (a lost race), and the caller commits one by one.
+  const byKey = (a: { state: DeliverableState }, b: { state: DeliverableState }) => compareKeys(deliverableKey(a.state), deliverableKey(b.state));
+  updates.sort(byKey);
+  inserts.sort(byKey);
+
+  for (let start = 0; start < updates.length; start += INSERT_BATCH) {
+    const chunk = updates.slice(start, start + INSERT_BATCH);
+    const values = chunk.map(
+      ({ state, expectedVersion }) =>
+        sql`(${state.platform}, ${state.id}, cast(${expectedVersion} as integer), ${state.scopeId}, cast(${JSON.stringify(state)} as jsonb), cast(${state.updatedAt} as timestamptz))`,
+    );
+    const { rows } = await sql<{ platform: string; id: string; version: number }>`
+      update deliverables as d
+      set scope_id = v.scope_id, version = d.version + 1, state = v.state, updated_at = v.updated_at
+      from (values ${sql.join(values)}) as v(platform, id, expected_version, scope_id, state, updated_at)
+      where d.platform = v.platform and d.id = v.id and d.version = v.expected_version
+      returning d.platform, d.id, d.version`.execute(trx);
+    if (rows.length !== chunk.length) {
+      const done = new Set(rows.map((row) => `${row.platform}:${row.id}`));
+      const missed = chunk.find(({ state }) => !done.has(deliverableKey(state)));
+      throw new CommitConflict('VERSION_CONFLICT', `deliverable ${missed ? deliverableKey(missed.state) : '?'} is not at the version it was read at`);
+    }
+    const byKeyVersion = new Map(rows.map((row) => [`${row.platform}:${row.id}`, row.version]));
+    for (const { index, state } of chunk) (versions[index] as Record<string, number>)[deliverableKey(state)] = byKeyVersion.get(deliverableKey(state)) as number;
+  }
+  for (let start = 0; start < inserts.length; start += INSERT_BATCH) {
+    const chunk = inserts.slice(start, start + INSERT_BATCH);
+    const rows = await trx
+      .insertInto('deliverables')
+      .values(chunk.map(({ state }) => ({ platform: state.platform, id: state.id, scope_id: state.scopeId, version: 1, state: jsonb(state), updated_at: state.updatedAt })))
+      .onConflict((conflict) => conflict.columns(['platform', 'id']).doNothing())
+      .returning(['platform', 'id', 'version'])
+      .execute();
+    if (rows.length !== chunk.length) throw new CommitConflict('VERSION_CONFLICT', 'a deliverable of the batch already exists');
+    for (const { index, state } of chunk) (versions[index] as Record<string, number>)[deliverableKey(state)] = 1;
+  }
+
+  for (const write of writes) {
+    if (!write?.baseline) continue;
+    const baseline = write.baseline;
+    const row = await trx
+      .insertInto('baselines')
+      .values({ scope_id: baseline.scopeId, major: baseline.major, id: baseline.id, name: baseline.name, created_at: baseline.createdAt, payload: jsonb(baseline) })
+      .onConflict((conflict) => conflict.doNothing())
+      .returning('major')
+      .executeTakeFirst();
+    if (!row) throw new CommitConflict('BASELINE_EXISTS', `scope ${baseline.scopeId} already has baseline ${baseline.major}.0 (or a baseline with id ${baseline.id})`);
+  }
+
+  const records: HistoryRecord[][] = writes.map(() => []);
+  const scopes = [...new Set(writes.flatMap((w) => (w && ((w.history?.length ?? 0) > 0 || w.expectedHistoryHead !== undefined) ? [w.scopeId] : [])))].sort(compareKeys);
+  if (scopes.length > 0) {
+    const locked = await lockHeads(trx, scopes);
+    const heads = new Map(locked);
+    const last = new Map<string, HistoryRecord>();
+    writes.forEach((write, index) => {
+      if (!write) return;
+      const head = heads.get(write.scopeId) ?? null;
+      if (write.expectedHistoryHead !== undefined && (head?.hash ?? null) !== write.expectedHistoryHead) {
+        throw new CommitConflict('HISTORY_CONFLICT', `scope ${write.scopeId}: history head is ${head ? `seq ${head.seq}` : 'empty'}, not the one this change was based on`);
+      }
+      const drafts = write.history ?? [];
+      if (drafts.length === 0) return;
+      const chained = chainHistory(head, drafts);
+      records[index] = chained;
+      const newest = chained[chained.length - 1] as HistoryRecord;
+      heads.set(write.scopeId, { seq: newest.seq, hash: newest.hash, scopeVersion: newest.scopeVersion });
+      last.set(write.scopeId, newest);
+    });
+    await insertRecords(trx, records.flat());
+    for (const [scopeId, newest] of last) await moveHead(trx, scopeId, locked.get(scopeId) ?? null, newest);
+  }
+  return writes.map((_, index) => ({ ok: true, versions: versions[index] as Record<string, number>, records: records[index] as HistoryRecord[] }));
+}
+
+/** The heads of several scopes, locked in scope order (as single commits lock theirs). */
+async function lockHeads(trx: Transaction<Database>, scopeIds: readonly string[]): Promise<Map<string, HistoryHead>> {
+  const rows = await trx
+    .selectFrom('history_heads')
+    .select(['scope_id', 'seq', 'hash', 'scope_version'])
+    .where('scope_id', 'in', scopeIds)
+    .orderBy('scope_id')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((row) => [row.scope_id, { seq: row.seq, hash: row.hash, scopeVersion: row.scope_version }]));
+}
+
+/** One query for several `getDeliverable` calls; a corrupted row fails only the calls that asked for it. */
+async function readDeliverables(db: Kysely<Database>, keys: readonly DeliverableKey[]): Promise<PromiseSettledResult<StoredDeliverable | null>[]> {
+  const pairs = [...new Map(keys.map((key) => [deliverableKey(key), key])).values()];
+  const rows = await db
+    .selectFrom('deliverables')
+    .select(['platform', 'id', 'version', sql<string>`state::text`.as('state')])
+    .where(sql<boolean>`(platform, id) in (${sql.join(pairs.map((key) => sql`(${key.platform}, ${key.id})`))})`)
+    .execute();
+  const found = new Map(rows.map((row) => [`${row.platform}:${row.id}`, row]));
+  return keys.map((key) => {
+    const row = found.get(deliverableKey(key));
+    return settle(() => (row ? readDeliverable(row) : null));
+  });
+}
+
+/** One query for several `getActiveBaseline` calls. */
+async function readActiveBaselines(db: Kysely<Database>, scopeIds: readonly string[]): Promise<PromiseSettledResult<Baseline | null>[]> {
+  const { rows } = await sql<{ scope_id: string; major: number; payload: string }>`
+    select distinct on (scope_id) scope_id, major, payload::text as payload
+    from baselines where scope_id in (${sql.join([...new Set(scopeIds)])})
+    order by scope_id, major desc`.execute(db);
+  const found = new Map(rows.map((row) => [row.scope_id, row]));
+  return scopeIds.map((scopeId) => {
+    const row = found.get(scopeId);
+    return settle(() => (row ? readBaseline(row) : null));
+  });
 }
 
 async function lockHead(trx: Transaction<Database>, scopeId: string): Promise<HistoryHead | null> {
@@ -501,4 +662,79 @@ function describeUniqueViolation(error: unknown): unknown {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface CoalesceOptions<In> {
+  /** The most calls one run takes. */
+  maxBatch: number;
+  /** A call's size (e.g. bytes); a run takes no more calls once their sizes pass `maxWeight` (but always one). */
+  weigh?: (input: In) => number;
+  maxWeight?: number;
+}
+
+/**
+ * Group commit for any call: a run takes the calls waiting (up to `maxBatch`), and calls made
+ * meanwhile wait for the next run. A run starts at the end of the current turn of the event
+ * loop (`setImmediate`), so it also takes every call made in that turn, such as the webhooks
+ * whose bodies arrived together. That matters on PGlite: it runs on this thread and blocks the
+ * loop while it works, so nothing can arrive during a run and only the end of a turn gathers a
+ * batch. No timer: an idle caller waits for nothing. `run` answers each input in order; when it
+ * throws, every call of that run rejects with the error. (Under Jest's fake timers, which fake
+ * setImmediate, the calls wait until the timers are advanced.)
+ */
+export function coalesceCalls<In, Out>(
+  run: (inputs: In[]) => Promise<PromiseSettledResult<Out>[]>,
+  options: CoalesceOptions<In>,
+): (input: In) => Promise<Out> {
+  type Call = { input: In; resolve: (value: Out) => void; reject: (error: unknown) => void };
+  let waiting: Call[] = [];
+  let busy = false;
+
+  function take(): Call[] {
+    const maxWeight = options.maxWeight ?? Number.POSITIVE_INFINITY;
+    let weight = 0;
+    let count = 0;
+    while (count < waiting.length && count < options.maxBatch) {
+      weight += options.weigh ? options.weigh((waiting[count] as Call).input) : 0;
+      if (count > 0 && weight > maxWeight) break;
+      count += 1;
+    }
+    const batch = waiting.slice(0, count);
+    waiting = waiting.slice(count);
+    return batch;
+  }
+
+  async function flush(): Promise<void> {
+    const batch = take();
+    try {
+      const results = await run(batch.map((call) => call.input));
+      batch.forEach((call, index) => {
+        const result = results[index];
+        if (!result) call.reject(new Error('coalesced call got no answer'));
+        else if (result.status === 'fulfilled') call.resolve(result.value);
+        else call.reject(result.reason);
+      });
+    } catch (error) {
+      for (const call of batch) call.reject(error);
+    }
+    if (waiting.length > 0) setImmediate(() => void flush());
+    else busy = false;
+  }
+
+  return (input) =>
+    new Promise<Out>((resolve, reject) => {
+      waiting.push({ input, resolve, reject });
+      if (busy) return;
+      busy = true;
+      setImmediate(() => void flush());
+    });
+}
+
+/** A value, or what it threw, as one answer of a coalesced run. */
+function settle<Out>(compute: () => Out): PromiseSettledResult<Out> {
+  try {
+    return { status: 'fulfilled', value: compute() };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
 }

@@ -32,11 +32,14 @@ async function enqueue(deliveryId: string, issueId: string, seconds = 0): Promis
 /** A processDelivery stand-in: records what it saw, throws for the ids in `failing`, else completes. */
 function fakeProcess(failing: Set<string> = new Set()) {
   const seen: { deliveryId: string; attempts: number }[] = [];
+  // "start a-1", "end a-1", … in the order they happened.
+  const events: string[] = [];
   let active = 0;
   let mostAtOnce = 0;
   const process = async (delivery: InboxDelivery) => {
     active += 1;
     mostAtOnce = Math.max(mostAtOnce, active);
+    events.push(`start ${delivery.deliveryId}`);
     try {
       seen.push({ deliveryId: delivery.deliveryId, attempts: delivery.attempts });
       if (failing.has(delivery.deliveryId)) throw new Error(`Linear API timed out for ${delivery.deliveryId}`);
@@ -44,9 +47,10 @@ function fakeProcess(failing: Set<string> = new Set()) {
       return { outcome: 'processed' };
     } finally {
       active -= 1;
+      events.push(`end ${delivery.deliveryId}`);
     }
   };
-  return { process, seen, order: () => seen.map((s) => s.deliveryId), mostAtOnce: () => mostAtOnce };
+  return { process, seen, events, order: () => seen.map((s) => s.deliveryId), mostAtOnce: () => mostAtOnce };
 }
 
 function worker(over: Partial<InboxWorkerOptions> & Pick<InboxWorkerOptions, 'process'>) {
@@ -56,16 +60,52 @@ function worker(over: Partial<InboxWorkerOptions> & Pick<InboxWorkerOptions, 'pr
 }
 
 describe('createInboxWorker', () => {
-  it('processes due deliveries one at a time, in order per issue', async () => {
+  it('processes two issues at once while each issue\'s deliveries stay in arrival order', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('b-1', 'issue-b', 1);
+    await enqueue('a-2', 'issue-a', 2);
+    await enqueue('a-3', 'issue-a', 3);
+    await enqueue('b-2', 'issue-b', 4);
+    const fake = fakeProcess();
+    const report = await worker({ process: fake.process }).worker.drainOnce(at(10));
+    expect(report).toEqual({ processed: 5, retried: 0, failed: 0 });
+    // Issue b's first delivery did not wait for issue a's.
+    expect(fake.events.indexOf('start b-1')).toBeLessThan(fake.events.indexOf('end a-1'));
+    expect(fake.mostAtOnce()).toBe(2);
+    // Each issue's deliveries one after another, in arrival order.
+    const ofIssue = (issue: string) => fake.events.filter((e) => e.includes(` ${issue}-`));
+    expect(ofIssue('a')).toEqual(['start a-1', 'end a-1', 'start a-2', 'end a-2', 'start a-3', 'end a-3']);
+    expect(ofIssue('b')).toEqual(['start b-1', 'end b-1', 'start b-2', 'end b-2']);
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
+  it('processes one delivery at a time, in arrival order, with a concurrency of 1', async () => {
     await enqueue('a-1', 'issue-a', 0);
     await enqueue('b-1', 'issue-b', 1);
     await enqueue('a-2', 'issue-a', 2);
     const fake = fakeProcess();
-    const report = await worker({ process: fake.process }).worker.drainOnce(at(10));
+    const report = await worker({ process: fake.process, concurrency: 1 }).worker.drainOnce(at(10));
     expect(report).toEqual({ processed: 3, retried: 0, failed: 0 });
     expect(fake.order()).toEqual(['a-1', 'b-1', 'a-2']);
     expect(fake.mostAtOnce()).toBe(1);
-    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
+  it('runs an exclusive delivery (a /baseline) alone: after those started before it, before any later one', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('x-1', 'issue-x', 1);
+    await enqueue('b-1', 'issue-b', 2);
+    const fake = fakeProcess();
+    const report = await worker({ process: fake.process, isExclusive: (d) => d.deliveryId === 'x-1' }).worker.drainOnce(at(10));
+    expect(report).toEqual({ processed: 3, retried: 0, failed: 0 });
+    expect(fake.events).toEqual(['start a-1', 'end a-1', 'start x-1', 'end x-1', 'start b-1', 'end b-1']);
+  });
+
+  it('never has more deliveries in hand than its concurrency', async () => {
+    for (let i = 0; i < 6; i += 1) await enqueue(`d-${i}`, `issue-${i}`, i);
+    const fake = fakeProcess();
+    const report = await worker({ process: fake.process, concurrency: 4 }).worker.drainOnce(at(10));
+    expect(report).toEqual({ processed: 6, retried: 0, failed: 0 });
+    expect(fake.mostAtOnce()).toBe(4);
   });
 
   it('retries a failing delivery with backoff and holds back only the later deliveries of its issue', async () => {

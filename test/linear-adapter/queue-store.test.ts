@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Client } from 'pg';
 import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
+import { verifyHistory } from '../../src/core/verify-history';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import type { LinearAction } from '../../linear-adapter/linear-action';
@@ -149,6 +150,29 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
         }
       });
 
+      it('answers each of many deliveries arriving at once, a repeated one among them, and stores every delivery once', async () => {
+        await queue.enqueueDelivery(delivery('d-earlier', 'issue-x'));
+        const ids = Array.from({ length: 70 }, (_, i) => `d-${String(i).padStart(2, '0')}`);
+        // Linear retried d-05 while the first attempt was still in flight, and re-sent d-earlier.
+        const arriving = [...ids.map((id) => delivery(id, `issue-${id}`)), delivery('d-05', 'issue-d-05'), delivery('d-earlier', 'issue-x')];
+        const answers = await Promise.all(arriving.map((d) => queue.enqueueDelivery(d)));
+        expect(answers.slice(0, 70)).toEqual(ids.map(() => 'stored'));
+        expect(answers.slice(70)).toEqual(['duplicate', 'duplicate']);
+        expect(await queue.inboxBacklog()).toBe(71);
+        const claimed = (await queue.claimDeliveries(100, at(10))).map((d) => d.deliveryId);
+        expect(claimed.sort()).toEqual(['d-earlier', ...ids].sort());
+      });
+
+      it('answers every delivery stored together with a failure when their insert fails, and stores none of them', async () => {
+        // PostgreSQL text cannot hold a NUL character, so this insert fails (a valid JSON body never has one).
+        const arriving = [delivery('d-1', 'issue-a'), { ...delivery('d-2', 'issue-b'), rawBody: 'nul \u0000 here' }, delivery('d-3', 'issue-c')];
+        const answers = await Promise.allSettled(arriving.map((d) => queue.enqueueDelivery(d)));
+        expect(answers.map((a) => a.status)).toEqual(['rejected', 'rejected', 'rejected']);
+        expect(await queue.inboxBacklog()).toBe(0);
+        // Linear retries what was not answered 200.
+        expect(await queue.enqueueDelivery(delivery('d-1', 'issue-a'))).toBe('stored');
+      });
+
       it('counts only pending deliveries in the backlog', async () => {
         await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
         await queue.enqueueDelivery(delivery('d-2', 'issue-b'));
@@ -214,6 +238,70 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
         expect(await queue.isOwnAction('act-9')).toBe(false);
       });
 
+      it('completes deliveries of several issues finished at once, each with its scope records and actions', async () => {
+        const scopeId = `team-${randomUUID()}`;
+        const issues = [0, 1, 2].map(() => `issue-${randomUUID()}`);
+        for (const [i, issueId] of issues.entries()) await queue.enqueueDelivery(delivery(`d-${i}`, issueId, i));
+        const results = await Promise.all(
+          issues.map((issueId, i) =>
+            queue.completeDelivery({
+              deliveryId: `d-${i}`,
+              outcome: 'processed',
+              commit: {
+                scopeId,
+                deliverables: [{ state: { ...deliverable(issueId), scopeId }, expectedVersion: null }],
+                history: [{ ...closureRefused(randomUUID(), issueId), scopeId }],
+              },
+              actions: [{ type: 'set_state', id: `revert-${i}`, issueId, stateId: 'state-started' }, comment(`comment-${i}`, issueId)],
+              now: at(10 + i),
+            }),
+          ),
+        );
+        expect(results.map((r) => r.ok && r.records.map((record) => record.deliverableId))).toEqual(issues.map((issueId) => [issueId]));
+        expect(await queue.inboxBacklog()).toBe(0);
+        for (const issueId of issues) expect(await store.getDeliverable('linear', issueId)).toMatchObject({ version: 1 });
+        const history = [];
+        for await (const record of store.readHistory(scopeId)) history.push(record);
+        expect(verifyHistory(history)).toEqual({ ok: true, count: 3 });
+        // Every revert is due; each issue's comment waits for its revert.
+        expect((await queue.claimDueActions(10, at(20))).map((e) => e.action.id)).toEqual(['revert-0', 'revert-1', 'revert-2']);
+      });
+
+      it('gives each delivery finished at once its own answer when one of them hits a VERSION_CONFLICT', async () => {
+        const [a, b, c] = [0, 1, 2].map(() => `issue-${randomUUID()}`) as [string, string, string];
+        await store.commit({ scopeId: 'team-eng', deliverables: [{ state: deliverable(b), expectedVersion: null }] });
+        for (const [i, issueId] of [a, b, c].entries()) await queue.enqueueDelivery(delivery(`d-${i}`, issueId, i));
+        const finish = (i: number, issueId: string, expectedVersion: number | null) =>
+          queue.completeDelivery({
+            deliveryId: `d-${i}`,
+            outcome: 'processed',
+            commit: { scopeId: 'team-eng', deliverables: [{ state: { ...deliverable(issueId), title: `Title ${i}` }, expectedVersion }] },
+            actions: [comment(`act-${i}`, issueId)],
+            now: at(5),
+          });
+        // b was read at version 1 by someone, but this worker believes it is at 7.
+        const results = await Promise.all([finish(0, a, null), finish(1, b, 7), finish(2, c, null)]);
+        expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'VERSION_CONFLICT', 'ok']);
+        expect((await queue.claimDeliveries(10, at(3600))).map((d) => d.deliveryId)).toEqual(['d-1']);
+        expect((await store.getDeliverable('linear', b))?.state.title).toBe('Invite teammates by email');
+        expect(await queue.isOwnAction('act-1')).toBe(false);
+        expect([await queue.isOwnAction('act-0'), await queue.isOwnAction('act-2')]).toEqual([true, true]);
+      });
+
+      it('refuses only the delivery that is not pending when others are finished at the same time', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
+        await queue.enqueueDelivery(delivery('d-2', 'issue-b'));
+        const answers = await Promise.allSettled([
+          queue.completeDelivery({ deliveryId: 'd-1', outcome: 'processed', commit: null, actions: [comment('act-1', 'issue-a')], now: at(1) }),
+          queue.completeDelivery({ deliveryId: 'd-unknown', outcome: 'processed', commit: null, actions: [comment('act-9', 'issue-z')], now: at(1) }),
+          queue.completeDelivery({ deliveryId: 'd-2', outcome: 'processed', commit: null, actions: [], now: at(1) }),
+        ]);
+        expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(answers[1]).toMatchObject({ reason: expect.objectContaining({ message: expect.stringMatching(/delivery d-unknown is not pending/) }) });
+        expect(await queue.inboxBacklog()).toBe(0);
+        expect([await queue.isOwnAction('act-1'), await queue.isOwnAction('act-9')]).toEqual([true, false]);
+      });
+
       it('keeps an action already stored when a reprocessed delivery enqueues the same id again', async () => {
         await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
         await queue.enqueueDelivery(delivery('d-2', 'issue-b'));
@@ -240,6 +328,14 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
         await queue.enqueueActions([comment('act-1', 'issue-a')], null, at(0));
         await queue.claimDueActions(10, at(0));
         await queue.markActionSent('act-1', at(1));
+        expect(await queue.claimDueActions(10, at(3600))).toEqual([]);
+        expect(await queue.countFailedActions()).toBe(0);
+      });
+
+      it('marks several actions sent at once, and hands none of them out again', async () => {
+        await queue.enqueueActions([comment('act-1', 'issue-a'), comment('act-2', 'issue-b'), comment('act-3', 'issue-c')], 'd-1', at(0));
+        await queue.claimDueActions(10, at(0));
+        await Promise.all(['act-1', 'act-2', 'act-3'].map((id) => queue.markActionSent(id, at(1))));
         expect(await queue.claimDueActions(10, at(3600))).toEqual([]);
         expect(await queue.countFailedActions()).toBe(0);
       });

@@ -175,6 +175,50 @@ describe('outbox sender', () => {
     });
   });
 
+  it('sends to several issues at once while running, each issue\'s revert before its comment', async () => {
+    const issues = ['iss-1', 'iss-2', 'iss-3'];
+    linear.seed({ issues: issues.slice(1).map((id) => ({ id, teamId: 'team-eng', stateId: 'st-done', title: `Issue ${id}` })) });
+    const gateway = createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url });
+    let sending = 0;
+    let mostAtOnce = 0;
+    const counting = {
+      ...gateway,
+      send: async (action: LinearAction) => {
+        sending += 1;
+        mostAtOnce = Math.max(mostAtOnce, sending);
+        try {
+          return await gateway.send(action);
+        } finally {
+          sending -= 1;
+        }
+      },
+    };
+    const now = new Date().toISOString();
+    for (const issueId of issues) {
+      await queue.enqueueActions(
+        [
+          { type: 'set_state', id: deriveActionId(issueId, 'revert'), issueId, stateId: 'st-doing' },
+          { type: 'comment', id: deriveActionId(issueId, 'refusal'), issueId, body: `Moved ${issueId} back: no sign-off yet.` },
+        ],
+        `delivery-${issueId}`,
+        now,
+      );
+    }
+    const out = sender({ gateway: counting, intervalMs: 10 });
+    out.start();
+    try {
+      await waitFor(() => issues.every((issueId) => linear.comments(issueId).length === 1));
+    } finally {
+      await out.stop();
+    }
+    expect(mostAtOnce).toBe(3);
+    for (const issueId of issues) {
+      const mutations = linear.operations().filter((o) => o.query.trimStart().startsWith('mutation') && JSON.stringify(o.variables).includes(issueId));
+      expect(mutations.map((o) => o.operationName)).toEqual(['updateIssue', 'createComment']);
+      expect(linear.issue(issueId)?.stateId).toBe('st-doing');
+    }
+  });
+
   it('sends what is enqueued while running, and stops cleanly', async () => {
     const out = sender({ intervalMs: 10 });
     out.start();

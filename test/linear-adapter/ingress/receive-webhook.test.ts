@@ -86,6 +86,24 @@ describe('POST /webhooks/linear', () => {
       expect(rows[0]?.raw_body).toBe(JSON.stringify(payload));
       expect(await harness.deliveriesCounted('duplicate')).toBe(before + 1);
     });
+
+    it('answers each of many deliveries sent at once, a redelivery among them, and stores every delivery once', async () => {
+      const ids = Array.from({ length: 40 }, () => nextDeliveryId());
+      const payload = freshPayload('03-issue-update-state-change-2026.json');
+      // Linear redelivered the fifth while the first attempt was still being stored.
+      const sends = [...ids, ids[4] as string].map((deliveryId) => harness.deliver(payload, { deliveryId }));
+      const answers = await Promise.all(
+        sends.map(async (send) => {
+          const response = await send;
+          return { status: response.status, body: (await response.json()) as { status: string } };
+        }),
+      );
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+      expect(answers.filter((answer) => answer.body.status === 'stored')).toHaveLength(40);
+      expect(answers.filter((answer) => answer.body.status === 'duplicate')).toHaveLength(1);
+      const rows = await harness.inboxRows();
+      expect(rows.map((row) => row.delivery_id).sort()).toEqual([...ids].sort());
+    });
   });
 
   describe('unknown event types', () => {
