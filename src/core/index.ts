@@ -7,6 +7,7 @@ export * from './compute-signals';
 export * from './create-baseline';
 export * from './diff-scope';
 export * from './diff-words';
+export * from './encode-history-cursor';
 export * from './evaluate-closure';
 export * from './find-quality-hints';
 export * from './hash-record';

@@ -4,7 +4,6 @@ import { chainHistory } from '../core/chain-history';
 import { parseWith } from '../core/parse-with';
 import { baselineSchema, deliverableStateSchema, type Actor, type Baseline, type Criterion, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
 import {
-  HISTORY_PAGE_MAX,
   type CommitResult,
   type HistoryHead,
   type HistoryPage,
@@ -13,6 +12,7 @@ import {
   type StoreCommit,
   type StoredDeliverable,
 } from '../core/store';
+import { clampHistoryLimit, decodeHistoryCursor, encodeHistoryCursor } from '../core/encode-history-cursor';
 
 // The storage port on Forge's hosted storage (@forge/kvs). Layout and reasoning:
 // docs/adr/0005-forge-kvs-store.md. Documented limits it respects: keys ≤ 500 characters,
@@ -25,12 +25,10 @@ const PART_BYTES = 200 * 1024;
 const MAX_TRANSACTION_OPERATIONS = 25;
 const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 const BATCH_SIZE = 20;
-const DEFAULT_PAGE_SIZE = 50;
 const MAX_ATTEMPTS = 8;
 /** A filtered history query stops after this many KVS pages and hands back a cursor. */
 const MAX_SCAN_PAGES = 100;
 const NONE = '-';
-const CURSOR_PREFIX = 'seq:';
 
 const E = { deliverable: 'deliverable', head: 'scope-head', segment: 'history-segment', entry: 'history-entry' } as const;
 
@@ -235,10 +233,10 @@ export class KvsStore implements ScopeStore {
   // ---- history -------------------------------------------------------------------------------
 
   async queryHistory(query: HistoryQuery): Promise<HistoryPage> {
-    const limit = clampLimit(query.limit);
+    const limit = clampHistoryLimit(query.limit);
     const { scopeId } = query;
     await this.ensureIndexed(scopeId);
-    const before = query.cursor ? decodeCursor(query.cursor) : null;
+    const before = query.cursor ? decodeHistoryCursor(query.cursor) : null;
     const kinds = query.kinds && query.kinds.length > 0 ? new Set<string>(query.kinds) : null;
     const fromMs = query.from === undefined ? null : Date.parse(query.from);
     const toMs = query.to === undefined ? null : Date.parse(query.to);
@@ -287,8 +285,8 @@ export class KvsStore implements ScopeStore {
     const entries = found.slice(0, limit);
     const last = entries[entries.length - 1];
     let nextCursor: string | null = null;
-    if (found.length > limit && last) nextCursor = encodeCursor(last.seq);
-    else if (!exhausted && lastScanned !== null) nextCursor = encodeCursor(lastScanned);
+    if (found.length > limit && last) nextCursor = encodeHistoryCursor(last.seq);
+    else if (!exhausted && lastScanned !== null) nextCursor = encodeHistoryCursor(lastScanned);
     return { records: await this.recordsOf(scopeId, entries), nextCursor };
   }
 
@@ -828,22 +826,6 @@ function isKeyConflict(error: unknown): boolean {
 function mayBeConditionFailure(error: unknown): boolean {
   const { status } = errorFields(error);
   return status !== null && status >= 400 && status < 500 && status !== 429;
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
-  return Math.min(HISTORY_PAGE_MAX, Math.max(1, Math.floor(limit)));
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${seq}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const seq = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : Number.NaN;
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`not a history page cursor: ${cursor}`);
-  return seq;
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -3,7 +3,6 @@ import { chainHistory } from '../core/chain-history';
 import { parseWith } from '../core/parse-with';
 import { baselineSchema, deliverableStateSchema, type Baseline, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
 import {
-  HISTORY_PAGE_MAX,
   type CommitResult,
   type HistoryHead,
   type HistoryPage,
@@ -14,15 +13,14 @@ import {
   type StoredDeliverable,
 } from '../core/store';
 import type { Database, HistoryTable } from './database';
+import { clampHistoryLimit, decodeHistoryCursor, encodeHistoryCursor } from '../core/encode-history-cursor';
 
 export type SqlBackend = 'pglite' | 'postgres';
 
-const DEFAULT_PAGE_SIZE = 50;
 const READ_BATCH = 1000;
 /** 13 parameters a row: 500 rows stay far below PostgreSQL's 65,535 bind parameters. */
 const INSERT_BATCH = 500;
 const MAX_ATTEMPTS = 5;
-const CURSOR_PREFIX = 'seq:';
 /** PGlite runs no autovacuum; this many appended records trigger a manual ANALYZE. */
 const ANALYZE_EVERY = 5_000;
 /** Concurrent reads of deliverables or baselines answered by one query. */
@@ -102,12 +100,12 @@ export class SqlStore implements ScopeStore {
   }
 
   async queryHistory(query: HistoryQuery): Promise<HistoryPage> {
-    const limit = clampLimit(query.limit);
+    const limit = clampHistoryLimit(query.limit);
     let select = this.db
       .selectFrom('history')
       .select(['seq', sql<string>`record::text`.as('record')])
       .where('scope_id', '=', query.scopeId);
-    if (query.cursor) select = select.where('seq', '<', decodeCursor(query.cursor));
+    if (query.cursor) select = select.where('seq', '<', decodeHistoryCursor(query.cursor));
     if (query.deliverableId !== undefined) select = select.where('deliverable_id', '=', query.deliverableId);
     // An empty kinds list means "no kind selected", which UIs treat as "all kinds".
     if (query.kinds && query.kinds.length > 0) select = select.where('kind', 'in', query.kinds);
@@ -141,7 +139,7 @@ export class SqlStore implements ScopeStore {
     const last = page[page.length - 1];
     return {
       records: page.map(readHistoryRow),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+      nextCursor: rows.length > limit && last ? encodeHistoryCursor(last.seq) : null,
     };
   }
 
@@ -616,22 +614,6 @@ function deliverableKey(state: { platform: string; id: string }): string {
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
-  return Math.min(HISTORY_PAGE_MAX, Math.max(1, Math.floor(limit)));
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${seq}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const seq = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : Number.NaN;
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`not a history page cursor: ${cursor}`);
-  return seq;
 }
 
 interface PgErrorFields {
