@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import { closurePolicySchema, type ClosurePolicy, type HistoryRecord } from '../../src/core/schemas';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
@@ -11,6 +10,7 @@ import type { LinearAction } from '../../linear-adapter/linear-action';
 import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/process-delivery';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
 import type { QueueStore } from '../../linear-adapter/queue-types';
+import { openPostgresTestStore } from '../support/open-postgres-test-store';
 
 // processDelivery against the real SqlStore and SqlQueueStore (PGlite always, PostgreSQL when
 // TEST_DATABASE_URL is set), with the real payloads and a fake gateway for fetchIssue/fetchUser.
@@ -320,19 +320,7 @@ describeProcessing('PGlite', async () => {
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 if (databaseUrl) {
-  describeProcessing('PostgreSQL', async () => {
-    const schema = `sk_process_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const store = await openStore({ databaseUrl, schema });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        const client = new Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-      },
-    };
-  });
+  describeProcessing('PostgreSQL', () => openPostgresTestStore(databaseUrl, 'process'));
 } else {
   it.skip('processDelivery on PostgreSQL: set TEST_DATABASE_URL to run', () => undefined);
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
 import { verifyHistory } from '../../src/core/verify-history';
 import { openStore } from '../../src/store/open-store';
@@ -8,6 +7,7 @@ import type { SqlStore } from '../../src/store/sql-store';
 import type { LinearAction } from '../../linear-adapter/linear-action';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
 import type { NewDelivery } from '../../linear-adapter/queue-types';
+import { openPostgresTestStore } from '../support/open-postgres-test-store';
 
 // The inbox and outbox on both SQL backends. Each test starts from empty queue tables.
 
@@ -387,20 +387,7 @@ describeQueueStore('PGlite', async () => {
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 if (databaseUrl) {
-  describeQueueStore('PostgreSQL', async () => {
-    const schema = `sk_queue_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const store = await openStore({ databaseUrl, schema });
-    return {
-      store,
-      openSecond: () => openStore({ databaseUrl, schema }),
-      cleanup: async () => {
-        await store.close();
-        const client = new Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-      },
-    };
-  });
+  describeQueueStore('PostgreSQL', () => openPostgresTestStore(databaseUrl, 'queue'));
 } else {
   it.skip('Linear inbox and outbox on PostgreSQL: set TEST_DATABASE_URL to run', () => undefined);
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { Client } from 'pg';
 import type { Actor, Baseline, DeliverableState, HistoryDraft } from '../../src/core/schemas';
 import type { StoreCommit } from '../../src/core/store';
 import { verifyHistory } from '../../src/core/verify-history';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
+import { openPostgresTestStore } from '../support/open-postgres-test-store';
 
 // What the SQL store does beyond the port's contract, for the Linear inbox worker: several
 // commits in one transaction (commitBatch), and reads made at the same time answered by one
@@ -205,19 +205,7 @@ describeBatches('PGlite', async () => {
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 if (databaseUrl) {
-  describeBatches('PostgreSQL', async () => {
-    const schema = `sk_batch_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const store = await openStore({ databaseUrl, schema });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        const client = new Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-      },
-    };
-  });
+  describeBatches('PostgreSQL', () => openPostgresTestStore(databaseUrl, 'batch'));
 } else {
   it.skip('SQL store batches on PostgreSQL: set TEST_DATABASE_URL to run', () => undefined);
 }
