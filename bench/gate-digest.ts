@@ -2,6 +2,7 @@ import { computeDigest } from '../src/core/compute-digest';
 import { evaluateClosure } from '../src/core/evaluate-closure';
 import type { ClosurePolicy, DeliverableState } from '../src/core/schemas';
 import type { BenchResult } from './bench-result';
+import { runStandalone } from './print-results';
 
 const CRITERIA = 50;
 const WARMUP = 2_000;
@@ -68,8 +69,4 @@ export async function bench(): Promise<BenchResult[]> {
   ];
 }
 
-if (require.main === module) {
-  void bench().then((results) => {
-    for (const r of results) console.log(`${r.name}: ${r.value} — goal ${r.goal}${r.detail ? ` (${r.detail})` : ''}`);
-  });
-}
+if (require.main === module) runStandalone(bench);

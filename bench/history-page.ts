@@ -9,6 +9,7 @@ import type { HistoryQuery } from '../src/core/store';
 import { openStore } from '../src/store/open-store';
 import type { SqlStore } from '../src/store/sql-store';
 import type { BenchResult } from './bench-result';
+import { runStandalone } from './print-results';
 
 const RECORDS = 100_000;
 const WARMUP = 5;
@@ -132,8 +133,4 @@ export async function bench(): Promise<BenchResult[]> {
   return results;
 }
 
-if (require.main === module) {
-  void bench().then((results) => {
-    for (const r of results) console.log(`${r.name}: ${r.value} — goal ${r.goal}${r.detail ? ` (${r.detail})` : ''}`);
-  });
-}
+if (require.main === module) runStandalone(bench);

@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { signBody } from '../linear-adapter/verify-signature';
 import { startLinearStandIn, type LinearStandIn, type SeedIssue } from '../test/support/linear-stand-in';
+import { postWebhook } from './post-webhook';
 
 // "Linear's side" of bench/revert-latency.ts, in a child process: the local Linear stand-in
 // and the webhook sender. Both stamp times with the same clock (performance.timeOrigin + now),
@@ -87,35 +88,6 @@ function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function post(agent: Agent, target: URL, raw: Buffer, secret: string, deliveryId: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        method: 'POST',
-        hostname: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': raw.length,
-          'user-agent': 'Linear-Webhook',
-          'linear-delivery': deliveryId,
-          'linear-event': 'Issue',
-          'linear-signature': signBody(raw, secret),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(raw);
-  });
-}
-
 /** First successful revert (issueUpdate back to the started state) per issue, and how many more came. */
 function findReverts(linear: LinearStandIn): { firstAt: Map<string, number>; extra: number } {
   const firstAt = new Map<string, number>();
@@ -151,7 +123,7 @@ export async function loadClosures(linear: LinearStandIn, run: ClosureRun): Prom
         // In Linear the move to Done happens before the webhook is sent.
         linear.updateIssue(issueId, { stateId: STATES.completed.id });
         sentAt.set(issueId, now());
-        acks.push(post(agent, target, bodies[next]!, run.secret, `bench-closure-${next}`));
+        acks.push(postWebhook(agent, target, bodies[next]!, signBody(bodies[next]!, run.secret), `bench-closure-${next}`));
       }
       if (next < run.issues) setTimeout(tick, Math.max(0, started + next * interval - performance.now()));
       else resolve();

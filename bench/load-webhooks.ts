@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { signBody } from '../linear-adapter/verify-signature';
+import { postWebhook } from './post-webhook';
 
 // The load generator of bench/webhook-ack.ts. It runs in a child process of its own: on the
 // same event loop as the server it would steal the server's CPU and delay its own timers,
@@ -63,34 +64,8 @@ function signPool(secret: string): SignedBody[] {
   });
 }
 
-/** POSTs one delivery; resolves with the status, or 0 when the request failed. */
-function post(agent: Agent, target: URL, body: SignedBody): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        method: 'POST',
-        hostname: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': body.raw.length,
-          'user-agent': 'Linear-Webhook',
-          'linear-delivery': randomUUID(),
-          'linear-event': 'Issue',
-          'linear-signature': body.signature,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body.raw);
-  });
+function sendPooled(agent: Agent, target: URL, body: SignedBody): Promise<number> {
+  return postWebhook(agent, target, body.raw, body.signature, randomUUID());
 }
 
 export function percentile(sorted: readonly number[], share: number): number {
@@ -120,7 +95,7 @@ async function runClosed(spec: ClosedLoad, target: URL, pool: SignedBody[], agen
     Array.from({ length: spec.concurrency }, async () => {
       while (performance.now() < deadline) {
         const sent = performance.now();
-        const status = await post(agent, target, pool[next++ % pool.length]!);
+        const status = await sendPooled(agent, target, pool[next++ % pool.length]!);
         latencies.push(performance.now() - sent);
         if (status !== 200) failures += 1;
       }
@@ -146,7 +121,7 @@ async function runOpen(spec: OpenLoad, target: URL, pool: SignedBody[], agent: A
         const scheduled = started + sent * interval;
         sendLags.push(performance.now() - scheduled);
         inFlight.push(
-          post(agent, target, pool[sent % pool.length]!).then((status) => {
+          sendPooled(agent, target, pool[sent % pool.length]!).then((status) => {
             // From the scheduled time, not the actual send: a late client must not hide a slow server.
             latencies.push(performance.now() - scheduled);
             if (status !== 200) failures += 1;

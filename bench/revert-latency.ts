@@ -13,6 +13,7 @@ import { openStore, type OpenStoreOptions } from '../src/store/open-store';
 import type { BenchResult } from './bench-result';
 import { API_KEY, buildIssueWebhook, forkClosureLoad, TEAM, type ClosureReport } from './load-closures';
 import { percentile } from './load-webhooks';
+import { runStandalone } from './print-results';
 
 // From a refused closure's receipt (the POST's send time) to the revert (issueUpdate back to
 // the previous state) reaching the local Linear stand-in, with the whole service as `npm start`
@@ -145,13 +146,4 @@ export async function bench(): Promise<BenchResult[]> {
   return results;
 }
 
-if (require.main === module) {
-  bench()
-    .then((results) => {
-      for (const r of results) process.stdout.write(`${r.name}\n  measured: ${r.value}\n  goal:     ${r.goal}\n${r.detail ? `  ${r.detail}\n` : ''}`);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(bench);

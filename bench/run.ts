@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { BenchResult } from './bench-result';
 import { bench as benchGateDigest } from './gate-digest';
+import { printResults } from './print-results';
 import { bench as benchHistoryPage } from './history-page';
 import { bench as benchRevertLatency } from './revert-latency';
 import { bench as benchScopeDiff } from './scope-diff';
@@ -20,9 +21,7 @@ async function main(): Promise<void> {
   process.stdout.write(`Scopekeeper benchmarks — node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()} ${os.arch()}\n\n`);
   for (const [name, load] of suites) {
     const results = await load();
-    for (const r of results) {
-      process.stdout.write(`${r.name}\n  measured: ${r.value}\n  goal:     ${r.goal}\n${r.detail ? `  ${r.detail}\n` : ''}\n`);
-    }
+    printResults(results);
     if (results.length === 0) process.stdout.write(`${name}: no figures\n`);
   }
 }

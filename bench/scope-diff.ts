@@ -1,6 +1,7 @@
 import { diffScope } from '../src/core/diff-scope';
 import type { Criterion, DeliverableSnapshot } from '../src/core/schemas';
 import type { BenchResult } from './bench-result';
+import { runStandalone } from './print-results';
 
 const DELIVERABLES = 5_000;
 const CRITERIA = 10;
@@ -92,13 +93,4 @@ export async function bench(): Promise<BenchResult[]> {
   }];
 }
 
-if (require.main === module) {
-  bench()
-    .then((results) => {
-      for (const r of results) process.stdout.write(`${r.name}\n  measured: ${r.value}\n  goal:     ${r.goal}\n${r.detail ? `  ${r.detail}\n` : ''}`);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(bench);

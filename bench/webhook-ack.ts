@@ -14,6 +14,7 @@ import type { OpenStoreOptions } from '../src/store/open-store';
 import { openStore } from '../src/store/open-store';
 import type { BenchResult } from './bench-result';
 import { forkWebhookLoad, type LoadReport, type WebhookLoadProcess } from './load-webhooks';
+import { runStandalone } from './print-results';
 
 // POST /webhooks/linear: how fast the service acks with durable storage, against a bare Node
 // server doing only the unavoidable part (HMAC over the raw bytes, JSON.parse). The service
@@ -164,13 +165,4 @@ export async function bench(): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  bench()
-    .then((results) => {
-      for (const r of results) process.stdout.write(`${r.name}\n  measured: ${r.value}\n  goal:     ${r.goal}\n${r.detail ? `  ${r.detail}\n` : ''}`);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(bench);
