@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith, type ParseResult } from '../src/core/parse-with';
 
-// Linear's webhook envelope (../shared/linear/README.md). Only the fields Scopekeeper reads
+// Linear's webhook envelope (test/fixtures/linear/README.md). Only the fields Scopekeeper reads
 // are declared; everything else Linear sends is kept (`looseObject`) so a stored delivery
 // can be replayed in full.
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 
 // Migrations live in code (not files read at runtime) so the store works the same from
 // tsx, compiled output, tests and a bundled service. Names sort in the order they run.

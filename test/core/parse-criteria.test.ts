@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseCriteria, scanCriteriaSection } from '../../src/core/parse-criteria';
 import type { ParseHint } from '../../src/core/parse-criteria';
 import { renderCriteria } from '../../src/core/render-criteria';
 import { criterionSchema } from '../../src/core/schemas';
+import { readLinearPayload } from '../fixtures/linear';
 
 const texts = (markdown: string): string[] => parseCriteria(markdown).criteria.map((c) => c.text);
 const codes = (hints: ParseHint[]): string[] => hints.map((h) => h.code);
@@ -361,9 +360,7 @@ describe('parseCriteria', () => {
   });
 
   describe('Linear descriptions', () => {
-    const payload = JSON.parse(
-      readFileSync(join(__dirname, '../fixtures/linear/05-issue-update-description-n8n-2024.json'), 'utf8'),
-    ) as { data: { description: string }; updatedFrom: { description: string } };
+    const payload = readLinearPayload('issueDescriptionEdit') as unknown as { data: { description: string }; updatedFrom: { description: string } };
 
     it.each([
       ['the current description', payload.data.description],

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { computeDigest } from '../../src/core/compute-digest';
 import { normaliseText } from '../../src/core/normalise-text';
 import { parseCriteria } from '../../src/core/parse-criteria';
 import { renderCriteria, replaceCriteriaSection } from '../../src/core/render-criteria';
 import type { Criterion } from '../../src/core/schemas';
+import { readLinearPayload } from '../fixtures/linear';
 
 const c = (text: string, met = false): Criterion => ({ id: null, text, met });
 const readBack = (markdown: string): [string, boolean][] => parseCriteria(markdown).criteria.map((x) => [x.text, x.met]);
@@ -183,9 +182,7 @@ describe('replaceCriteriaSection', () => {
   });
 
   it('appends a section to a description that has none, leaving the description unchanged above it', () => {
-    const payload = JSON.parse(
-      readFileSync(join(__dirname, '../fixtures/linear/05-issue-update-description-n8n-2024.json'), 'utf8'),
-    ) as { data: { description: string } };
+    const payload = readLinearPayload('issueDescriptionEdit') as unknown as { data: { description: string } };
     const before = payload.data.description;
     const out = replaceCriteriaSection(before, [c('The canvas scrolls with CMD + click after a note is duplicated')]);
     expect(out).toBe(`${before}\n\n## Acceptance criteria\n\n- [ ] The canvas scrolls with CMD + click after a note is duplicated\n`);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ManifestParserBuilder, validate } from '@forge/manifest';
-import { getClientSideLintersOnly, parseSourceFile, tsParser, type LintResult } from '@forge/lint';
+import { checkScopes, findJiraCalls, type OpenApiSubset } from './find-jira-calls';
 import { resolverNames } from '../../src/forge/resolver-contract';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
@@ -30,47 +30,6 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/**
- * Runs @forge/lint's client-side linters the way `forge lint` does, without the CLI (which needs
- * a login). The permission linter normally downloads Jira's OpenAPI document to learn each
- * endpoint's scopes; here it reads a subset of it from test/forge/fixtures (its documented
- * LOCAL_*_SWAGGER switches). Files are handed to the linters directly: `forge lint` itself
- * filters TypeScript files through tsconfig's include globs, which name directories here.
- */
-async function runForgeLinters(manifest: Manifest, inputs: Awaited<ReturnType<typeof parseSourceFile>>[]): Promise<LintResult[]> {
-  const empty = path.join(FIXTURES, 'empty-openapi.json');
-  Object.assign(process.env, {
-    USE_LOCAL_SWAGGER: 'true',
-    LOCAL_JIRA_SWAGGER: path.join(FIXTURES, 'jira-platform-openapi-subset.json'),
-    LOCAL_JSM_SWAGGER: empty,
-    LOCAL_JSW_SWAGGER: empty,
-    LOCAL_CONF_SWAGGER: empty,
-    LOCAL_CONF_V2_SWAGGER: empty,
-    LOCAL_BB_SWAGGER: empty,
-  });
-  // The manifest linters read ./manifest.yml, as the CLI does.
-  return inRoot(async () => {
-    const logger = { info: () => undefined };
-    const linters = await getClientSideLintersOnly(manifest as never, 'development', logger, { getDeprecatedRuntimes: async () => [] } as never);
-    for (const linter of linters) await linter.bootstrap();
-    return (await Promise.all(linters.map((linter) => linter.batchExecute(inputs)))).flat();
-  });
-}
-
-async function inRoot<T>(run: () => Promise<T>): Promise<T> {
-  const cwd = process.cwd();
-  process.chdir(ROOT);
-  try {
-    return await run();
-  } finally {
-    process.chdir(cwd);
-  }
-}
-
-function problems(results: LintResult[]): string[] {
-  return results.flatMap((r) => [...r.errors, ...r.warnings, ...r.approvals].map((p) => `${r.file}:${p.line} ${p.message}`));
-}
-
 describe('manifest.yml', () => {
   it('passes @forge/manifest validation with no errors', async () => {
     const result = await validate(false, MANIFEST);
@@ -78,16 +37,38 @@ describe('manifest.yml', () => {
     expect(result.success).toBe(true);
   });
 
-  it('passes the @forge/lint linters, and they catch a scope the code needs when it is missing', async () => {
-    const manifest = readManifest();
-    // Parsed once (the slow part), linted twice.
-    // Paths relative to the app root, as the CLI passes them: the handler linter matches src/index.ts.
-    const inputs = await inRoot(() => Promise.all(sourceFiles(path.join(ROOT, 'src')).map((file) => parseSourceFile(file, tsParser))));
-    expect(problems(await runForgeLinters(manifest, inputs))).toEqual([]);
-    const withoutUserScope = { ...manifest, permissions: { scopes: manifest.permissions.scopes.filter((s) => s !== 'read:jira-user') } };
-    expect(problems(await runForgeLinters(withoutUserScope, inputs))).toEqual(
-      expect.arrayContaining([expect.stringContaining('GET /rest/api/3/myself requires "read:jira-user" scope')]),
-    );
+  describe('scopes', () => {
+    const spec = JSON.parse(readFileSync(path.join(FIXTURES, 'jira-platform-openapi-subset.json'), 'utf8')) as OpenApiSubset;
+    const files = sourceFiles(path.join(ROOT, 'src'));
+    const calls = files.flatMap((file) => findJiraCalls(path.join(ROOT, file)).map((call) => ({ ...call, file })));
+    const usesStorage = files.some((file) => /from '@forge\/kvs'/.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    const granted = readManifest().permissions.scopes;
+
+    it('grants a scope for every Jira REST call in src/ and asks for none the code does not use', () => {
+      expect(calls.length).toBeGreaterThan(10);
+      expect(checkScopes({ calls, spec, granted, usesStorage })).toEqual({ missing: [], unused: [] });
+    });
+
+    it('names the call that needs a scope when the manifest lacks it', () => {
+      const report = checkScopes({ calls, spec, granted: granted.filter((s) => s !== 'read:jira-user'), usesStorage });
+      expect(report.missing).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/forge\/fetch-current-user\.ts:\d+ GET \/rest\/api\/3\/myself: requires "read:jira-user" scope/)]));
+      expect(checkScopes({ calls, spec, granted: granted.filter((s) => s !== 'storage:app'), usesStorage }).missing).toEqual([
+        '@forge/kvs: requires "storage:app" scope, which manifest.yml does not grant',
+      ]);
+    });
+
+    it('reports a scope nothing uses, and a call the API reference subset does not know', () => {
+      expect(checkScopes({ calls, spec, granted: [...granted, 'manage:jira-configuration'], usesStorage }).unused).toEqual(['manage:jira-configuration']);
+      const extra = findJiraCalls('src/forge/example.ts', "api.asApp().requestJira(route`/rest/api/3/issue/${id}/worklog`, { method: 'POST', body: '{}' });");
+      expect(extra).toEqual([{ file: 'src/forge/example.ts', line: 1, method: 'POST', path: '/rest/api/3/issue/{}/worklog' }]);
+      expect(checkScopes({ calls: extra, spec, granted, usesStorage }).missing).toEqual([
+        expect.stringContaining('src/forge/example.ts:1 POST /rest/api/3/issue/{}/worklog: not in test/forge/fixtures/jira-platform-openapi-subset.json'),
+      ]);
+    });
+
+    it('refuses a call whose path it cannot read', () => {
+      expect(() => findJiraCalls('src/forge/example.ts', 'api.asApp().requestJira(`/rest/api/3/myself`);')).toThrow(/without a route`…` template/);
+    });
   });
 
   it('declares the modules of the issue: panel, validator, trigger, project page, settings page and entity property', () => {

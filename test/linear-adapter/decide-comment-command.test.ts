@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { attachReason } from '../../src/core/attach-reason';
 import { chainHistory } from '../../src/core/chain-history';
 import { computeDigest } from '../../src/core/compute-digest';
@@ -13,10 +11,10 @@ import type { LinearIssue } from '../../linear-adapter/gateway-types';
 import type { LinearAction } from '../../linear-adapter/linear-action';
 import { parseCommands } from '../../linear-adapter/parse-commands';
 import { parseWebhook, type CommentEvent } from '../../linear-adapter/parse-webhook';
+import { readLinearPayload } from '../fixtures/linear';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const fixture = (): Body =>
-  JSON.parse(readFileSync(path.join(__dirname, '../fixtures/linear/01-docs-comment-create.json'), 'utf8')) as Body;
+const fixture = (): Body => readLinearPayload('commentCreate') as Body;
 
 /** The documented Comment create payload with another body. */
 function commentEvent(body: string): CommentEvent {

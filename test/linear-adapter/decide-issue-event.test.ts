@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { computeDigest } from '../../src/core/compute-digest';
 import { createBaseline } from '../../src/core/create-baseline';
 import { parseCriteria } from '../../src/core/parse-criteria';
@@ -8,15 +6,16 @@ import type { StoredDeliverable } from '../../src/core/store';
 import { decideIssueEvent, type DecideIssueEventInput } from '../../linear-adapter/decide-issue-event';
 import type { LinearAction } from '../../linear-adapter/linear-action';
 import { parseWebhook, type IssueEvent } from '../../linear-adapter/parse-webhook';
+import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 
 // Real payloads (test/fixtures/linear/) and variants built from them.
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const fixture = (name: string): Body => JSON.parse(readFileSync(path.join(__dirname, '../fixtures/linear', name), 'utf8')) as Body;
-const CREATE = '02-issue-create-2026.json';
-const STATE_CHANGE = '03-issue-update-state-change-2026.json';
-const DESCRIPTION_EDIT = '05-issue-update-description-n8n-2024.json';
+const fixture = (name: LinearPayloadName): Body => readLinearPayload(name) as Body;
+const CREATE = 'issueCreate';
+const STATE_CHANGE = 'issueStateChange';
+const DESCRIPTION_EDIT = 'issueDescriptionEdit';
 
-function issueEvent(name: string, change: (body: Body) => void = () => undefined): IssueEvent {
+function issueEvent(name: LinearPayloadName, change: (body: Body) => void = () => undefined): IssueEvent {
   const body = fixture(name);
   change(body);
   const parsed = parseWebhook(body);

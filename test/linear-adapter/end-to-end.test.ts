@@ -33,7 +33,7 @@ async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs =
 }
 
 function issuePayload(action: 'create' | 'update', state: typeof STATES.progress, extra: Record<string, unknown> = {}) {
-  const base = freshPayload('02-issue-create-2026.json');
+  const base = freshPayload('issueCreate');
   return {
     ...base,
     action,
@@ -57,7 +57,7 @@ function issuePayload(action: 'create' | 'update', state: typeof STATES.progress
 }
 
 function commentPayload(author: typeof ANA, body: string, id: string) {
-  const base = freshPayload('01-docs-comment-create.json');
+  const base = freshPayload('commentCreate');
   return {
     ...base,
     actor: { id: author.id, name: author.name, email: author.email, type: 'user' },

@@ -6,7 +6,7 @@ import { createLinearGateway } from '../../linear-adapter/linear-gateway';
 import { LINEAR_SCHEMA_PATH, startLinearStandIn, type LinearStandIn, type RecordedOperation } from '../support/linear-stand-in';
 
 // Every GraphQL operation the adapter sends, checked against Linear's published schema
-// (../shared/linear/schema.graphql, the one @linear/sdk 88.3.0 ships with). The stand-in
+// (test/fixtures/linear/schema.graphql, the one @linear/sdk 88.3.0 ships with). The stand-in
 // already refuses invalid operations; this test says so explicitly and lists what is sent,
 // so a new SDK call or an SDK upgrade that queries unknown fields fails here by name.
 

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { closurePolicySchema, type ClosurePolicy, type HistoryRecord } from '../../src/core/schemas';
 import { openStore } from '../../src/store/open-store';
@@ -10,13 +8,14 @@ import type { LinearAction } from '../../linear-adapter/linear-action';
 import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/process-delivery';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
 import type { QueueStore } from '../../linear-adapter/queue-types';
+import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 import { openPostgresTestStore } from '../support/open-postgres-test-store';
 
 // processDelivery against the real SqlStore and SqlQueueStore (PGlite always, PostgreSQL when
 // TEST_DATABASE_URL is set), with the real payloads and a fake gateway for fetchIssue/fetchUser.
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const fixture = (name: string): Body => JSON.parse(readFileSync(path.join(__dirname, '../fixtures/linear', name), 'utf8')) as Body;
+const fixture = (name: LinearPayloadName): Body => readLinearPayload(name) as Body;
 
 const T0 = Date.parse('2026-06-25T10:00:00.000Z');
 const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
@@ -24,7 +23,7 @@ const VIEWER = 'user-scopekeeper';
 const CRITERIA_MD = '## Acceptance criteria\n- [ ] A signed-in customer sees their open invoices\n- [ ] Paying an invoice shows a receipt within 5 seconds';
 const EDITED_MD = '## Acceptance criteria\n- [ ] A signed-in customer sees their open and overdue invoices\n- [ ] Paying an invoice shows a receipt within 5 seconds';
 
-const created = fixture('02-issue-create-2026.json');
+const created = fixture('issueCreate');
 const ISSUE_ID = created.data.id as string;
 const TEAM_ID = created.data.teamId as string;
 const SCOPE = `linear:${TEAM_ID}`;
@@ -34,14 +33,14 @@ const dev = created.actor as { id: string; name: string; email: string };
 
 /** The Issue create payload for an issue whose description holds `description`. */
 function issueCreate(description: string): Body {
-  const body = fixture('02-issue-create-2026.json');
+  const body = fixture('issueCreate');
   body.data.description = description;
   return body;
 }
 
 /** The state change payload, applied to the created issue: moved from Todo into `state`. */
 function issueMovedTo(state: { id: string; name: string; type: string }, description = CRITERIA_MD): Body {
-  const body = fixture('03-issue-update-state-change-2026.json');
+  const body = fixture('issueStateChange');
   Object.assign(body.data, { id: ISSUE_ID, identifier: 'ENG-580', teamId: TEAM_ID, description, state, stateId: state.id });
   body.updatedFrom = { stateId: TODO_STATE, updatedAt: created.data.updatedAt };
   return body;
@@ -50,7 +49,7 @@ const DONE = { id: 'state-done', name: 'Done', type: 'completed' };
 
 /** The description edit payload, applied to the created issue. */
 function descriptionEdit(from: string, to: string): Body {
-  const body = fixture('05-issue-update-description-n8n-2024.json');
+  const body = fixture('issueDescriptionEdit');
   Object.assign(body.data, { id: ISSUE_ID, identifier: 'ENG-580', teamId: TEAM_ID, description: to, team: created.data.team });
   body.updatedFrom = { description: from, updatedAt: created.data.updatedAt };
   return body;
@@ -58,7 +57,7 @@ function descriptionEdit(from: string, to: string): Body {
 
 /** The documented Comment create payload, on the created issue, by `userId`. */
 function commentBy(userId: string, text: string, id: string = randomUUID()): Body {
-  const body = fixture('01-docs-comment-create.json');
+  const body = fixture('commentCreate');
   Object.assign(body.data, { id, body: text, issueId: ISSUE_ID, userId });
   return body;
 }
@@ -297,7 +296,7 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
     });
 
     it('completes a delivery of an event type it does not handle as ignored', async () => {
-      const body = { ...fixture('01-docs-comment-create.json'), type: 'Reaction' };
+      const body = { ...fixture('commentCreate'), type: 'Reaction' };
       expect(await deliver(body)).toEqual({ outcome: 'ignored', actions: 0, withheld: 0, records: 0 });
       expect(await queue.inboxBacklog()).toBe(0);
     });

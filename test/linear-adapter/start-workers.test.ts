@@ -1,19 +1,18 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { takesBaseline } from '../../linear-adapter/start-workers';
 import type { InboxDelivery } from '../../linear-adapter/queue-types';
+import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 
 // Which deliveries the inbox worker runs alone. A `/baseline` snapshots the whole team, so it
 // must not run beside the changes of other issues.
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/linear', name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: LinearPayloadName) => readLinearPayload(name) as Record<string, unknown>;
 
 function inbox(body: Record<string, unknown>, eventType: string): InboxDelivery {
   return { deliveryId: 'delivery-1', seq: 1, receivedAt: '2026-06-25T10:00:00.000Z', eventType, action: String(body.action), orderingKey: 'issue-1', body, attempts: 0 };
 }
 
 function commentSaying(text: string): InboxDelivery {
-  const envelope = fixture('01-docs-comment-create.json');
+  const envelope = fixture('commentCreate');
   return inbox({ ...envelope, data: { ...(envelope.data as object), body: text } }, 'Comment');
 }
 
@@ -30,6 +29,6 @@ describe('takesBaseline', () => {
   });
 
   it('lets issue changes run beside others', () => {
-    expect(takesBaseline(inbox(fixture('03-issue-update-state-change-2026.json'), 'Issue'))).toBe(false);
+    expect(takesBaseline(inbox(fixture('issueStateChange'), 'Issue'))).toBe(false);
   });
 });

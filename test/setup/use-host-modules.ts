@@ -1,9 +1,10 @@
 import { Module } from 'node:module';
 import path from 'node:path';
 
-// Jest's CommonJS sandbox on Node 20 cannot load kysely 0.29 (ESM only) nor run PGlite, whose
-// CommonJS build loads Node built-ins with dynamic import(). Node itself can (require(esm) is on
-// by default since 20.19), so these packages are loaded by Node's own loader instead of Jest's.
+// Jest's CommonJS sandbox on Node 20 cannot run PGlite, whose CommonJS build loads Node built-ins
+// with dynamic import(). Node itself can, so PGlite and the packages that hand objects to and from
+// it (its Kysely dialect, and Kysely itself, so there is one copy of its classes) are loaded by
+// Node's own loader instead of Jest's.
 // Loaded for every test file by jest.config.js (setupFiles). Results and errors from these
 // packages come from outside Jest's realm; SqlStore checks errors by field, never by class.
 // Remove once Jest runs on Node >= 24.9 (native require(esm)) or jest.config transforms them.
@@ -13,6 +14,6 @@ const HostModuleClass = Module as unknown as { new (id: string): HostModule; _no
 const host = new HostModuleClass(__filename);
 host.paths = HostModuleClass._nodeModulePaths(path.dirname(__filename));
 
-for (const id of ['kysely', 'kysely/migration', 'kysely-pglite-dialect', '@electric-sql/pglite']) {
+for (const id of ['kysely', 'kysely-pglite-dialect', '@electric-sql/pglite']) {
   jest.mock(id, () => host.require(id));
 }

@@ -8,7 +8,7 @@
  * it, any non-empty key is accepted. Without a seeded viewer the viewer is "Scopekeeper"
  * (id user-scopekeeper); comments created through the API are authored by the viewer.
  *
- * It serves Linear's published schema (../shared/linear/schema.graphql, the one SDK 88.3.0
+ * It serves Linear's published schema (test/fixtures/linear/schema.graphql, the one SDK 88.3.0
  * ships with) at http://127.0.0.1:<random port>/graphql. Every operation is parsed and
  * validated against that schema first, so a wrong field, argument or input is refused with a
  * 400 and GRAPHQL_VALIDATION_FAILED, as Linear refuses it. Seeded entities answer by id;
@@ -40,7 +40,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { addMocksToSchema } from '@graphql-tools/mock';
 import {
   buildSchema,
@@ -53,8 +52,9 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
+import { LINEAR_SCHEMA_FILE } from '../fixtures/linear';
 
-export const LINEAR_SCHEMA_PATH = path.resolve(__dirname, '../../../shared/linear/schema.graphql');
+export const LINEAR_SCHEMA_PATH = LINEAR_SCHEMA_FILE;
 
 export interface SeedUser {
   id: string;
@@ -326,8 +326,8 @@ function loadSchemas(): { schema: GraphQLSchema; mocked: GraphQLSchema } {
   if (schemas) return schemas;
   if (!existsSync(LINEAR_SCHEMA_PATH)) {
     throw new Error(
-      `Linear's schema is missing at ${LINEAR_SCHEMA_PATH}. The tests expect the shared reference data ` +
-        '(shared/linear/schema.graphql) checked out beside this repository.',
+      `Linear's schema is missing at ${LINEAR_SCHEMA_PATH}. It is part of the repository ` +
+        '(see test/fixtures/linear/README.md); restore it with "git checkout -- test/fixtures/linear/schema.graphql".',
     );
   }
   const schema = buildSchema(readFileSync(LINEAR_SCHEMA_PATH, 'utf8'));

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,29 +7,29 @@ import { loadConfig } from '../../../linear-adapter/load-config';
 import { startService, type RunningService, type StartServiceDeps } from '../../../linear-adapter/start-service';
 import { signBody } from '../../../linear-adapter/verify-signature';
 import { openStore } from '../../../src/store/open-store';
+import { readLinearPayload, readLinearPayloadBytes, type LinearPayloadName } from '../../fixtures/linear';
 
 // Runs the real service (HTTP server, inbox on in-memory PGlite) for the ingress tests, with
 // its JSON log captured, and signs the recorded Linear payloads as Linear would.
 
 export const SECRET = 'test-webhook-secret-3f9a';
-export const FIXTURES = path.resolve(__dirname, '../../fixtures/linear');
-export const FIXTURE_FILES = [
-  '01-docs-comment-create.json',
-  '02-issue-create-2026.json',
-  '03-issue-update-state-change-2026.json',
-  '05-issue-update-description-n8n-2024.json',
-] as const;
+export const FIXTURE_NAMES = [
+  'commentCreate',
+  'issueCreate',
+  'issueStateChange',
+  'issueDescriptionEdit',
+] as const satisfies readonly LinearPayloadName[];
 
 export type Payload = Record<string, unknown> & { data: Record<string, unknown> };
 
 /** A recorded payload with a fresh `webhookTimestamp`, as if Linear sent it now. */
-export function freshPayload(file: string, now = Date.now()): Payload {
-  const payload = JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8')) as Payload;
+export function freshPayload(name: LinearPayloadName, now = Date.now()): Payload {
+  const payload = readLinearPayload(name) as Payload;
   return { ...payload, webhookTimestamp: now };
 }
 
-export function readFixtureText(file: string): string {
-  return readFileSync(path.join(FIXTURES, file), 'utf8');
+export function readFixtureText(name: LinearPayloadName): string {
+  return readLinearPayloadBytes(name).toString('utf8');
 }
 
 export interface InboxRow {

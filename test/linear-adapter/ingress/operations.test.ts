@@ -20,7 +20,7 @@ describe('GET /healthz', () => {
 
   it('reports the database, the inbox backlog and the outbox permanent failures with their latest errors', async () => {
     harness = await startHarness();
-    expect((await harness.deliver(freshPayload('02-issue-create-2026.json'))).status).toBe(200);
+    expect((await harness.deliver(freshPayload('issueCreate'))).status).toBe(200);
     const { queue } = harness.service.context;
     await queue.enqueueActions(
       [
@@ -60,7 +60,7 @@ describe('GET /healthz', () => {
     const health = await fetch(`${harness.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'unavailable', mode: 'shadow', database: expect.stringMatching(/^unavailable: /) });
-    expect((await harness.deliver(freshPayload('02-issue-create-2026.json'))).status).toBe(503);
+    expect((await harness.deliver(freshPayload('issueCreate'))).status).toBe(503);
   });
 
   it('answers 405 to a POST and 404 with the routes to an unknown path', async () => {
@@ -80,8 +80,8 @@ describe('GET /metrics', () => {
   it('exposes deliveries by outcome, processing latency, actions sent or failed, the inbox backlog and outbox failures as Prometheus text', async () => {
     const harness = await startHarness();
     try {
-      await harness.deliver(freshPayload('02-issue-create-2026.json'));
-      await harness.deliver(freshPayload('02-issue-create-2026.json'), { headers: { 'linear-signature': 'f'.repeat(64) } });
+      await harness.deliver(freshPayload('issueCreate'));
+      await harness.deliver(freshPayload('issueCreate'), { headers: { 'linear-signature': 'f'.repeat(64) } });
       const { metrics, queue } = harness.service.context;
       await queue.enqueueActions([{ type: 'comment', id: 'act-1', issueId: 'issue-1', body: 'x' }], null, NOW);
       await queue.claimDueActions(1, NOW);
@@ -127,7 +127,7 @@ describe('startService', () => {
       secret = /^ {4}([0-9a-f]{64})$/m.exec(printed[0]!)?.[1] ?? '';
       expect(secret).not.toBe('');
       expect(printed[0]).toContain('Settings → API → Webhooks');
-      const raw = JSON.stringify(freshPayload('02-issue-create-2026.json'));
+      const raw = JSON.stringify(freshPayload('issueCreate'));
       const response = await first.post(raw, { 'linear-signature': signBody(raw, secret), 'linear-delivery': nextDeliveryId() });
       expect(response.status).toBe(200);
     } finally {
@@ -137,7 +137,7 @@ describe('startService', () => {
     const second = await startHarness(env, { printNotice: (text) => printed.push(text) });
     try {
       expect(printed).toHaveLength(1);
-      const raw = JSON.stringify(freshPayload('02-issue-create-2026.json'));
+      const raw = JSON.stringify(freshPayload('issueCreate'));
       expect((await second.post(raw, { 'linear-signature': signBody(raw, secret), 'linear-delivery': nextDeliveryId() })).status).toBe(200);
     } finally {
       await second.stop();
@@ -169,7 +169,7 @@ describe('startService', () => {
       },
     );
     expect(seen).toMatchObject({ mode: 'shadow', policy: { approverUserIds: ['anna@example.com'], doneStateTypes: ['completed'] } });
-    await harness.deliver(freshPayload('02-issue-create-2026.json'));
+    await harness.deliver(freshPayload('issueCreate'));
     await harness.stop();
     expect(events).toEqual(['worker started', 'sender started', 'sender stopped', 'worker stopped with backlog 1']);
   });
@@ -179,7 +179,7 @@ describe('startService', () => {
     const harness = await startHarness({}, { onStart: () => ({ stop: async () => undefined, onDeliveryStored: (id) => void stored.push(id) }) });
     try {
       const deliveryId = nextDeliveryId();
-      const payload = freshPayload('02-issue-create-2026.json');
+      const payload = freshPayload('issueCreate');
       await harness.deliver(payload, { deliveryId });
       await harness.deliver(payload, { deliveryId });
       await harness.deliver(payload, { headers: { 'linear-signature': undefined } });
@@ -211,7 +211,7 @@ describe('startService', () => {
 
   it('lets an in-flight delivery finish on shutdown while refusing new connections', async () => {
     const harness = await startHarness();
-    const raw = JSON.stringify(freshPayload('03-issue-update-state-change-2026.json'));
+    const raw = JSON.stringify(freshPayload('issueStateChange'));
     const url = new URL('/webhooks/linear', harness.url);
     let req: ClientRequest | undefined;
     const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {

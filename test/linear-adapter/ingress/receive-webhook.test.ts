@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { sql } from 'kysely';
 import { signBody } from '../../../linear-adapter/verify-signature';
-import { FIXTURE_FILES, SECRET, freshPayload, nextDeliveryId, readFixtureText, startHarness, type Harness } from './ingress-harness';
+import { FIXTURE_NAMES, SECRET, freshPayload, nextDeliveryId, readFixtureText, startHarness, type Harness } from './ingress-harness';
 
 // POST /webhooks/linear through the real HTTP server, one test per row of the status mapping
 // (docs/adr/0003-linear-ingress-inbox-outbox.md). "A rejected delivery leaves no row and no
@@ -46,8 +46,8 @@ describe('POST /webhooks/linear', () => {
   };
 
   describe('a valid delivery', () => {
-    it.each(FIXTURE_FILES)('stores %s in the inbox with the issue as ordering key and answers 200', async (file) => {
-      const payload = freshPayload(file);
+    it.each(FIXTURE_NAMES)('stores %s in the inbox with the issue as ordering key and answers 200', async (name) => {
+      const payload = freshPayload(name);
       const raw = JSON.stringify(payload, null, 2);
       const deliveryId = nextDeliveryId();
       const response = await harness.deliver(raw, { deliveryId });
@@ -60,21 +60,21 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('keeps the bytes exactly as Linear signed them, whitespace included', async () => {
-      const raw = readFixtureText('02-issue-create-2026.json').replace(/"webhookTimestamp": \d+/, `"webhookTimestamp": ${Date.now()}`);
+      const raw = readFixtureText('issueCreate').replace(/"webhookTimestamp": \d+/, `"webhookTimestamp": ${Date.now()}`);
       expect((await harness.deliver(raw)).status).toBe(200);
       expect((await harness.inboxRows())[0]?.raw_body).toBe(raw);
     });
 
     it('accepts a webhookTimestamp inside the window in either direction', async () => {
-      expect((await harness.deliver(freshPayload(FIXTURE_FILES[1], Date.now() - 45_000))).status).toBe(200);
-      expect((await harness.deliver(freshPayload(FIXTURE_FILES[1], Date.now() + 45_000))).status).toBe(200);
+      expect((await harness.deliver(freshPayload(FIXTURE_NAMES[1], Date.now() - 45_000))).status).toBe(200);
+      expect((await harness.deliver(freshPayload(FIXTURE_NAMES[1], Date.now() + 45_000))).status).toBe(200);
       expect(await harness.inboxRows()).toHaveLength(2);
     });
   });
 
   describe('deduplication on Linear-Delivery', () => {
     it('answers 200 to a redelivery and keeps the single row stored the first time', async () => {
-      const payload = freshPayload('03-issue-update-state-change-2026.json');
+      const payload = freshPayload('issueStateChange');
       const deliveryId = nextDeliveryId();
       const before = await harness.deliveriesCounted('duplicate');
       expect((await harness.deliver(payload, { deliveryId })).status).toBe(200);
@@ -89,7 +89,7 @@ describe('POST /webhooks/linear', () => {
 
     it('answers each of many deliveries sent at once, a redelivery among them, and stores every delivery once', async () => {
       const ids = Array.from({ length: 40 }, () => nextDeliveryId());
-      const payload = freshPayload('03-issue-update-state-change-2026.json');
+      const payload = freshPayload('issueStateChange');
       // Linear redelivered the fifth while the first attempt was still being stored.
       const sends = [...ids, ids[4] as string].map((deliveryId) => harness.deliver(payload, { deliveryId }));
       const answers = await Promise.all(
@@ -108,7 +108,7 @@ describe('POST /webhooks/linear', () => {
 
   describe('unknown event types', () => {
     it('answers 200 to a signed Project event, ignores it and stores nothing', async () => {
-      const payload = { ...freshPayload('02-issue-create-2026.json'), type: 'Project', data: { id: 'project-1', name: 'Q3 launch' } };
+      const payload = { ...freshPayload('issueCreate'), type: 'Project', data: { id: 'project-1', name: 'Q3 launch' } };
       const before = await harness.deliveriesCounted('ignored');
       const response = await harness.deliver(payload);
       expect(response.status).toBe(200);
@@ -128,12 +128,12 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('answers 401 when the Linear-Signature header is missing', async () => {
-      const payload = freshPayload('02-issue-create-2026.json');
+      const payload = freshPayload('issueCreate');
       await expectRefused(() => viaFetch(harness.deliver(payload, { headers: { 'linear-signature': undefined } })), { status: 401, outcome: 'missing_signature' });
     });
 
     it('answers 401 when the body was signed with another secret', async () => {
-      const raw = JSON.stringify(freshPayload('02-issue-create-2026.json'));
+      const raw = JSON.stringify(freshPayload('issueCreate'));
       await expectRefused(() => viaFetch(harness.deliver(raw, { headers: { 'linear-signature': signBody(raw, `${SECRET}-old`) } })), {
         status: 401,
         outcome: 'bad_signature',
@@ -141,7 +141,7 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('answers 401 when the signed bytes were re-serialised on the way, since the signature covers the raw bytes', async () => {
-      const payload = freshPayload('02-issue-create-2026.json');
+      const payload = freshPayload('issueCreate');
       const signedText = JSON.stringify(payload, null, 2);
       await expectRefused(
         () => viaFetch(harness.deliver(JSON.stringify(payload), { headers: { 'linear-signature': signBody(signedText, SECRET) } })),
@@ -150,7 +150,7 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('answers 401 when the signature is not hex', async () => {
-      const payload = freshPayload('02-issue-create-2026.json');
+      const payload = freshPayload('issueCreate');
       await expectRefused(() => viaFetch(harness.deliver(payload, { headers: { 'linear-signature': 'sha256=not-a-signature' } })), {
         status: 401,
         outcome: 'bad_signature',
@@ -158,7 +158,7 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('answers 400 when the Linear-Delivery header is missing', async () => {
-      const raw = JSON.stringify(freshPayload('02-issue-create-2026.json'));
+      const raw = JSON.stringify(freshPayload('issueCreate'));
       await expectRefused(
         () => viaFetch(harness.post(raw, { 'linear-signature': signBody(raw, SECRET), 'content-type': 'application/json' })),
         { status: 400, outcome: 'missing_delivery_id' },
@@ -171,19 +171,19 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('answers 401 when webhookTimestamp is older than the 60 s window (a replayed delivery)', async () => {
-      const recorded = JSON.parse(readFixtureText('03-issue-update-state-change-2026.json')) as object;
+      const recorded = JSON.parse(readFixtureText('issueStateChange')) as object;
       const body = await expectRefused(() => viaFetch(harness.deliver(recorded)), { status: 401, outcome: 'stale_timestamp' });
       expect(body.error).toMatch(/old; at most 60 s is accepted/);
     });
 
     it('answers 401 when webhookTimestamp is further than the window in the future', async () => {
-      const payload = freshPayload('03-issue-update-state-change-2026.json', Date.now() + 10 * 60_000);
+      const payload = freshPayload('issueStateChange', Date.now() + 10 * 60_000);
       const body = await expectRefused(() => viaFetch(harness.deliver(payload)), { status: 401, outcome: 'stale_timestamp' });
       expect(body.error).toMatch(/in the future/);
     });
 
     it('answers 400 naming every problem as "path: message" when the envelope is invalid', async () => {
-      const payload = freshPayload('02-issue-create-2026.json');
+      const payload = freshPayload('issueCreate');
       delete payload.organizationId;
       delete payload.data.teamId;
       const body = await expectRefused(() => viaFetch(harness.deliver(payload)), { status: 400, outcome: 'invalid_envelope' });
@@ -196,14 +196,14 @@ describe('POST /webhooks/linear', () => {
     });
 
     it('answers 400 when webhookTimestamp is missing, instead of letting the delivery past the window check', async () => {
-      const payload = freshPayload('01-docs-comment-create.json');
+      const payload = freshPayload('commentCreate');
       delete payload.webhookTimestamp;
       const body = await expectRefused(() => viaFetch(harness.deliver(payload)), { status: 400, outcome: 'invalid_envelope' });
       expect(body.errors).toEqual([expect.stringMatching(/^webhookTimestamp: /)]);
     });
 
     it('answers 413 when the declared Content-Length is over the limit', async () => {
-      const raw = JSON.stringify({ ...freshPayload('02-issue-create-2026.json'), padding: 'x'.repeat(LIMIT) });
+      const raw = JSON.stringify({ ...freshPayload('issueCreate'), padding: 'x'.repeat(LIMIT) });
       await expectRefused(() => viaFetch(harness.deliver(raw)), { status: 413, outcome: 'too_large' });
     });
 
@@ -220,7 +220,7 @@ describe('POST /webhooks/linear', () => {
       let response: { status: number; body: Record<string, unknown>; headers: Headers };
       try {
         const before = await harness.deliveriesCounted('storage_unavailable');
-        response = await viaFetch(harness.deliver(freshPayload('02-issue-create-2026.json')));
+        response = await viaFetch(harness.deliver(freshPayload('issueCreate')));
         expect(await harness.deliveriesCounted('storage_unavailable')).toBe(before + 1);
       } finally {
         await sql`alter table linear_inbox_away rename to linear_inbox`.execute(db);

@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { signBody, verifySignature } from '../../../linear-adapter/verify-signature';
+import { readLinearPayloadBytes } from '../../fixtures/linear';
 
 const SECRET = 'lin_wh_test_secret';
-const raw = readFileSync(path.resolve(__dirname, '../../fixtures/linear/01-docs-comment-create.json'));
+const raw = readLinearPayloadBytes('commentCreate');
 // Computed independently of signBody, the way Linear documents it.
 const linearSignature = createHmac('sha256', SECRET).update(raw).digest('hex');
 
