@@ -13,6 +13,12 @@ for _ in $(seq 1 60); do
 done
 kill -TERM "$pid" 2>/dev/null || true
 wait "$pid" || true
+# SIGTERM to npm must reach the service itself (package.json's start script execs tsx).
+for _ in $(seq 1 20); do
+  if ! node -e "require('net').connect(process.argv[1], '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))" "$port"; then stopped=yes; break; fi
+  sleep 0.5
+done
+if [ "${stopped:-}" != yes ]; then echo "npm start still answers on port $port 10 s after SIGTERM" >&2; exit 1; fi
 case "${body:-}" in
   *'"status":"ok"'*) echo "npm start answered /healthz: $body" ;;
   *) echo "npm start did not answer /healthz with status ok within 30 s (got: ${body:-nothing}):" >&2; cat "$log" >&2; exit 1 ;;
