@@ -58,6 +58,9 @@ export interface LinearApiGateway extends LinearGateway {
 const OK: SendOutcome = { ok: true };
 const LABEL_COLOR = '#F2994A';
 const PAGE_MAX = 250;
+// Linear refuses a query over 10,000 complexity points (linear.app/developers/rate-limiting); the
+// SDK's issue fragment scores about 45 points an issue, so an issues page stays at 200 or fewer.
+const ISSUE_PAGE_MAX = 200;
 const DEFAULT_PAGE = 50;
 const DEFAULT_TEAM_CACHE_MS = 5 * 60_000;
 
@@ -284,7 +287,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
         if (!team) throw new LinearReadError(`Linear has no team with the key "${query.teamKey}" that this API key can see.`, false, null);
         const page = await client.issues({
           filter: { team: { id: { eq: team.id } }, ...(query.updatedSince ? { updatedAt: { gte: query.updatedSince } } : {}) },
-          first: Math.min(Math.max(query.first ?? DEFAULT_PAGE, 1), PAGE_MAX),
+          first: Math.min(Math.max(query.first ?? DEFAULT_PAGE, 1), ISSUE_PAGE_MAX),
           ...(query.after ? { after: query.after } : {}),
         });
         return {

@@ -113,6 +113,14 @@ describe('Linear gateway on the real SDK', () => {
       expect(recent.issues.map((i) => i.id)).toEqual(['iss-2']);
     });
 
+    it('asks for at most 200 issues a page, which Linear scores under its 10,000-point query limit, however many are asked for', async () => {
+      const page = await gatewayFor().listTeamIssues({ teamKey: 'ENG', first: 1000 });
+      expect(page.issues.map((i) => i.identifier).sort()).toEqual(['ENG-1', 'ENG-2']);
+      const sent = linear.operations().filter((o) => /issues\(/.test(o.query));
+      expect(sent.at(-1)?.variables).toMatchObject({ first: 200 });
+      expect(sent.at(-1)?.errors ?? []).toEqual([]);
+    });
+
     it('throws a permanent read error naming the key when the team does not exist', async () => {
       const read = gatewayFor().listTeamIssues({ teamKey: 'XYZ' });
       await expect(read).rejects.toThrow(/no team with the key "XYZ"/);

@@ -4,15 +4,29 @@
  *   const linear = await startLinearStandIn({ teams, states, labels, issues, users, viewer }, { apiKey: 'test-key' });
  *   const client = new LinearClient({ apiKey: 'test-key', apiUrl: linear.url });
  *
- * With `apiKey` set, a request with any other key gets Linear's authentication error; without
- * it, any non-empty key is accepted. Without a seeded viewer the viewer is "Scopekeeper"
- * (id user-scopekeeper); comments created through the API are authored by the viewer.
- *
  * It serves Linear's published schema (test/fixtures/linear/schema.graphql, the one SDK 88.3.0
- * ships with) at http://127.0.0.1:<random port>/graphql. Every operation is parsed and
- * validated against that schema first, so a wrong field, argument or input is refused with a
- * 400 and GRAPHQL_VALIDATION_FAILED, as Linear refuses it. Seeded entities answer by id;
- * every field the seed does not model gets schema-shaped mock data (@graphql-tools/mock).
+ * ships with) at http://127.0.0.1:<random port>/graphql. Seeded entities answer by id; every
+ * field the seed does not model gets schema-shaped mock data (@graphql-tools/mock). Without a
+ * seeded viewer the viewer is "Scopekeeper" (id user-scopekeeper); comments created through
+ * the API are authored by the viewer.
+ *
+ * It refuses what Linear refuses (docs/platform-rules.md lists each rule with its source page):
+ *   - anything but POST /graphql with a JSON body (404 / 400);
+ *   - a missing key, or with `apiKey` set any other Authorization value (an API key goes bare,
+ *     not as "Bearer <key>"): 400 AUTHENTICATION_ERROR;
+ *   - an operation that does not parse or validate against the schema: 400
+ *     GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED;
+ *   - a query scoring over 10,000 complexity points (each property 0.1, each object 1, each
+ *     connection multiplies its children by `first`/`last`, default 50): 400 "Query too complex";
+ *   - requests or complexity points over the hourly budgets (leaky buckets; default 2,500
+ *     requests and 3,000,000 points an hour, `budgets` to change, `budgets: false` for loads
+ *     beyond Linear's): 400 RATELIMITED (statusCode 429) with retry-after. Every answered
+ *     request carries X-Complexity and the x-ratelimit-requests-* / -complexity-* headers;
+ *   - `first` above 250 or below 0, a cursor from elsewhere; a create id that is not a UUID v4
+ *     or exists already; a stateId that is neither a UUID nor a seeded id; a state or label of
+ *     another team than the issue's; a label name its team or the workspace has already (any
+ *     case); an id nothing has: an "invalid input" error in a 200 answer, as Linear gives them.
+ * Seeded ids need not be UUIDs: a seeded id stands in for the UUID Linear would have.
  *
  * Modelled: viewer, user(s), team(s) with key, workflowState(s), issueLabel(s), issue(s)
  * (cursor pagination, filters on the fields seeded here), comment(s), and the relations
@@ -20,7 +34,9 @@
  * WorkflowState.team, IssueLabel.team, Comment.issue/user. Mutations commentCreate,
  * issueUpdate (stateId, labelIds, addedLabelIds, removedLabelIds, title, description,
  * assigneeId), issueLabelCreate, issueAddLabel and issueRemoveLabel change the seeded data.
- * A create with an id that exists already is refused (invalid input), as Linear refuses it.
+ *
+ * Options: apiKey; budgets ({ requestsPerHour, complexityPerHour } or false); now (the clock
+ * the budgets refill by, epoch ms, for tests).
  *
  * Returned API (keep it small; other test files depend on it):
  *   url                       the GraphQL endpoint
@@ -30,10 +46,11 @@
  *   comments(issueId?)        comments created through the API, oldest first
  *   labels()                  every label, seeded or created
  *   operations()              every request received: { receivedAt, operationName, query, variables, errors }
- *   failNext(n, kind, opts?)  the next n requests fail: 'ratelimit' (HTTP 429, RATELIMITED, with
- *                             retry-after and x-ratelimit-* headers), 'server-error' (HTTP 500)
- *                             or 'lost-response' (applied, then the connection is cut)
- *   reset()                   forgets operations and pending failures (seeded data stays)
+ *   failNext(n, kind, opts?)  the next n requests fail: 'ratelimit' (Linear's RATELIMITED answer,
+ *                             HTTP 400, with retry-after and x-ratelimit-* headers), 'server-error'
+ *                             (HTTP 500) or 'lost-response' (applied, then the connection is cut)
+ *   reset()                   forgets operations and pending failures, refills the budgets
+ *                             (seeded data stays)
  *   close()
  */
 import { randomUUID } from 'node:crypto';
@@ -44,13 +61,21 @@ import { addMocksToSchema } from '@graphql-tools/mock';
 import {
   buildSchema,
   execute,
+  getNamedType,
   GraphQLError,
+  isInterfaceType,
+  isObjectType,
   isScalarType,
   Kind,
   parse,
   validate,
   type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { LINEAR_SCHEMA_FILE } from '../fixtures/linear';
 
@@ -135,6 +160,15 @@ export interface StandInComment {
 
 export type FailureKind = 'ratelimit' | 'server-error' | 'lost-response';
 
+export interface LinearStandInOptions {
+  /** The only Authorization value accepted; without it any non-empty value is. */
+  apiKey?: string;
+  /** Hourly budgets of one API key's user; false turns them off (loads beyond Linear's). */
+  budgets?: { requestsPerHour?: number; complexityPerHour?: number } | false;
+  /** The clock the budgets refill by, epoch milliseconds. Default Date.now. */
+  now?: () => number;
+}
+
 export interface LinearStandIn {
   url: string;
   seed(data: LinearSeed): void;
@@ -151,6 +185,12 @@ export interface LinearStandIn {
 const DEFAULT_VIEWER: SeedUser = { id: 'user-scopekeeper', name: 'Scopekeeper', email: 'scopekeeper@example.com' };
 const MAX_PAGE = 250;
 const DEFAULT_PAGE = 50;
+/** Linear rejects any single query scoring more (linear.app/developers/rate-limiting). */
+export const MAX_QUERY_COMPLEXITY = 10_000;
+/** API-key budgets an hour: the rate-limiting page's table and Linear's own RATELIMITED text. */
+export const DEFAULT_REQUESTS_PER_HOUR = 2_500;
+export const DEFAULT_COMPLEXITY_PER_HOUR = 3_000_000;
+const HOUR_MS = 3_600_000;
 
 interface Issue extends StandInIssue {
   number: number;
@@ -172,7 +212,7 @@ type Node = Record<string, unknown>;
 type Args = Record<string, unknown>;
 
 /** Starts the stand-in; seed data can be given now or later with `seed`. */
-export async function startLinearStandIn(initial: LinearSeed = {}, options: { apiKey?: string } = {}): Promise<LinearStandIn> {
+export async function startLinearStandIn(initial: LinearSeed = {}, options: LinearStandInOptions = {}): Promise<LinearStandIn> {
   const { schema, mocked } = loadSchemas();
   const state: State = {
     viewer: DEFAULT_VIEWER,
@@ -188,6 +228,10 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
   };
   let recorded: RecordedOperation[] = [];
   let failures: { kind: FailureKind; retryAfterSeconds: number }[] = [];
+  const clock = options.now ?? Date.now;
+  const budgets = options.budgets === false ? null : options.budgets ?? {};
+  const requestBucket = new LeakyBucket(budgets?.requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR, clock);
+  const complexityBucket = new LeakyBucket(budgets?.complexityPerHour ?? DEFAULT_COMPLEXITY_PER_HOUR, clock);
 
   const seed = (data: LinearSeed): void => {
     if (data.viewer) {
@@ -217,6 +261,10 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
     const receivedAt = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    // Linear's requests are JSON bodies sent as application/json (linear.app/developers/graphql).
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return sendJson(res, 400, { errors: [linearError('Content-Type must be application/json', 'BAD_REQUEST', 'invalid input')] });
+    }
     let body: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
@@ -245,12 +293,12 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
 
     const failure = failures.shift();
     if (failure?.kind === 'ratelimit') {
-      const resetAt = Date.now() + failure.retryAfterSeconds * 1000;
-      return answer(429, { errors: [linearError('Rate limit exceeded', 'RATELIMITED', 'ratelimited', 'You have exceeded the API rate limit. Try again later.')] }, {
+      const limit = budgets?.requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR;
+      return answer(400, { errors: [rateLimitedError(`Rate limit exceeded. Only ${limit} requests are allowed per 1 hour.`)] }, {
         'retry-after': String(failure.retryAfterSeconds),
-        'x-ratelimit-requests-limit': '5000',
+        'x-ratelimit-requests-limit': String(limit),
         'x-ratelimit-requests-remaining': '0',
-        'x-ratelimit-requests-reset': String(resetAt),
+        'x-ratelimit-requests-reset': String(clock() + failure.retryAfterSeconds * 1000),
       });
     }
     if (failure?.kind === 'server-error') {
@@ -259,8 +307,23 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
 
     const key = req.headers.authorization;
     if (!key || (options.apiKey !== undefined && key !== options.apiKey)) {
+      // HTTP 400 as linear/linear#471 saw it; the SDK classifies by extensions.type either way.
       return answer(400, {
         errors: [linearError('Authentication required, not authenticated', 'AUTHENTICATION_ERROR', 'authentication error', 'You need to authenticate to access this operation.')],
+      });
+    }
+    // Every authenticated request counts, whatever becomes of it.
+    const requestsLeft = !budgets || requestBucket.take(1);
+    const limits = (score?: number): Record<string, string> => ({
+      ...(score === undefined ? {} : { 'x-complexity': String(Math.ceil(score)) }),
+      ...requestBucket.headers('requests'),
+      ...complexityBucket.headers('complexity'),
+    });
+    if (!requestsLeft) {
+      const limit = requestBucket.limit;
+      return answer(400, { errors: [rateLimitedError(`Rate limit exceeded. Only ${limit} requests are allowed per 1 hour and you have made ${limit} requests in the last hour.`)] }, {
+        ...limits(),
+        'retry-after': String(requestBucket.secondsUntil(1)),
       });
     }
     if (!document) {
@@ -272,6 +335,32 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
         errors: invalid.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', type: 'graphql error', userError: true } })),
       });
     }
+
+    const score = queryComplexity(document, variables, entry.operationName);
+    if (score > MAX_QUERY_COMPLEXITY) {
+      return answer(400, {
+        errors: [
+          {
+            message: 'Query too complex',
+            extensions: {
+              type: 'invalid input',
+              code: 'INPUT_ERROR',
+              statusCode: 400,
+              userError: true,
+              userPresentableMessage: `The query is too complex. Complexity: ${score}. Maximum allowed complexity: ${MAX_QUERY_COMPLEXITY}.`,
+              http: { status: 400 },
+            },
+          },
+        ],
+      }, limits(score));
+    }
+    if (budgets && !complexityBucket.take(Math.ceil(score))) {
+      return answer(400, { errors: [rateLimitedError(`Rate limit exceeded. Only ${complexityBucket.limit} complexity points are allowed per 1 hour.`)] }, {
+        ...limits(score),
+        'retry-after': String(complexityBucket.secondsUntil(Math.ceil(score))),
+      });
+    }
+
     const result = await execute({ schema: mocked, document, variableValues: variables, contextValue: { state } });
     if (failure?.kind === 'lost-response') {
       // The operation took effect, but the caller never hears about it.
@@ -279,7 +368,7 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
       res.destroy();
       return;
     }
-    return answer(200, JSON.parse(JSON.stringify(result)) as Answer);
+    return answer(200, JSON.parse(JSON.stringify(result)) as Answer, limits(score));
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -308,6 +397,8 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
     reset() {
       recorded = [];
       failures = [];
+      requestBucket.refill();
+      complexityBucket.refill();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -315,6 +406,102 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: { ap
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complexity, as linear.app/developers/rate-limiting documents it: each property 0.1 point,
+// each object 1, and a connection multiplies its children's points by its `first` (or `last`)
+// argument, else 50. The documented examples score 2, 66 and 14 (test/linear-adapter/
+// linear-stand-in-rules.test.ts). Linear compares the unrounded sum with the maximum and
+// reports it unrounded; X-Complexity is rounded up.
+
+/** The complexity Linear's documented model gives an operation of `query` (a parsed document or its text). */
+export function queryComplexity(query: DocumentNode | string, variables: Record<string, unknown> = {}, operationName?: string | null): number {
+  const { schema } = loadSchemas();
+  const document = typeof query === 'string' ? parse(query) : query;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  const operations: OperationDefinitionNode[] = [];
+  for (const d of document.definitions) {
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    if (d.kind === Kind.OPERATION_DEFINITION) operations.push(d);
+  }
+  const operation = operations.find((o) => !operationName || o.name?.value === operationName) ?? operations[0];
+  if (!operation) return 0;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return 0;
+
+  const pageSize = (field: FieldNode): number => {
+    for (const name of ['first', 'last']) {
+      const arg = field.arguments?.find((a) => a.name.value === name);
+      if (!arg) continue;
+      const value = arg.value.kind === Kind.VARIABLE ? variables[arg.value.name.value] : arg.value.kind === Kind.INT ? Number(arg.value.value) : null;
+      if (typeof value === 'number') return value;
+    }
+    return DEFAULT_PAGE;
+  };
+  const selectionCost = (set: SelectionSetNode, parent: GraphQLNamedType): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) total += fieldCost(selection, parent);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        total += selectionCost(selection.selectionSet, on ?? parent);
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) total += selectionCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent);
+      }
+    }
+    return total;
+  };
+  const fieldCost = (field: FieldNode, parent: GraphQLNamedType): number => {
+    if (!field.selectionSet) return 0.1;
+    const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[field.name.value] : undefined;
+    const type = definition ? getNamedType(definition.type) : parent;
+    const children = selectionCost(field.selectionSet, type);
+    const isConnection = type.name.endsWith('Connection') && (definition?.args.some((a) => a.name === 'first') ?? false);
+    return isConnection ? pageSize(field) * children : 1 + children;
+  };
+  return selectionCost(operation.selectionSet, root);
+}
+
+/** Linear's limiters are leaky buckets: tokens refill at a constant LIMIT / PERIOD. */
+class LeakyBucket {
+  private tokens: number;
+  private at: number;
+  constructor(
+    readonly limit: number,
+    private readonly clock: () => number,
+  ) {
+    this.tokens = limit;
+    this.at = clock();
+  }
+  private level(): number {
+    const now = this.clock();
+    this.tokens = Math.min(this.limit, this.tokens + ((now - this.at) * this.limit) / HOUR_MS);
+    this.at = now;
+    return this.tokens;
+  }
+  take(amount: number): boolean {
+    if (this.level() < amount) return false;
+    this.tokens -= amount;
+    return true;
+  }
+  refill(): void {
+    this.tokens = this.limit;
+    this.at = this.clock();
+  }
+  secondsUntil(amount: number): number {
+    return Math.max(1, Math.ceil((((amount - this.level()) * HOUR_MS) / this.limit) / 1000));
+  }
+  /** Reset is when the bucket is full again, in UTC epoch milliseconds as Linear sends it. */
+  headers(kind: 'requests' | 'complexity'): Record<string, string> {
+    const level = this.level();
+    return {
+      [`x-ratelimit-${kind}-limit`]: String(this.limit),
+      [`x-ratelimit-${kind}-remaining`]: String(Math.floor(level)),
+      [`x-ratelimit-${kind}-reset`]: String(Math.ceil(this.at + ((this.limit - level) * HOUR_MS) / this.limit)),
+    };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,16 +740,17 @@ function updateIssue(state: State, idOrIdentifier: string, input: Args): Node {
   if (unmodelled.length > 0) throw new Error(`linear stand-in does not model IssueUpdateInput.${unmodelled.join(', ')}`);
   const next = { ...issue, labelIds: [...issue.labelIds] };
   if (typeof input.stateId === 'string') {
+    if (!state.states.has(input.stateId) && !UUID.test(input.stateId)) throw invalidInput('stateId must be a UUID.');
     const target = state.states.get(input.stateId);
     if (!target) throw notFoundError('WorkflowState');
-    if (target.teamId !== issue.teamId) throw invalidInput('The workflow state does not belong to the issue\'s team.');
+    if (target.teamId !== issue.teamId) throw new GraphQLError('Discrepancy between issue team and state, cycle or project', { extensions: INVALID_INPUT });
     next.stateId = target.id;
   }
   if (typeof input.title === 'string') next.title = input.title;
   if (input.description !== undefined) next.description = input.description as string | null;
   if (input.assigneeId !== undefined) next.assigneeId = input.assigneeId as string | null;
-  if (Array.isArray(input.labelIds)) next.labelIds = checkLabels(state, input.labelIds as string[]);
-  if (Array.isArray(input.addedLabelIds)) next.labelIds = [...new Set([...next.labelIds, ...checkLabels(state, input.addedLabelIds as string[])])];
+  if (Array.isArray(input.labelIds)) next.labelIds = checkLabels(state, input.labelIds as string[], issue.teamId);
+  if (Array.isArray(input.addedLabelIds)) next.labelIds = [...new Set([...next.labelIds, ...checkLabels(state, input.addedLabelIds as string[], issue.teamId)])];
   if (Array.isArray(input.removedLabelIds)) next.labelIds = next.labelIds.filter((l) => !(input.removedLabelIds as string[]).includes(l));
   next.updatedAt = tick(state);
   state.issues.set(issue.id, next);
@@ -573,7 +761,8 @@ function changeLabels(state: State, idOrIdentifier: string, add: string[], remov
   const id = findIssueId(state, idOrIdentifier);
   const issue = id === undefined ? undefined : state.issues.get(id);
   if (!issue) throw notFoundError('Issue');
-  checkLabels(state, [...add, ...remove]);
+  checkLabels(state, add, issue.teamId);
+  checkLabels(state, remove);
   const labelIds = [...new Set([...issue.labelIds, ...add])].filter((l) => !remove.includes(l));
   state.issues.set(issue.id, { ...issue, labelIds, updatedAt: tick(state) });
   return payload(state, { issue: issueNode(state, issue.id) });
@@ -585,22 +774,41 @@ function createLabel(state: State, input: Args): Node {
   if (teamId !== null && !state.teams.has(teamId)) throw notFoundError('Team');
   const name = String(input.name ?? '').trim();
   if (name === '') throw invalidInput('name must not be empty');
-  const clash = [...state.labels.values()].find((l) => l.teamId === teamId && l.name.toLowerCase() === name.toLowerCase());
-  if (clash) throw invalidInput('A label with this name already exists.');
+  // Names are unique regardless of case within a team together with the workspace's labels.
+  const clash = [...state.labels.values()].find(
+    (l) => (teamId === null || l.teamId === null || l.teamId === teamId) && l.name.toLowerCase() === name.toLowerCase(),
+  );
+  if (clash) {
+    throw new GraphQLError('Duplicate label name', {
+      extensions: { ...INVALID_INPUT, userPresentableMessage: 'Label with this name already exists in the team' },
+    });
+  }
   state.labels.set(id, { id, name, teamId, color: typeof input.color === 'string' ? input.color : '#bec2c8' });
   return payload(state, { issueLabel: labelNode(state, id) });
 }
 
-function checkLabels(state: State, ids: string[]): string[] {
-  for (const id of ids) if (!state.labels.has(id)) throw notFoundError('IssueLabel');
+/** Labels must exist and, to go on an issue of `teamId`, be that team's or the workspace's. */
+function checkLabels(state: State, ids: string[], teamId?: string): string[] {
+  for (const id of ids) {
+    const label = state.labels.get(id);
+    if (!label) throw notFoundError('IssueLabel');
+    if (teamId !== undefined && label.teamId !== null && label.teamId !== teamId) {
+      throw new GraphQLError('LabelIds for incorrect team', {
+        extensions: { ...INVALID_INPUT, userPresentableMessage: `The label '${label.name}' is not associated with the same team as the issue.` },
+      });
+    }
+  }
   return ids;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The schema asks create ids to be "in UUID v4 format": version nibble 4, variant 8–b. */
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const INVALID_INPUT = { code: 'INVALID_INPUT', type: 'invalid input', userError: true };
 
 function checkNewId(value: unknown, existing: Map<string, unknown>, entity: string): string {
   if (value === undefined || value === null) return randomUUID();
-  if (typeof value !== 'string' || !UUID.test(value)) throw invalidInput('id must be a UUID');
+  if (typeof value !== 'string' || !UUID_V4.test(value)) throw invalidInput('id must be a UUID v4.');
   if (existing.has(value)) {
     // A retried create with the same client-chosen id is refused, which makes it idempotent.
     throw new GraphQLError('Argument Validation Error', {
@@ -721,6 +929,11 @@ function compareOrdered(value: unknown, op: string, arg: unknown): boolean {
 
 function linearError(message: string, code: string, type: string, userPresentableMessage?: string) {
   return { message, extensions: { code, type, userError: type !== 'internal error', ...(userPresentableMessage ? { userPresentableMessage } : {}) } };
+}
+
+/** Linear answers RATELIMITED with HTTP 400 and the 429 inside the error's extensions. */
+function rateLimitedError(message: string) {
+  return { message, extensions: { type: 'ratelimited', code: 'RATELIMITED', statusCode: 429, userError: true } };
 }
 
 function notFoundError(entity: string): GraphQLError {
