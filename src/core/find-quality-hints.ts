@@ -1,5 +1,14 @@
-import { normaliseText } from './normalise-text';
+import { readStructure, type NoOutcomeReason, type Range } from './hints/read-structure';
+import { qualityRules, type QualityRuleId } from './hints/rules';
+import { tagWords, type Token } from './hints/tag-words';
+import { resolveTeamVocabulary, type ResolvedTeamVocabulary, type TeamVocabulary } from './hints/team-vocabulary';
+import { NAMED_STANDARD, UNNAMED_STANDARD, VAGUE_GROUPS, type VagueGroup } from './hints/vague-terms';
 import type { Criterion } from './schemas';
+
+export { qualityRuleIds, qualityRules } from './hints/rules';
+export type { QualityRule, QualityRuleId } from './hints/rules';
+export { resolveTeamVocabulary, teamVocabularySchema } from './hints/team-vocabulary';
+export type { ResolvedTeamVocabulary, TeamVocabulary } from './hints/team-vocabulary';
 
 export const qualityHintCodes = ['VAGUE_WORD', 'NO_OBSERVABLE_OUTCOME', 'MULTIPLE_OUTCOMES', 'TOO_LONG', 'DUPLICATE'] as const;
 export type QualityHintCode = (typeof qualityHintCodes)[number];
@@ -8,105 +17,212 @@ export interface QualityHint {
   /** 0-based position of the criterion the hint is about. */
   criterionIndex: number;
   code: QualityHintCode;
+  /** One or two sentences: what is wrong, the rule, and a rewrite. */
   message: string;
+  /** The published rule the hint rests on (see `qualityRules`). */
+  rule?: QualityRuleId;
 }
 
 export interface FindQualityHintsOptions {
   /** Codes to leave out. */
   disabled?: readonly QualityHintCode[];
-  /** A criterion longer than this many words gets TOO_LONG. Default 60. */
+  /** A criterion longer than this many words gets TOO_LONG. Default 40. */
   maxWords?: number;
+  /** The team's extra vague words, accepted words and switched-off rules. Invalid entries are ignored. */
+  vocabulary?: TeamVocabulary;
 }
 
-export const DEFAULT_MAX_WORDS = 60;
+export const DEFAULT_MAX_WORDS = 40;
 
 // A nested item line as parseCriteria writes it ("  - detail").
 const NESTED_ITEM = /^\s+[-*+] /;
 
 /**
- * Advisory checks that help a product owner write criteria someone can test and accept.
- * They never block anything. Hints come per criterion, in criterion order, in the order of
+ * Advisory checks that help a product owner write criteria someone can test and accept. They
+ * never block anything. Hints come per criterion, in criterion order, in the order of
  * `qualityHintCodes`; VAGUE_WORD comes once per distinct vague word, in reading order.
  *
- * The checks read plain words, not grammar, so they lean towards staying quiet: a missed hint
- * costs less than nagging about a good criterion.
+ * The checks follow the INCOSE Guide for Writing Requirements and ISO/IEC/IEEE 29148, and read
+ * grammar (parts of speech from wink-nlp), so "Cart total recalculates" counts as an outcome and
+ * "Refactor the billing module" does not. They still lean towards staying quiet: a missed hint
+ * costs less than nagging about a good criterion. Never throws.
  */
 export function findQualityHints(criteria: readonly Pick<Criterion, 'text'>[], options: FindQualityHintsOptions = {}): QualityHint[] {
-  const disabled = new Set<QualityHintCode>(options.disabled ?? []);
+  const disabledCodes = new Set<QualityHintCode>(Array.isArray(options.disabled) ? options.disabled : []);
   const maxWords =
     typeof options.maxWords === 'number' && Number.isFinite(options.maxWords) && options.maxWords > 0
       ? Math.floor(options.maxWords)
       : DEFAULT_MAX_WORDS;
+  const vocabulary = prepareVocabulary(resolveTeamVocabulary(options.vocabulary));
   const hints: QualityHint[] = [];
   const seen = new Map<string, number>();
 
-  criteria.forEach((criterion, criterionIndex) => {
+  (Array.isArray(criteria) ? criteria : []).forEach((criterion, criterionIndex) => {
     const raw = typeof criterion?.text === 'string' ? criterion.text : '';
-    const text = cleanText(raw);
-    if (text === '') return;
-    const add = (code: QualityHintCode, message: string): void => {
-      if (!disabled.has(code)) hints.push({ criterionIndex, code, message });
+    if (raw.trim() === '') return;
+    const add = (code: QualityHintCode, rule: QualityRuleId, message: string): void => {
+      if (!disabledCodes.has(code) && !vocabulary.disabledRules.has(rule)) hints.push({ criterionIndex, code, message, rule });
     };
-
-    for (const match of findVagueWords(text)) add('VAGUE_WORD', match.message);
-
-    if (!hasObservableOutcome(text)) {
-      add(
-        'NO_OBSERVABLE_OUTCOME',
-        'This criterion does not say what anyone will be able to see or check once it is done. ' +
-          "Describe the result, e.g. 'The user sees a confirmation message' or 'Then the report lists every order of the last 30 days'.",
-      );
+    try {
+      checkCriterion(raw, maxWords, vocabulary, add);
+    } catch {
+      // A check that fails on strange input gives no hint rather than breaking the caller.
     }
-
-    // Nested items under a criterion are deliberate sub-points, so only its own text is checked.
-    const ownText = raw.split(/\r\n|\r|\n/).filter((line) => !NESTED_ITEM.test(line)).join(' ');
-    const outcomes = countOutcomes(cleanText(ownText));
-    if (outcomes >= 2) {
-      add(
-        'MULTIPLE_OUTCOMES',
-        `This criterion describes ${outcomes} separate outcomes. Split it into ${outcomes} criteria so each one can be checked and signed off on its own.`,
-      );
-    }
-
-    const words = countWords(text);
-    if (words > maxWords) {
-      add(
-        'TOO_LONG',
-        `This criterion is ${words} words long (the limit is ${maxWords}). Shorten it, or split it into several criteria so each can be checked on its own.`,
-      );
-    }
-
     const key = duplicateKey(raw);
     if (key !== '') {
       const earlier = seen.get(key);
       if (earlier === undefined) seen.set(key, criterionIndex);
-      else add('DUPLICATE', `This criterion repeats criterion ${earlier + 1}. Remove one of them, or reword them so the difference is clear.`);
+      else add('DUPLICATE', 'INCOSE-R30', `This criterion repeats criterion ${earlier + 1} (${cite('INCOSE-R30')}). Remove one of them, or reword them so the difference is clear.`);
     }
   });
   return hints;
 }
 
-/** Inline code and links name things (flags, hosts); their words are not the criterion's wording. */
-function cleanText(text: string): string {
-  return normaliseText(
-    text
-      .replace(/[\u2018\u2019]/g, "'")
-      .replace(/`[^`]*`/g, ' ')
-      .replace(/\bhttps?:\/\/\S+/gi, ' '),
-  );
+type Add = (code: QualityHintCode, rule: QualityRuleId, message: string) => void;
+
+function checkCriterion(raw: string, maxWords: number, vocabulary: Vocabulary, add: Add): void {
+  const text = prepare(raw);
+  if (!/[\p{L}\p{N}]/u.test(text.display)) return;
+  const tokens = tagWords(text.tagged);
+
+  // "At least 80% of test users find it easy" is measured: the vague word is what the users judge.
+  if (!MEASURED_BY_USERS.test(text.display)) {
+    for (const match of findVagueWords(text.display, tokens, vocabulary)) add('VAGUE_WORD', match.rule, match.message);
+  }
+
+  // Nested items under a criterion are deliberate sub-points, so only its own text is read for outcomes.
+  const ownRaw = raw.split(/\r\n|\r|\n/).filter((line) => !NESTED_ITEM.test(line)).join('\n');
+  const own = ownRaw === raw ? { text, tokens } : (() => { const t = prepare(ownRaw); return { text: t, tokens: tagWords(t.tagged) }; })();
+  const reading = readStructure(own.tokens);
+  const negative = UNBOUNDED_NEGATIVE.exec(text.display);
+  if (negative && !/\d/.test(text.display) && !BOUNDING_CONDITION.test(text.display)) {
+    add('NO_OBSERVABLE_OUTCOME', 'INCOSE-R16', noOutcomeMessage('negative', negative[0]));
+  } else if (reading.noOutcome) {
+    const rule = reading.noOutcome.reason === 'missing-then' ? 'GHERKIN-THEN' : 'ISO29148-VERIFIABLE';
+    add('NO_OBSERVABLE_OUTCOME', rule, noOutcomeMessage(reading.noOutcome.reason, reading.noOutcome.word));
+  }
+
+  if (reading.outcomes.length >= 2) {
+    const n = reading.outcomes.length;
+    const parts = reading.outcomes.slice(0, 2).map((r) => `'${snippet(own.tokens, r, own.text.placeholders)}'`);
+    const more = n > 2 ? `, ${parts[1]} and ${n - 2} more` : ` and ${parts[1]}`;
+    add(
+      'MULTIPLE_OUTCOMES',
+      'INCOSE-R19',
+      `This criterion describes ${n} separate outcomes (${cite('INCOSE-R19')}). Split it into ${n} criteria so each one can be checked and signed off on its own, e.g. ${parts[0]}${more}.`,
+    );
+  }
+
+  const words = countWords(raw.replace(/`[^`\n]*`/g, ' x ').replace(/\bhttps?:\/\/\S+/gi, ' x '));
+  if (words > maxWords) {
+    add(
+      'TOO_LONG',
+      'INCOSE-R18',
+      `This criterion is ${words} words long (the limit is ${maxWords}; ${cite('INCOSE-R18')}). Shorten it, or split it into several criteria so each can be checked on its own, e.g. one per Then step.`,
+    );
+  }
+}
+
+function cite(rule: QualityRuleId): string {
+  return qualityRules[rule].cite;
+}
+
+// --- Preparing the text -------------------------------------------------------------------
+
+interface Prepared {
+  /** Cleaned text, case kept: what vague words are matched in and counted. */
+  display: string;
+  /** The same text with sentence-initial capitals lowered, for the tagger. */
+  tagged: string;
+  placeholders: { CODE: string[]; LINK: string[]; QUOTE: string[] };
+}
+
+function prepare(raw: string): Prepared {
+  const placeholders: Prepared['placeholders'] = { CODE: [], LINK: [], QUOTE: [] };
+  const hold = (kind: keyof Prepared['placeholders']) => (m: string): string => {
+    placeholders[kind].push(m);
+    return ` ${kind} `;
+  };
+  let text = (ASCII.test(raw) ? raw : raw.normalize('NFKC'))
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\r\n?/g, '\n')
+    // Inline code, links and quoted interface text name things; their words are not the criterion's wording.
+    .replace(/`[^`\n]*`/g, hold('CODE'))
+    .replace(/\bhttps?:\/\/\S+/gi, hold('LINK'))
+    .replace(/"[^"\n]{1,200}"|\u201c[^\u201d\n]{1,200}\u201d/g, hold('QUOTE'))
+    .replace(/\*\*|__/g, '')
+    .replace(/^[ \t]*(?:[-*+][ \t]+|\d{1,2}[.)][ \t]+)?(?:\[[ xX]?\][ \t]*)?/gm, '')
+    .replace(/^[ \t]*(?:acceptance criteri(?:a|on)|criteri(?:a|on)|ac|acc)[ \t]*\d*[ \t]*[:.)-][ \t]*/gim, '')
+    .replace(/^[ \t]*scenario\b[^:\n]*:[ \t]*/gim, '')
+    .replace(/^[ \t]*tests?[ \t]*:[ \t]*/gim, '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim();
+  text = markSteps(text);
+  // The tagger reads a capitalised first word as a name ("Cart total recalculates"), and single-quoted
+  // labels ('what we do') are names too; vague words are still matched in them.
+  const tagged = text
+    .replace(/(^|[\s(])'([^'\n]{1,60})'(?=[\s.,;:!?)]|$)/g, (m: string, before: string) => {
+      placeholders.QUOTE.push(m.slice(before.length));
+      return `${before}QUOTE`;
+    })
+    .replace(/(^|\n|[.!?;:]\s+)([A-Z])(?=[a-z])/g, (_m, before: string, letter: string) => before + letter.toLowerCase());
+  return { display: text, tagged, placeholders };
+}
+
+/** Upper-cases Given/When/Then/And/But where they open a step, so the reader can find the steps. */
+function markSteps(text: string): string {
+  const up = (_m: string, before: string, word: string): string => before + word.toUpperCase();
+  let out = text.replace(/(^|\n)(given|when|then)\b/gi, up).replace(/( )(Given|When|Then|GIVEN|WHEN|THEN)\b/g, up);
+  // ", then ..." and ", when ..." open a step only in a criterion that starts with a condition.
+  if (/^(?:GIVEN|WHEN|if|whenever|once|after|before|while|upon)\b/i.test(out)) out = out.replace(/([,.;:!?] )(given|when|then)\b/gi, up);
+  if (/\b(?:GIVEN|THEN)\b/.test(out)) {
+    out = out.replace(/(^|\n)(and|but)\b(?!\/)/gi, up).replace(/( )(And|AND|But|BUT)\b(?!\/)/g, up);
+  }
+  return out;
 }
 
 function countWords(text: string): number {
-  return text.split(' ').filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+  return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
+const ASCII = /^[\t\n\r\x20-\x7e]*$/;
+
 function duplicateKey(text: string): string {
-  return text
-    .normalize('NFKC')
+  return (ASCII.test(text) ? text : text.normalize('NFKC'))
     .toLowerCase()
     .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+function snippet(tokens: readonly Token[], range: Range, placeholders: Prepared['placeholders']): string {
+  const seen: Record<string, number> = { CODE: 0, LINK: 0, QUOTE: 0 };
+  for (let i = 0; i < range.start; i += 1) {
+    const v = tokens[i]!.value;
+    if (v in seen) seen[v]! += 1;
+  }
+  let out = '';
+  for (let i = range.start; i < range.end; i += 1) {
+    const t = tokens[i]!;
+    let value = t.value;
+    if (value === 'CODE' || value === 'LINK' || value === 'QUOTE') {
+      value = placeholders[value][seen[value]!] ?? value;
+      seen[value] = (seen[value] ?? 0) + 1;
+    } else if (['GIVEN', 'WHEN', 'THEN', 'AND', 'BUT'].includes(value)) value = value.toLowerCase();
+    out += (out !== '' && t.spaceBefore ? ' ' : '') + value;
+  }
+  out = out.replace(/^[\s,;:.–—-]+|[\s,;:.–—-]+$/g, '').replace(/'/g, '’');
+  out = out.charAt(0).toUpperCase() + out.slice(1);
+  return out.length > 60 ? `${out.slice(0, 57).trimEnd()}…` : out;
+}
+
+// --- Vague words ----------------------------------------------------------------------------
+
+interface Vocabulary {
+  team: RegExp | null;
+  silenced: Set<string>;
+  disabledRules: Set<QualityRuleId>;
 }
 
 // Whole words, where a hyphen joins words ("quick-start" is a name, not a vague claim) and so does an
@@ -114,90 +230,104 @@ function duplicateKey(text: string): string {
 const wordsPattern = (sources: readonly string[]): RegExp =>
   new RegExp(`(?<![\\p{L}\\p{N}_-]|[\\p{L}\\p{N}]')(?:${sources.join('|')})(?![\\p{L}\\p{N}_-]|'[\\p{L}\\p{N}])`, 'giu');
 
-interface VagueGroup {
-  words: string[];
-  message: (word: string) => string;
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const cannotBeTested = (advice: string) => (word: string) => `'${word}' cannot be tested: ${advice}.`;
+function prepareVocabulary(v: ResolvedTeamVocabulary): Vocabulary {
+  const team = v.vagueWords.map((w) => escapeRegExp(w.toLowerCase()).replace(/\s+/g, '\\s+'));
+  return {
+    team: team.length > 0 ? wordsPattern([...team].sort((a, b) => b.length - a.length)) : null,
+    silenced: new Set(v.silencedWords.map((w) => w.toLowerCase().replace(/\s+/g, ' '))),
+    disabledRules: new Set(v.disabledRules),
+  };
+}
 
-const VAGUE_GROUPS: VagueGroup[] = [
-  {
-    words: ['fast', 'faster', 'quick', 'quickly', 'quicker', 'rapid', 'rapidly', 'speedy', 'instant', 'instantly', 'performant', 'as soon as possible', 'asap'],
-    message: cannotBeTested("say how fast, e.g. 'within 2 seconds'"),
-  },
-  {
-    words: ['efficient', 'efficiently'],
-    message: cannotBeTested("say what is measured and the limit, e.g. 'the import of 10,000 rows finishes within 1 minute'"),
-  },
-  {
-    words: ['easy to use', 'easy', 'easily', 'simple', 'user[- ]friendly', 'intuitive', 'intuitively', 'straightforward', 'convenient'],
-    message: cannotBeTested("say what the user must manage to do, e.g. 'a first-time user completes sign-up in at most 3 steps without help'"),
-  },
-  {
-    words: ['robust', 'reliable', 'reliably', 'stable', 'resilient'],
-    message: cannotBeTested("say what must keep working and under which condition, e.g. 'the upload resumes after the connection drops'"),
-  },
-  {
-    words: ['scalable'],
-    message: cannotBeTested("say the load it must handle, e.g. '1,000 users at the same time with pages loading within 2 seconds'"),
-  },
-  {
-    words: ['flexible'],
-    message: cannotBeTested("say which change must be possible, e.g. 'an admin can add a new status without a code change'"),
-  },
-  {
-    words: ['etc\\.?', 'and so on', 'and so forth', 'among others'],
-    message: cannotBeTested('list every case that must work, because nobody can accept a list that is left open'),
-  },
-  {
-    words: [
-      'as appropriate', 'as needed', 'as required', 'as necessary', 'if possible', 'where possible', 'when possible', 'if needed',
-      'if necessary', 'appropriate', 'appropriately', 'reasonable', 'reasonably', 'sufficient', 'sufficiently', 'adequate',
-      'adequately', 'acceptable',
-    ],
-    message: cannotBeTested("say exactly which condition or value counts, e.g. 'at least 8 characters' instead of 'a reasonable length'"),
-  },
-  {
-    words: ['properly', 'correctly', 'proper'],
-    message: cannotBeTested("state the expected result, e.g. 'the total equals the sum of the line items'"),
-  },
-  {
-    words: ['better', 'improved', 'enhanced', 'optimi[sz]ed'],
-    message: cannotBeTested("say compared with what and by how much, e.g. 'search answers in half the time it takes today'"),
-  },
-  {
-    words: [
-      'good', 'nice', 'seamless', 'seamlessly', 'modern', 'optimal', 'clean', 'beautiful', 'polished', 'smooth', 'smoothly',
-      'high[- ]quality', 'state[- ]of[- ]the[- ]art',
-    ],
-    message: cannotBeTested("describe the result someone can see or measure, e.g. 'the page shows no layout shift while images load'"),
-  },
-  {
-    words: ['tbd', 'tbc', 'todo', 'to be decided', 'to be defined', 'to be confirmed'],
-    message: (word) => `'${word}' means this criterion is not decided yet: settle it before sign-off, because nobody can accept what is still open.`,
-  },
-];
+// One pattern for all groups (one pass over the text): group i matches in capture `g${i}`, and
+// longer phrases come first so "easy to use" wins over "easy".
+const VAGUE_PATTERN = wordsPattern(
+  VAGUE_GROUPS.map((group, i) => `(?<g${i}>${[...group.words].sort((a, b) => b.length - a.length).join('|')})`),
+);
+const GROUP_NAMES = VAGUE_GROUPS.map((_group, i) => `g${i}`);
+const REFERENCE_HINT = /standard|practice|requirement|benchmark|guideline|expectation|criteria|same/i;
 
-const VAGUE_PATTERNS = VAGUE_GROUPS.map((group) => ({
-  // Longer phrases first so "easy to use" wins over "easy".
-  pattern: wordsPattern([...group.words].sort((a, b) => b.length - a.length)),
-  group,
-}));
+// Say what must happen, not what must not (INCOSE R16): "Does not drain battery", "No bugs".
+const UNBOUNDED_NEGATIVE =
+  /\b(?:does not|doesn't|do not|don't|should not|shouldn't|must not|mustn't|will not|won't|never|cannot|can't|may not)\s+(?:\w+\s+)?(?:crash|crashes|fail|fails|break|breaks|drain|drains|freeze|freezes|hang|hangs|lag|lags|leak|leaks|slow down|slows down|glitch|glitches)\b|^(?:there (?:are|is|should be|must be|will be) )?no (?:bugs|errors|issues|problems|regressions|glitches|crashes)\.?$/i;
+const MEASURED_BY_USERS = /\d+ ?%\s+of\s+(?:the\s+)?(?:test(?:ed)?\s+)?(?:users|participants|testers|people|respondents|customers)\b/i;
+const BOUNDING_CONDITION = /\b(?:when|if|after|while|during|under|unless|once|whenever|before)\b/i;
 
 interface VagueMatch {
   index: number;
   end: number;
   word: string;
+  rule: QualityRuleId;
   message: string;
 }
 
-function findVagueWords(text: string): VagueMatch[] {
+function vagueMessage(word: string, group: Pick<VagueGroup, 'rule' | 'advice' | 'before' | 'after'>): string {
+  const what = group.rule === 'ISO29148-COMPLETE' ? 'means this criterion is not decided yet' : 'cannot be tested';
+  return `'${word}' ${what} (${cite(group.rule)}): ${group.advice}, e.g. rewrite '${group.before}' as '${group.after}'.`;
+}
+
+function findVagueWords(text: string, tokens: readonly Token[], vocabulary: Vocabulary): VagueMatch[] {
   const all: VagueMatch[] = [];
-  for (const { pattern, group } of VAGUE_PATTERNS) {
-    for (const m of text.matchAll(pattern)) {
+  const tokenFor = (word: string, nth: number): number => {
+    let seen = 0;
+    for (let i = 0; i < tokens.length; i += 1) {
+      if (tokens[i]!.lower === word) {
+        if (seen === nth) return i;
+        seen += 1;
+      }
+    }
+    return -1;
+  };
+  const occurrences = new Map<string, number>();
+  VAGUE_PATTERN.lastIndex = 0;
+  for (const m of text.matchAll(VAGUE_PATTERN)) {
+    const groups = m.groups ?? {};
+    const g = GROUP_NAMES.findIndex((name) => groups[name] !== undefined);
+    const group = VAGUE_GROUPS[g];
+    if (!group) continue;
+    const index = m.index ?? 0;
+    const lower = m[0].toLowerCase();
+    const nth = occurrences.get(lower) ?? 0;
+    occurrences.set(lower, nth + 1);
+    if (group.guard && !/\s/.test(lower)) {
+      const i = tokenFor(lower, nth);
+      if (!group.guard(m[0], i >= 0 ? tokens[i] : undefined, i >= 0 ? tokens[i + 1] : undefined, i > 0 ? tokens[i - 1] : undefined)) continue;
+    }
+    all.push({ index, end: index + m[0].length, word: m[0], rule: group.rule, message: vagueMessage(m[0], group) });
+  }
+  // "Filtering works": a bare "works" with nothing that says what working means.
+  tokens.forEach((t, i) => {
+    const next = tokens[i + 1];
+    if (t.lemma === 'work' && t.pos === 'VERB' && (next === undefined || next.pos === 'PUNCT' || next.pos === 'CCONJ')) {
+      const at = text.toLowerCase().indexOf(t.lower);
+      if (at >= 0) all.push({ index: at, end: at + t.value.length, word: t.value, rule: 'INCOSE-R7', message: vagueMessage(t.value, WEAK_PREDICATE) });
+    }
+  });
+  const standard = REFERENCE_HINT.test(text) ? UNNAMED_STANDARD.exec(text) : null;
+  if (standard && !NAMED_STANDARD.test(text)) {
+    all.push({
+      index: standard.index,
+      end: standard.index + standard[0].length,
+      word: standard[0],
+      rule: 'ISO29148-COMPLETE',
+      message: `'${standard[0]}' refers to something the criterion does not name (${cite('ISO29148-COMPLETE')}): name the standard or give the figure, e.g. rewrite 'Meets accessibility standards' as 'Passes the WCAG 2.1 AA checks in axe'.`,
+    });
+  }
+  if (vocabulary.team) {
+    vocabulary.team.lastIndex = 0;
+    for (const m of text.matchAll(vocabulary.team)) {
       const index = m.index ?? 0;
-      all.push({ index, end: index + m[0].length, word: m[0], message: group.message(m[0]) });
+      all.push({
+        index,
+        end: index + m[0].length,
+        word: m[0],
+        rule: 'INCOSE-R7',
+        message: `'${m[0]}' is on your team's list of vague words (${cite('INCOSE-R7')}): replace it with a value or a result someone can check, e.g. rewrite 'The export is ${m[0]}' as 'The export of 1,000 rows finishes within 5 seconds'.`,
+      });
     }
   }
   all.sort((a, b) => a.index - b.index || b.end - a.end);
@@ -207,77 +337,35 @@ function findVagueWords(text: string): VagueMatch[] {
   for (const match of all) {
     if (match.index < coveredTo) continue; // inside a longer phrase already reported
     coveredTo = match.end;
-    const key = match.word.toLowerCase();
-    if (words.has(key)) continue;
+    const key = match.word.toLowerCase().replace(/\s+/g, ' ');
+    if (words.has(key) || vocabulary.silenced.has(key)) continue;
     words.add(key);
     kept.push(match);
   }
   return kept;
 }
 
-// Words that show a criterion states a result: modals, "to be" and verbs of seeing, getting and changing.
-const MODALS = ['should', 'shouldn\'t', 'must', 'mustn\'t', 'shall', 'will', 'won\'t', 'would', 'can', 'cannot', 'can\'t', 'could', 'may', 'might'];
-const COPULAS = ['is', 'isn\'t', 'are', 'aren\'t', 'was', 'were', 'becomes', 'remains', 'stays'];
-const STRICT_VERBS = [
-  'shows', 'displays', 'receives', 'sees', 'gets', 'contains', 'includes', 'appears', 'redirects', 'sends', 'saves',
-  'creates', 'deletes', 'removes', 'adds', 'prevents', 'allows', 'rejects', 'accepts', 'opens', 'closes', 'loads', 'notifies',
-  'fails', 'succeeds', 'equals', 'exists', 'requires', 'lets', 'enables', 'disables', 'hides', 'renders', 'keeps', 'navigates',
-  'reaches', 'takes', 'goes', 'validates', 'warns', 'highlights', 'has', 'does', 'doesn\'t',
-];
-const LOOSE_WORDS = [
-  'then', 'returns', 'be', 'been', 'being', 'become', 'remain', 'stay', 'do', 'don\'t', 'not', 'never', 'no', 'need', 'needs', 'have', 'has to',
-  'able', 'unable', 'visible', 'invisible', 'hidden', 'available', 'unavailable', 'shown', 'sent', 'seen', 'done', 'kept', 'gone',
-  'show', 'display', 'return', 'receive', 'see', 'get', 'contain', 'include', 'appear', 'redirect', 'send', 'save', 'create',
-  'delete', 'remove', 'add', 'prevent', 'block', 'blocks', 'allow', 'reject', 'accept', 'open', 'close', 'load', 'fail', 'succeed',
-  'equal', 'match', 'matches', 'exist', 'require', 'let', 'enable', 'disable', 'hide', 'render', 'keep', 'navigate', 'reach',
-  'take', 'go', 'validate', 'warn', 'highlight', 'lists', 'logs', 'records', 'stores', 'updates', 'changes', 'exports', 'imports',
-  'downloads', 'uploads', 'prints', 'sorts', 'filters', 'links', 'alerts', 'works', 'leads', 'emails', 'notify', 'reads', 'writes',
-  'responds', 'completes', 'finishes', 'starts', 'stops', 'resets', 'turns', 'moves', 'counts', 'marks', 'asks', 'prompts',
-  'offers', 'provides', 'supports', 'uses', 'applies', 'calculates', 'computes', 'generates', 'produces', 'triggers',
-];
-const STRICT_OUTCOME = wordsPattern([...MODALS, ...COPULAS, ...STRICT_VERBS].map(escapeRegExp));
-const LOOSE_OUTCOME = wordsPattern([...MODALS, ...COPULAS, ...STRICT_VERBS, ...LOOSE_WORDS].map(escapeRegExp));
-// Passives ("email sent", "order saved") and measurable comparisons state outcomes too.
-const COMPARISON = /[<>=≤≥]|\b(?:within|under|over|below|above|at most|at least|no more than|no less than|less than|more than|fewer than|exactly|up to)\s+\d/i;
+const WEAK_PREDICATE = VAGUE_GROUPS.find((g) => g.words.includes('as expected'))!;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+// --- Messages -------------------------------------------------------------------------------
 
-function test(pattern: RegExp, text: string): boolean {
-  pattern.lastIndex = 0;
-  return pattern.test(text);
-}
-
-// Split into words rather than one regex, which would backtrack badly on a very long word.
-function hasParticiple(text: string): boolean {
-  return text.split(/[^\p{L}\p{N}_-]+/u).some((word) => /^\p{L}{3,}ed$/iu.test(word));
-}
-
-function hasObservableOutcome(text: string): boolean {
-  return test(LOOSE_OUTCOME, text) || hasParticiple(text) || COMPARISON.test(text);
-}
-
-const CONDITION_START = /^(?:given|when|whenever|if|once|after|before|while|unless|as soon as|on|upon)\b[^,]*,\s*/i;
-const CONDITION_INSIDE = /\b(?:when|whenever|if|unless|while|once|after|before|until|because|since|so that|provided that)\b/i;
-
-/** How many separate results one line asks for: clauses joined by "and", ";" or full stops, each with its own outcome verb. */
-function countOutcomes(line: string): number {
-  let region = line;
-  // Given/When/Then: the results are what comes after "Then".
-  const then = /\bthen\b/i.exec(region);
-  if (then && /\b(?:given|when)\b/i.test(region.slice(0, then.index))) region = region.slice(then.index + then[0].length);
-
-  let count = 0;
-  for (const sentence of region.split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}"'(])|;/u)) {
-    // Conditions ("when the cart is empty and the user is new") describe the situation, not results.
-    let main = sentence.replace(CONDITION_START, '');
-    const inside = CONDITION_INSIDE.exec(main);
-    if (inside) main = main.slice(0, inside.index);
-    for (const clause of main.split(/\band\b/i)) {
-      // A lone word after "and" is a listed thing ("orders and returns"), not a second result.
-      if (countWords(clause.trim()) >= 2 && test(STRICT_OUTCOME, clause)) count += 1;
-    }
+function noOutcomeMessage(reason: NoOutcomeReason | 'negative', word: string | null): string {
+  const verifiable = cite('ISO29148-VERIFIABLE');
+  switch (reason) {
+    case 'negative':
+      return `'${word}' says what must not happen, which no test can prove (${cite('INCOSE-R16')}): say what must happen and bound it, e.g. rewrite 'The app does not drain the battery' as 'An hour of navigation uses at most 5 % of the battery'.`;
+    case 'missing-then':
+      return `This Given/When/Then criterion has no Then step, so it does not say what anyone will be able to see or check (${cite('GHERKIN-THEN')}). Add the outcome, e.g. rewrite 'Given a cart, when I pay' as 'Given a cart, when I pay, then I see the order number'.`;
+    case 'task':
+      return `'${word}' describes work to do, so this criterion does not say what anyone will be able to see or check once it is done (${verifiable}). Describe the result, e.g. rewrite 'Refactor the billing module' as 'Invoices show the same totals as before for all 3 tax rates'.`;
+    case 'step':
+      return `'${word}' is a test step, so this criterion does not say what anyone will be able to see or check afterwards (${verifiable}). Add the expected result, e.g. rewrite 'Click Save' as 'After clicking Save, the form shows "Changes saved"'.`;
+    case 'process':
+      return `'${word}' says work was done but not what anyone will be able to see or check (${verifiable}). Describe the visible result, e.g. rewrite 'API errors are handled' as 'When the API fails, the page shows "Try again" and a Retry button'.`;
+    case 'condition':
+      return `This criterion only says when something happens, not what anyone will be able to see or check (${verifiable}). Add the outcome, e.g. rewrite 'When the upload fails' as 'When the upload fails, the file stays in the list marked "Failed"'.`;
+    case 'topic':
+    default:
+      return `This criterion names a topic but does not say what anyone will be able to see or check (${verifiable}). Describe the result, e.g. rewrite 'Dark mode' as 'When dark mode is on, every page uses the dark colour palette'.`;
   }
-  return count;
 }
