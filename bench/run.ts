@@ -3,6 +3,8 @@ import type { BenchResult } from './bench-result';
 import { bench as benchGateDigest } from './gate-digest';
 import { printResults } from './print-results';
 import { bench as benchHistoryPage } from './history-page';
+import { bench as benchForgeProjectPage } from './forge-project-page';
+import { bench as benchQualityHints } from './quality-hints';
 import { bench as benchRevertLatency } from './revert-latency';
 import { bench as benchScopeDiff } from './scope-diff';
 import { bench as benchWebhookAck } from './webhook-ack';
@@ -10,8 +12,10 @@ import { bench as benchWebhookAck } from './webhook-ack';
 // `npm run bench`: every figure BENCHMARKS.md records. Benchmarks never gate CI.
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['gate and digest', benchGateDigest],
+  ['quality hints', benchQualityHints],
   ['scope diff', benchScopeDiff],
   ['history page', benchHistoryPage],
+  ['forge project page', benchForgeProjectPage],
   ['webhook ack', benchWebhookAck],
   ['revert latency', benchRevertLatency],
 ];

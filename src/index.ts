@@ -1,8 +1,9 @@
 // The one entry point the manifest names (handlers index.resolver, index.validateClosure,
-// index.handleIssueEvent). Entry points stay thin: the work is in src/forge.
+// index.handleIssueEvent, index.backfillIssueProperties). Entry points stay thin: the work is in src/forge.
 import { createForgeDeps } from './forge/create-forge-deps';
 import { defineResolvers } from './forge/define-resolvers';
-import { handleIssueEvent as handleIssueEventWith } from './forge/handle-issue-event';
+import { handleIssueEvent as handleIssueEventWith, type EventRetryRequest } from './forge/handle-issue-event';
+import { backfillIssueProperties as backfillIssuePropertiesWith, type BackfillReport } from './forge/update-issue-property';
 import { validateClosure as validateClosureWith, type ValidatorResult } from './forge/validate-closure';
 
 const deps = createForgeDeps();
@@ -13,5 +14,8 @@ export const resolver = defineResolvers(deps);
 /** jira:workflowValidator: `{ issue: { key }, configuration, transition: { from: { id }, to: { id } } }` -> `{ result, errorMessage }`. */
 export const validateClosure = (payload: unknown): Promise<ValidatorResult> => validateClosureWith(payload, deps);
 
-/** trigger on avi:jira:updated:issue and avi:jira:deleted:issue. */
-export const handleIssueEvent = (event: unknown): Promise<void> => handleIssueEventWith(event, deps);
+/** trigger on avi:jira:created/updated/deleted:issue; returns Forge's retry request (InvocationError's wire form) when a step must be retried. */
+export const handleIssueEvent = (event: unknown): Promise<EventRetryRequest | undefined> => handleIssueEventWith(event, deps);
+
+/** scheduledTrigger (hourly): writes the JQL property for one page of issues that lack it. */
+export const backfillIssueProperties = (): Promise<BackfillReport> => backfillIssuePropertiesWith(deps);

@@ -18,6 +18,7 @@ export * from './normalise-text';
 export * from './parse-criteria';
 export * from './parse-with';
 export * from './record-criteria-change';
+export * from './record-settings-change';
 export * from './record-sign-off';
 export * from './render-criteria';
 export * from './revoke-sign-off';

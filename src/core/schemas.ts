@@ -127,6 +127,21 @@ export type ClosureReasonCode = z.infer<typeof closureReasonCodeSchema>;
 export const closureReasonSchema = z.object({ code: closureReasonCodeSchema, message: z.string() });
 export type ClosureReason = z.infer<typeof closureReasonSchema>;
 
+/**
+ * A setting's value as a `settings_changed` record keeps it. Settings are flags, short names
+ * and lists of names, so these cover them without the core knowing any adapter's settings.
+ */
+export const settingValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+export type SettingValue = z.infer<typeof settingValueSchema>;
+
+/** One setting that changed. `from` is null when the settings before could not be read. */
+export const settingChangeSchema = z.object({
+  setting: nonEmpty,
+  from: settingValueSchema.nullable(),
+  to: settingValueSchema,
+});
+export type SettingChange = z.infer<typeof settingChangeSchema>;
+
 const historyData = {
   baseline_created: z.object({
     baselineId: nonEmpty,
@@ -147,6 +162,7 @@ const historyData = {
     reasons: z.array(closureReasonSchema).min(1),
     action: z.enum(['reopened', 'recorded']),
   }),
+  settings_changed: z.object({ changes: z.array(settingChangeSchema).min(1) }),
 } as const;
 
 export const historyKindSchema = z.enum(Object.keys(historyData) as [keyof typeof historyData, ...(keyof typeof historyData)[]]);

@@ -1,5 +1,6 @@
 import { displayActor } from '../core/check-sign-off-authority';
 import type { HistoryRecord, HistoryRecordOf, ScopeChangeKind } from '../core/schemas';
+import { describeSettingsChange } from './describe-settings-change';
 import type { HistoryRow } from './resolver-contract';
 
 const CHANGE_WORDS: Record<ScopeChangeKind, string> = {
@@ -58,6 +59,8 @@ function describe(record: HistoryRecord, key: string | null, undocumented: boole
       return `Closing ${on} (${record.data.toState}) was refused: ${record.data.reasons.map((r) => r.message).join(' ')}`;
     case 'closure_bypassed':
       return `${on} reached ${record.data.toState} without a valid sign-off (${count(record.data.reasons.length, 'missing condition')}); ${record.data.action === 'reopened' ? 'it was reopened' : 'recorded only'}`;
+    case 'settings_changed':
+      return describeSettingsChange(record.data.changes);
   }
 }
 

@@ -8,8 +8,12 @@ import type { BaselineMeta } from './kvs-store';
 import type { CriterionDiffRow, PanelView } from './resolver-contract';
 
 export interface PanelInput {
-  issue: { id: string; key: string; summary: string; assigneeId: string | null };
+  issue: { id: string; key: string; summary: string; assigneeId: string | null; issueType?: string | null };
   isDeliverable: boolean;
+  /** The project's deliverable issue types (empty: every type), to say why an issue is not one. */
+  deliverableTypes?: readonly string[];
+  /** Why nobody can sign off here right now, in words; null or absent when sign-off works. */
+  signOffUnavailable?: string | null;
   /** The deliverable as the gate sees it (an empty one when nothing is stored yet). */
   state: DeliverableState;
   version: number | null;
@@ -30,6 +34,8 @@ export function buildPanelView(input: PanelInput): PanelView {
   return {
     issue: { id: input.issue.id, key: input.issue.key, summary: input.issue.summary, assigneeAccountId: input.issue.assigneeId },
     isDeliverable: input.isDeliverable,
+    notDeliverableReason: input.isDeliverable ? null : describeNotDeliverable(input.issue, input.deliverableTypes ?? []),
+    signOffUnavailable: input.signOffUnavailable ?? null,
     criteria: state.criteria,
     hints: findQualityHints(state.criteria),
     version: input.version,
@@ -59,6 +65,26 @@ export function buildPanelView(input: PanelInput): PanelView {
         },
     permissions: input.permissions,
   };
+}
+
+/** E.g. "PROJ-13 is a Task. In this project only Story and Epic are deliverables, …". */
+export function describeNotDeliverable(issue: { key: string; issueType?: string | null }, deliverableTypes: readonly string[]): string {
+  const what = issue.issueType ? `${issue.key} is ${article(issue.issueType)} ${issue.issueType}` : `${issue.key} has no issue type Scopekeeper could read`;
+  const types = deliverableTypes.map((t) => `“${t}”`);
+  const tracked =
+    types.length === 0
+      ? 'this issue type is not a deliverable'
+      : types.length === 1
+        ? `only ${types[0]} issues are deliverables`
+        : `only ${types.slice(0, -1).join(', ')} and ${types[types.length - 1]} issues are deliverables`;
+  return (
+    `${what}. In this project ${tracked}, so Scopekeeper keeps no acceptance criteria or sign-off for this issue and does not stop it from closing. ` +
+    'A project admin can change the deliverable issue types in Project settings → Apps → Scopekeeper.'
+  );
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 function diffAgainstBaseline(baseline: readonly Criterion[], current: readonly Criterion[]): CriterionDiffRow[] {

@@ -1,5 +1,5 @@
 import type { Request } from '@forge/resolver';
-import { checkSignOffAuthority } from '../core/check-sign-off-authority';
+import { checkSignOffAuthority, isListedApprover } from '../core/check-sign-off-authority';
 import { findQualityHints } from '../core/find-quality-hints';
 import { parseCriteria } from '../core/parse-criteria';
 import { parseWith } from '../core/parse-with';
@@ -8,15 +8,15 @@ import { recordSignOff } from '../core/record-sign-off';
 import { revokeSignOff } from '../core/revoke-sign-off';
 import type { Baseline, ClosurePolicy, Criterion, DeliverableState, HistoryDraft } from '../core/schemas';
 import { convertAdfToText } from './convert-adf-to-text';
-import { buildPanelView } from './build-panel-view';
+import { buildPanelView, describeNotDeliverable } from './build-panel-view';
 import { checkPermission } from './check-permission';
 import type { ForgeDeps } from './create-forge-deps';
 import { fetchCurrentUser } from './fetch-current-user';
 import { fetchIssue, type JiraIssue } from './fetch-issue';
-import { findApproverRoles } from './find-approver-roles';
+import { readApproverRoles, type ApproverRolesReading } from './find-approver-roles';
 import type { BaselineCache, DeliverableEntry, ScopeSummary } from './kvs-store';
 import { readInvocation, type Invocation } from './read-invocation';
-import { isDeliverableType, readProjectSettings, buildClosurePolicy } from './read-project-settings';
+import { buildClosurePolicy, describeUnreadableSettings, isDeliverableType, parseProjectSettings } from './read-project-settings';
 import { refusals, refuse } from './refuse';
 import { saveCriteriaSchema, signOffSchema, type PanelView, type ProjectSettings, type Refusal, type ResolverResults } from './resolver-contract';
 import { updateIssueProperty } from './update-issue-property';
@@ -33,6 +33,8 @@ interface PanelContext {
   summary: ScopeSummary;
   settings: ProjectSettings;
   policy: ClosurePolicy;
+  /** Set when the stored settings cannot be read: `settings` are then the defaults, and sign-off is closed. */
+  settingsProblem: string | null;
 }
 
 /**
@@ -61,7 +63,7 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       }
       const ctx = await loadContext(deps, inv);
       if ('ok' in ctx) return ctx;
-      if (!isDeliverableType(ctx.settings, ctx.issue.issueType)) return notDeliverable(ctx);
+      if (!isTracked(ctx)) return notDeliverable(ctx);
       const payload = parsed.value;
       const previous = ctx.entry?.stored ?? null;
       if ((previous?.version ?? null) !== payload.expectedVersion) return refusals.versionConflict();
@@ -122,11 +124,15 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       if (!inv.accountId) return refusals.notSignedIn();
       const ctx = await loadContext(deps, inv);
       if ('ok' in ctx) return ctx;
-      if (!isDeliverableType(ctx.settings, ctx.issue.issueType)) return notDeliverable(ctx);
+      if (!isTracked(ctx)) return notDeliverable(ctx);
+      // Fail closed: a sign-off is never counted under settings or roles Scopekeeper cannot read.
+      if (ctx.settingsProblem) return refuse('SETTINGS_UNREADABLE', `${ctx.settingsProblem} Nothing was changed.`);
       const now = deps.now();
       const [signer, roles] = await Promise.all([fetchCurrentUser(inv.accountId), rolesOf(ctx, inv.accountId)]);
+      // Someone named in the settings needs no role, so unreadable roles do not stop them.
+      if (!roles.ok && !isListedApprover(signer, ctx.policy)) return refuse(roles.code, `${roles.message} Nothing was changed.`);
       const state = currentState(ctx, now);
-      const result = recordSignOff({ state, signer, roles, policy: ctx.policy, note: parsed.value.note, now, newId: deps.newId });
+      const result = recordSignOff({ state, signer, roles: roles.ok ? roles.held : [], policy: ctx.policy, note: parsed.value.note, now, newId: deps.newId });
       // A refused sign-off changes nothing: the attempt is not written either.
       if (!result.ok) return refuse(result.code, `${result.message} Nothing was changed.`);
       return commitAndShow(deps, ctx, result.state, ctx.entry?.stored.version ?? null, [result.draft], null);
@@ -138,8 +144,13 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       const ctx = await loadContext(deps, inv);
       if ('ok' in ctx) return ctx;
       const now = deps.now();
-      const [actor, roles] = await Promise.all([fetchCurrentUser(inv.accountId), rolesOf(ctx, inv.accountId)]);
-      const result = revokeSignOff({ state: currentState(ctx, now), actor, roles, policy: ctx.policy, note: null, now, newId: deps.newId });
+      const state = currentState(ctx, now);
+      // The signer may always withdraw their own sign-off; anyone else needs authority Scopekeeper can read.
+      const ownSignOff = state.signOff?.signer.id === inv.accountId;
+      if (state.signOff && !ownSignOff && ctx.settingsProblem) return refuse('SETTINGS_UNREADABLE', `${ctx.settingsProblem} Nothing was changed.`);
+      const [actor, roles] = await Promise.all([fetchCurrentUser(inv.accountId), ownSignOff ? noRolesNeeded() : rolesOf(ctx, inv.accountId)]);
+      if (state.signOff && !roles.ok && !isListedApprover(actor, ctx.policy)) return refuse(roles.code, `${roles.message} Nothing was changed.`);
+      const result = revokeSignOff({ state, actor, roles: roles.ok ? roles.held : [], policy: ctx.policy, note: null, now, newId: deps.newId });
       if (!result.ok) return refuse(result.code, `${result.message} Nothing was changed.`);
       return commitAndShow(deps, ctx, result.state, ctx.entry?.stored.version ?? null, [result.draft], null);
     },
@@ -159,8 +170,24 @@ async function loadContext(deps: ForgeDeps, inv: Invocation): Promise<PanelConte
   if (!issue) return refusals.issueNotFound(issueRef.key);
   // The issue may have moved since the view was opened: its project now is the scope.
   const summary = summaryGuess && projectId === issue.project.id ? summaryGuess : await deps.store.readScopeSummary(issue.project.id);
-  const settings = readProjectSettings(summary.ext);
-  return { accountId: inv.accountId, issue, scopeId: issue.project.id, entry, summary, settings, policy: buildClosurePolicy(settings) };
+  const reading = parseProjectSettings(summary.ext);
+  if (!reading.ok) deps.log(`the settings of project ${issue.project.id} cannot be read: ${reading.errors.join('; ')}`);
+  const settings = reading.ok ? reading.settings : reading.defaults;
+  return {
+    accountId: inv.accountId,
+    issue,
+    scopeId: issue.project.id,
+    entry,
+    summary,
+    settings,
+    policy: buildClosurePolicy(settings),
+    settingsProblem: reading.ok ? null : describeUnreadableSettings('nobody can sign off here and the workflow gate keeps this issue from closing'),
+  };
+}
+
+/** Unreadable settings count as "a deliverable": the stricter reading. */
+function isTracked(ctx: PanelContext): boolean {
+  return ctx.settingsProblem !== null || isDeliverableType(ctx.settings, ctx.issue.issueType);
 }
 
 /** The deliverable as the gate sees it now: stored criteria and sign-off, Jira's key, title and assignee. */
@@ -180,8 +207,13 @@ function currentState(ctx: PanelContext, now: string): DeliverableState {
   };
 }
 
-async function rolesOf(ctx: PanelContext, accountId: string): Promise<string[]> {
-  return findApproverRoles(ctx.scopeId, accountId, ctx.policy.approverRoles);
+/** The approver roles the invoking user holds; `accountId` must be the invocation's user (the fallback reads as them). */
+async function rolesOf(ctx: PanelContext, accountId: string): Promise<ApproverRolesReading> {
+  return readApproverRoles(ctx.scopeId, accountId, ctx.policy.approverRoles);
+}
+
+async function noRolesNeeded(): Promise<ApproverRolesReading> {
+  return { ok: true, held: [], readAs: null };
 }
 
 async function readActiveBaseline(deps: ForgeDeps, ctx: PanelContext): Promise<Baseline | null> {
@@ -214,29 +246,39 @@ function cacheFor(baseline: Baseline, deliverableId: string): BaselineCache {
 }
 
 async function viewOf(deps: ForgeDeps, ctx: PanelContext, state: DeliverableState, version: number | null): Promise<PanelView> {
-  const [baselineCriteria, canEdit, canSignOff] = await Promise.all([
+  const [baselineCriteria, canEdit, signOffAccess] = await Promise.all([
     baselineCriteriaOf(deps, ctx),
     ctx.accountId ? checkPermission('EDIT_ISSUES', { issueId: ctx.issue.id }) : Promise.resolve(false),
-    canSignOffNow(ctx),
+    readSignOffAccess(ctx),
   ]);
   return buildPanelView({
-    issue: { id: ctx.issue.id, key: ctx.issue.key, summary: ctx.issue.summary, assigneeId: ctx.issue.assigneeId },
-    isDeliverable: isDeliverableType(ctx.settings, ctx.issue.issueType),
+    issue: { id: ctx.issue.id, key: ctx.issue.key, summary: ctx.issue.summary, assigneeId: ctx.issue.assigneeId, issueType: ctx.issue.issueType },
+    isDeliverable: isTracked(ctx),
+    deliverableTypes: ctx.settings.deliverableIssueTypes,
+    signOffUnavailable: signOffAccess.unavailable,
     state,
     version,
     activeBaseline: ctx.summary.activeBaseline,
     scopeVersion: ctx.summary.head?.scopeVersion ?? null,
     baselineCriteria,
     policy: ctx.policy,
-    permissions: { canEdit, canSignOff },
+    permissions: { canEdit, canSignOff: signOffAccess.canSignOff },
   });
 }
 
-/** Shown only to approvers: the same authority check as recording a sign-off. */
-async function canSignOffNow(ctx: PanelContext): Promise<boolean> {
-  if (!ctx.accountId) return false;
+/**
+ * Sign-off is offered only to approvers: the same authority check as recording one. When the
+ * settings or the roles cannot be read it is offered to nobody who would need them, and the
+ * panel says why instead of failing to load.
+ */
+async function readSignOffAccess(ctx: PanelContext): Promise<{ canSignOff: boolean; unavailable: string | null }> {
+  if (ctx.settingsProblem) return { canSignOff: false, unavailable: ctx.settingsProblem };
+  if (!ctx.accountId) return { canSignOff: false, unavailable: null };
+  const signer = { id: ctx.accountId, name: null, email: null };
   const roles = await rolesOf(ctx, ctx.accountId);
-  return checkSignOffAuthority({ signer: { id: ctx.accountId, name: null, email: null }, roles, policy: ctx.policy, assigneeId: ctx.issue.assigneeId }).ok;
+  const authority = checkSignOffAuthority({ signer, roles: roles.ok ? roles.held : [], policy: ctx.policy, assigneeId: ctx.issue.assigneeId });
+  if (!roles.ok && !authority.ok) return { canSignOff: false, unavailable: roles.message };
+  return { canSignOff: authority.ok, unavailable: null };
 }
 
 /**
@@ -293,10 +335,7 @@ async function commitAndShow(
 }
 
 function notDeliverable(ctx: PanelContext): Refusal {
-  return refuse(
-    'NOT_A_DELIVERABLE',
-    `${ctx.issue.key} is a ${ctx.issue.issueType ?? 'work item'}, which this project does not track as a deliverable. A project admin can change that in the Scopekeeper settings. Nothing was changed.`,
-  );
+  return refuse('NOT_A_DELIVERABLE', `${describeNotDeliverable(ctx.issue, ctx.settings.deliverableIssueTypes)} Nothing was changed.`);
 }
 
 function sameCriteria(a: readonly Criterion[], b: readonly Criterion[]): boolean {

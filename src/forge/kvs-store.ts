@@ -15,19 +15,30 @@ import {
 import { clampHistoryLimit, decodeHistoryCursor, encodeHistoryCursor } from '../core/encode-history-cursor';
 
 // The storage port on Forge's hosted storage (@forge/kvs). Layout and reasoning:
-// docs/adr/0005-forge-kvs-store.md. Documented limits it respects: keys ≤ 500 characters,
-// values ≤ 240 KiB, query pages ≤ 20, transactions ≤ 25 operations and 4 MB.
+// docs/adr/0005-forge-kvs-store.md; the platform rules it keeps: docs/platform-rules.md. Pages
+// cited below are on developer.atlassian.com/platform/forge/.
 
-export const KVS_PAGE_SIZE = 20;
+/** runtime-reference/storage-api-query-complex: an entity query page holds "a maximum of 100". */
+export const ENTITY_PAGE_SIZE = 100;
+/** Segments are up to ~200 KiB each: 20 a page keeps one response near 4 MB. */
+export const SEGMENT_PAGE_SIZE = 20;
+/** limits-kvs-ce: keys of at most 500 characters. */
 const MAX_KEY_LENGTH = 500;
-/** Under the 240 KiB value limit, leaving room for the other attributes of an entity. */
+/** Under the 240 KiB value limit (limits-kvs-ce), leaving room for the other attributes of an entity. */
 const PART_BYTES = 200 * 1024;
+/** limits-kvs-ce (Transaction limits): 25 operations and 4 MB; the bytes keep a margin for the envelope. */
 const MAX_TRANSACTION_OPERATIONS = 25;
 const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
-const BATCH_SIZE = 20;
+/** storage-reference/entities-batch: 25 keys a batch, 4 MB a batchSet; the bytes keep a margin. */
+const BATCH_KEYS = 25;
+const BATCH_BYTES = 3.5 * 1024 * 1024;
 const MAX_ATTEMPTS = 8;
-/** A filtered history query stops after this many KVS pages and hands back a cursor. */
-const MAX_SCAN_PAGES = 100;
+/** A filtered history query stops after this many index pages (2000 entries) and hands back a cursor. */
+const MAX_SCAN_PAGES = 20;
+/**
+ * Stands for "none" in string attributes: runtime-reference/custom-entities (Values) says a string
+ * "Must not be empty" and "Must contain at least one non-whitespace character".
+ */
 const NONE = '-';
 
 const E = { deliverable: 'deliverable', head: 'scope-head', segment: 'history-segment', entry: 'history-entry' } as const;
@@ -67,6 +78,8 @@ export interface ScopeSummary {
 export interface CommitOptions {
   /** Baseline caches to store with the deliverables written, by "platform:id"; others lose theirs. */
   baselineCaches?: Record<string, BaselineCache>;
+  /** Replaces the extension data (Forge: project settings) in the same transaction as the history. */
+  updateExt?: (ext: Record<string, unknown>) => Record<string, unknown>;
 }
 
 interface DeliverableEntity {
@@ -85,19 +98,24 @@ interface HeadEntity {
   scopeId: string;
   /** Replaced on every write: the compare-and-swap token of the transactions. */
   token: string;
+  /** -1 while the scope has no history. */
   seq: number;
-  hash: string;
-  scopeVersion: string;
+  /** Absent while the scope has no history: string attributes cannot be empty. */
+  hash?: string;
+  /** Absent while no record carried a scope version. */
+  scopeVersion?: string;
   baselines: BaselineMeta[];
   ext: Record<string, unknown>;
 }
 
+/**
+ * One segment: consecutive records, or the first ~200 KiB of one larger record whose other
+ * `parts - 1` pieces are plain keys (segmentPartKey). Indexed by fromSeq: one segment per first seq.
+ */
 interface SegmentEntity {
   scopeId: string;
-  ord: number;
   fromSeq: number;
   toSeq: number;
-  part: number;
   parts: number;
   records?: HistoryRecord[];
   text?: string;
@@ -109,6 +127,7 @@ interface EntryEntity {
   kind: string;
   actorId: string;
   deliverableId: string;
+  /** Epoch milliseconds as a `float` attribute: ~1.7e12 does not fit a 32-bit `integer`. */
   atMs: number;
   noReason: number;
   changeId: string;
@@ -118,6 +137,25 @@ interface EntryEntity {
 }
 
 type Conflict = { ok: false; code: 'VERSION_CONFLICT' | 'HISTORY_CONFLICT' | 'BASELINE_EXISTS'; message: string };
+
+/** Where the store reports what it recovered from; defaults to the console. */
+export interface KvsStoreLogger {
+  info(message: string): void;
+  warn(message: string, error?: unknown): void;
+}
+
+/** What the store recovered from, counted, so a test or an operator can see it happened. */
+export interface KvsStoreStats {
+  /** FAIL_IF_EXISTS refusals, by the shape they came in ("409 KEY_CONFLICT", "409 X", "400 KEY_CONFLICT"). */
+  keyConflicts: Record<string, number>;
+  /** Commits whose index entries could not be written afterwards (repaired by the next history query). */
+  indexFailures: number;
+}
+
+const consoleLogger: KvsStoreLogger = {
+  info: (message) => console.info(`[scopekeeper] ${message}`),
+  warn: (message, error) => console.warn(`[scopekeeper] ${message}`, error instanceof Error ? error.message : (error ?? '')),
+};
 
 /**
  * ScopeStore on @forge/kvs custom entities:
@@ -132,6 +170,10 @@ type Conflict = { ok: false; code: 'VERSION_CONFLICT' | 'HISTORY_CONFLICT' | 'BA
  *   makes them visible.
  */
 export class KvsStore implements ScopeStore {
+  readonly stats: KvsStoreStats = { keyConflicts: {}, indexFailures: 0 };
+
+  constructor(private readonly logger: KvsStoreLogger = consoleLogger) {}
+
   // ---- deliverables ----------------------------------------------------------------------------
 
   async getDeliverable(platform: Platform, deliverableId: string): Promise<StoredDeliverable | null> {
@@ -148,7 +190,7 @@ export class KvsStore implements ScopeStore {
     const found: StoredDeliverable[] = [];
     let cursor: string | undefined;
     do {
-      let query = kvs.entity<DeliverableEntity>(E.deliverable).query().index('by-scope', { partition: [scopeId] }).limit(KVS_PAGE_SIZE);
+      let query = kvs.entity<DeliverableEntity>(E.deliverable).query().index('by-scope', { partition: [scopeId] }).limit(ENTITY_PAGE_SIZE);
       if (cursor) query = query.cursor(cursor);
       const page = await query.getMany();
       for (const { value } of page.results) {
@@ -241,9 +283,9 @@ export class KvsStore implements ScopeStore {
     const fromMs = query.from === undefined ? null : Date.parse(query.from);
     const toMs = query.to === undefined ? null : Date.parse(query.to);
     const wanted = (e: EntryEntity): boolean =>
-      (query.deliverableId === undefined || e.deliverableId === query.deliverableId) &&
+      (query.deliverableId === undefined || e.deliverableId === orNone(query.deliverableId)) &&
       (kinds === null || kinds.has(e.kind)) &&
-      (query.authorId === undefined || e.actorId === query.authorId) &&
+      (query.authorId === undefined || e.actorId === orNone(query.authorId)) &&
       (fromMs === null || e.atMs >= fromMs) &&
       (toMs === null || e.atMs <= toMs) &&
       (!query.undocumentedOnly || e.noReason === 1);
@@ -251,9 +293,9 @@ export class KvsStore implements ScopeStore {
     // The most selective index for the filters; the rest are checked on each entry.
     const [index, partition] =
       query.deliverableId !== undefined
-        ? ['by-deliverable', [scopeId, query.deliverableId]]
+        ? ['by-deliverable', [scopeId, orNone(query.deliverableId)]]
         : query.authorId !== undefined
-          ? ['by-author', [scopeId, query.authorId]]
+          ? ['by-author', [scopeId, orNone(query.authorId)]]
           : query.undocumentedOnly
             ? ['by-noreason', [scopeId, 1]]
             : kinds?.size === 1
@@ -265,7 +307,7 @@ export class KvsStore implements ScopeStore {
     let lastScanned: number | null = null;
     let exhausted = false;
     for (let pages = 0; found.length <= limit && pages < MAX_SCAN_PAGES; pages += 1) {
-      let q = kvs.entity<EntryEntity>(E.entry).query().index(index, { partition }).sort(Sort.DESC).limit(KVS_PAGE_SIZE);
+      let q = kvs.entity<EntryEntity>(E.entry).query().index(index, { partition }).sort(Sort.DESC).limit(ENTITY_PAGE_SIZE);
       if (before !== null) q = q.where(WhereConditions.lessThan(before));
       if (kvsCursor) q = q.cursor(kvsCursor);
       const page = await q.getMany();
@@ -346,21 +388,23 @@ export class KvsStore implements ScopeStore {
       }
       if (head) {
         const last = records[records.length - 1];
-        const nextHead: HeadEntity = {
-          ...head,
+        const nextHead = buildHead({
+          scopeId,
           token: randomUUID(),
           seq: last ? last.seq : head.seq,
           hash: last ? last.hash : head.hash,
-          scopeVersion: last ? (last.scopeVersion ?? '') : head.scopeVersion,
+          scopeVersion: last ? last.scopeVersion : head.scopeVersion,
           baselines: baselineMeta ? [...head.baselines, baselineMeta] : head.baselines,
-        };
+          ext: options.updateExt ? options.updateExt(head.ext) : head.ext,
+        });
         tx.set(headKey(scopeId), nextHead, { entityName: E.head, conditions: tokenIs(head.token) });
         operations += 1;
         bytes += byteLength(nextHead);
-        for (const segment of buildSegments(scopeId, records)) {
-          tx.set(segmentKey(scopeId, segment.fromSeq, segment.part), segment, { entityName: E.segment });
-          operations += 1;
-          bytes += byteLength(segment);
+        for (const { segment, moreParts } of buildSegments(scopeId, records)) {
+          tx.set(segmentKey(scopeId, segment.fromSeq), segment, { entityName: E.segment });
+          moreParts.forEach((text, i) => tx.set(segmentPartKey(scopeId, segment.fromSeq, i + 1), text));
+          operations += 1 + moreParts.length;
+          bytes += byteLength(segment) + moreParts.reduce((n, p) => n + byteLength(p), 0);
         }
       }
       if (operations > MAX_TRANSACTION_OPERATIONS || bytes > MAX_TRANSACTION_BYTES) {
@@ -386,9 +430,11 @@ export class KvsStore implements ScopeStore {
       if (records.length > 0) {
         try {
           await this.indexRecords(scopeId, records);
-        } catch {
+        } catch (error) {
           // The commit is durable; failing it now would invite a retry that duplicates it. The
           // watermark did not move, so the next history query rebuilds the missing entries.
+          this.stats.indexFailures += 1;
+          this.logger.warn(`history of scope ${scopeId} committed through seq ${records[records.length - 1]?.seq}, but indexing it failed; the next history query repairs it`, error);
         }
       }
       return { ok: true, versions, records };
@@ -405,13 +451,111 @@ export class KvsStore implements ScopeStore {
       await kvs.set(storageKey('evt', eventId), { claimed: true }, { keyPolicy: 'FAIL_IF_EXISTS', ttl: { value: 30, unit: 'DAYS' } });
       return true;
     } catch (error) {
-      if (isKeyConflict(error)) return false;
+      if (this.isKeyConflict(error)) return false;
       throw error;
     }
   }
 
   async close(): Promise<void> {
     // Nothing to release: every call is a request to Forge's storage service.
+  }
+
+  // ---- project page (added for bounded page loads: self-contained, nothing above depends on it) ----
+
+  /**
+   * One entity page (ENTITY_PAGE_SIZE) of a scope's deliverables, in id order, with their baseline
+   * caches, starting after `after`. `last` is the last id read (pass it back as `after`); `done`
+   * when nothing follows. Reserved slots are skipped but still move `last` on.
+   */
+  async readDeliverablePage(scopeId: string, after: string | null): Promise<{ entries: DeliverableEntry[]; last: string | null; done: boolean }> {
+    let query = kvs.entity<DeliverableEntity>(E.deliverable).query().index('by-scope', { partition: [scopeId] }).limit(ENTITY_PAGE_SIZE);
+    if (after !== null) query = query.where(WhereConditions.greaterThan(after));
+    const page = await query.getMany();
+    const entries: DeliverableEntry[] = [];
+    for (const { value } of page.results) {
+      const entry = await this.toEntry(value);
+      if (entry) entries.push(entry);
+    }
+    return { entries, last: page.results[page.results.length - 1]?.value.deliverableId ?? after, done: !page.nextCursor };
+  }
+
+  /** Several deliverables by id, BATCH_KEYS a request; missing ones are left out. */
+  async readDeliverableEntries(platform: Platform, ids: readonly string[]): Promise<Map<string, DeliverableEntry>> {
+    const found = new Map<string, DeliverableEntry>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_KEYS) {
+      const chunk = unique.slice(i, i + BATCH_KEYS);
+      const result = await kvs.batchGet<DeliverableEntity>(chunk.map((id) => ({ key: deliverableKey(platform, id), entityName: E.deliverable })));
+      for (const hit of result.successfulKeys) {
+        const entry = await this.toEntry(hit.value);
+        if (entry) found.set(entry.stored.state.id, entry);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The chain in order from `fromSeq`, from the segments (the authoritative log), one storage
+   * read (SEGMENT_PAGE_SIZE segments) at a time, so a caller can stop at the end of a read.
+   */
+  async *readHistoryPagesSince(scopeId: string, fromSeq: number): AsyncIterable<HistoryRecord[]> {
+    yield* this.readHistoryPagesFrom(scopeId, fromSeq);
+  }
+
+  /**
+   * JSON documents of a scope by name (the project page keeps its running tallies in them);
+   * absent ones are left out. Each lives in immutable parts named by a small pointer, so a reader
+   * never mixes two writes: two batch reads for all of them.
+   */
+  async readScopeDocuments(scopeId: string, names: readonly string[]): Promise<Map<string, unknown>> {
+    const found = new Map<string, unknown>();
+    let pending = [...new Set(names)];
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const pointers = new Map<string, DocumentPointer>();
+      for (const chunk of chunkBatch(pending.map((name) => ({ key: documentKey(scopeId, name), name })))) {
+        const result = await kvs.batchGet<DocumentPointer>(chunk.map(({ key }) => ({ key })));
+        for (const hit of result.successfulKeys) {
+          const name = chunk.find((c) => c.key === hit.key)?.name;
+          if (name !== undefined) pointers.set(name, hit.value);
+        }
+      }
+      const keys = [...pointers].flatMap(([name, p]) => Array.from({ length: p.parts }, (_, i) => documentPartKey(scopeId, name, p.token, i)));
+      const texts = new Map<string, string>();
+      for (const chunk of chunkBatch(keys.map((key) => ({ key })))) {
+        const result = await kvs.batchGet<string>(chunk);
+        for (const hit of result.successfulKeys) texts.set(hit.key, hit.value);
+      }
+      pending = [];
+      for (const [name, p] of pointers) {
+        const parts = Array.from({ length: p.parts }, (_, i) => texts.get(documentPartKey(scopeId, name, p.token, i)));
+        if (parts.every((t): t is string => typeof t === 'string')) found.set(name, parseJson(parts.join(''), `document ${name} of scope ${scopeId}`));
+        // A newer write replaced these parts after the pointer was read: read the new pointer.
+        else if (attempt < 3) pending.push(name);
+        else throw new Error(`stored document ${name} of scope ${scopeId} is incomplete: a part is missing`);
+      }
+    }
+    return found;
+  }
+
+  /** Replaces a scope document: new parts, then the pointer, then the parts it replaced. Last writer wins. */
+  async writeScopeDocument(scopeId: string, name: string, value: unknown): Promise<void> {
+    const key = documentKey(scopeId, name);
+    const previous = await kvs.get<DocumentPointer>(key);
+    const token = randomUUID();
+    const parts = splitText(JSON.stringify(value), PART_BYTES).map((text, i) => ({ key: documentPartKey(scopeId, name, token, i), value: text }));
+    for (const chunk of chunkBatch(parts)) {
+      const result = await kvs.batchSet(chunk);
+      if (result.failedKeys.length > 0) throw new Error(`writing document ${name} of scope ${scopeId} failed: ${result.failedKeys[0]?.error.message}`);
+    }
+    await kvs.set(key, { token, parts: parts.length } satisfies DocumentPointer);
+    if (previous) {
+      const stale = Array.from({ length: previous.parts }, (_, i) => ({ key: documentPartKey(scopeId, name, previous.token, i) }));
+      for (const chunk of chunkBatch(stale)) {
+        const result = await kvs.batchDelete(chunk);
+        // The new document stands; a part left behind only takes space.
+        if (result.failedKeys.length > 0) this.logger.warn(`document ${name} of scope ${scopeId}: ${result.failedKeys.length} replaced parts could not be deleted`);
+      }
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -424,12 +568,12 @@ export class KvsStore implements ScopeStore {
   private async readOrCreateHead(scopeId: string): Promise<HeadEntity> {
     const existing = await this.readHead(scopeId);
     if (existing) return existing;
-    const empty: HeadEntity = { scopeId, token: randomUUID(), seq: -1, hash: '', scopeVersion: '', baselines: [], ext: {} };
+    const empty = buildHead({ scopeId, token: randomUUID(), seq: -1, hash: null, scopeVersion: null, baselines: [], ext: {} });
     try {
       await kvs.entity<HeadEntity>(E.head).set(headKey(scopeId), empty, { keyPolicy: 'FAIL_IF_EXISTS' });
       return empty;
     } catch (error) {
-      if (!isKeyConflict(error)) throw error;
+      if (!this.isKeyConflict(error)) throw error;
       const created = await this.readHead(scopeId);
       if (!created) throw error;
       return created;
@@ -448,7 +592,7 @@ export class KvsStore implements ScopeStore {
         try {
           await kvs.entity<DeliverableEntity>(E.deliverable).set(deliverableKey(state.platform, state.id), slot, { keyPolicy: 'FAIL_IF_EXISTS' });
         } catch (error) {
-          if (!isKeyConflict(error)) throw error;
+          if (!this.isKeyConflict(error)) throw error;
         }
       }),
     );
@@ -506,7 +650,7 @@ export class KvsStore implements ScopeStore {
         try {
           await kvs.set(key, text, { keyPolicy: 'FAIL_IF_EXISTS' });
         } catch (error) {
-          if (!isKeyConflict(error)) throw error;
+          if (!this.isKeyConflict(error)) throw error;
           if ((await kvs.get<string>(key)) !== text) throw new Error(`baseline ${baseline.id} is already stored with other content`, { cause: error });
         }
       }),
@@ -580,11 +724,11 @@ export class KvsStore implements ScopeStore {
     for (const record of records) {
       items.push({ key: entryKey(scopeId, record.seq), value: toIndexEntry(record), entityName: E.entry });
       if (record.kind === 'reason_attached') {
+        // A later reason for the same change overwrites an earlier one: one batch must not hold a key twice.
         for (const id of new Set(record.data.changeIds)) items.push({ key: reasonKey(scopeId, id), value: { seq: record.seq } });
       }
     }
-    for (let i = 0; i < items.length; i += BATCH_SIZE) {
-      const chunk = items.slice(i, i + BATCH_SIZE);
+    for (const chunk of chunkBatch(dedupeLastWins(items))) {
       const result = await kvs.batchSet(chunk);
       if (result.failedKeys.length > 0) {
         const failed = result.failedKeys[0];
@@ -594,48 +738,46 @@ export class KvsStore implements ScopeStore {
   }
 
   private async *readHistoryFrom(scopeId: string, fromSeq: number): AsyncIterable<HistoryRecord> {
-    let startOrd = 0;
+    for await (const page of this.readHistoryPagesFrom(scopeId, fromSeq)) yield* page;
+  }
+
+  /** The records of each segment query page in turn, so a reader can stop where a read ends. */
+  private async *readHistoryPagesFrom(scopeId: string, fromSeq: number): AsyncIterable<HistoryRecord[]> {
+    let start = 0;
     if (fromSeq > 0) {
       // The segment holding fromSeq may start before it.
       const holding = await kvs
         .entity<SegmentEntity>(E.segment)
         .query()
         .index('by-scope', { partition: [scopeId] })
-        .where(WhereConditions.lessThanEqualTo(fromSeq * 1000 + 999))
+        .where(WhereConditions.lessThanEqualTo(fromSeq))
         .sort(Sort.DESC)
         .limit(1)
         .getMany();
-      startOrd = (holding.results[0]?.value.fromSeq ?? 0) * 1000;
+      start = holding.results[0]?.value.fromSeq ?? 0;
     }
     let cursor: string | undefined;
-    let texts: string[] = [];
     do {
       let query = kvs
         .entity<SegmentEntity>(E.segment)
         .query()
         .index('by-scope', { partition: [scopeId] })
-        .where(WhereConditions.greaterThanEqualTo(startOrd))
+        .where(WhereConditions.greaterThanEqualTo(start))
         .sort(Sort.ASC)
-        .limit(KVS_PAGE_SIZE);
+        .limit(SEGMENT_PAGE_SIZE);
       if (cursor) query = query.cursor(cursor);
       const page = await query.getMany();
+      const found: HistoryRecord[] = [];
       for (const { value: segment } of page.results) {
-        let records: HistoryRecord[];
-        if (segment.records) {
-          records = segment.records;
-        } else {
-          texts.push(segment.text ?? '');
-          if (segment.part < segment.parts - 1) continue;
-          records = parseJson(texts.join(''), `history segment ${segment.fromSeq} of scope ${scopeId}`) as HistoryRecord[];
-          texts = [];
-        }
+        const records = segment.records ?? (await this.readSplitRecord(scopeId, segment));
         for (const record of records) {
           if (typeof record !== 'object' || record === null || typeof record.seq !== 'number' || typeof record.hash !== 'string') {
             throw new Error(`stored history of scope ${scopeId} is corrupted near seq ${segment.fromSeq}`);
           }
-          if (record.seq >= fromSeq) yield record;
+          if (record.seq >= fromSeq) found.push(record);
         }
       }
+      yield found;
       cursor = page.nextCursor;
     } while (cursor);
   }
@@ -645,8 +787,8 @@ export class KvsStore implements ScopeStore {
     if (candidates.length === 0) return [];
     const ids = [...new Set(candidates.flatMap((c) => [c.changeId, c.recordId]).filter((id) => id !== NONE))];
     const reasons = new Map<string, number>();
-    for (let i = 0; i < ids.length; i += BATCH_SIZE) {
-      const chunk = ids.slice(i, i + BATCH_SIZE);
+    for (let i = 0; i < ids.length; i += BATCH_KEYS) {
+      const chunk = ids.slice(i, i + BATCH_KEYS);
       const result = await kvs.batchGet<{ seq: number }>(chunk.map((id) => ({ key: reasonKey(scopeId, id) })));
       for (const hit of result.successfulKeys) {
         const id = chunk.find((candidate) => reasonKey(scopeId, candidate) === hit.key);
@@ -655,6 +797,37 @@ export class KvsStore implements ScopeStore {
     }
     const documented = (id: string, seq: number) => (reasons.get(id) ?? -1) > seq;
     return candidates.filter((c) => !documented(c.changeId, c.seq) && !documented(c.recordId, c.seq));
+  }
+
+  /** A record stored as text in parts: the segment holds the first, plain keys the others. */
+  private async readSplitRecord(scopeId: string, segment: SegmentEntity): Promise<HistoryRecord[]> {
+    const where = `history segment ${segment.fromSeq} of scope ${scopeId}`;
+    const keys = Array.from({ length: segment.parts - 1 }, (_, i) => segmentPartKey(scopeId, segment.fromSeq, i + 1));
+    const found = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += BATCH_KEYS) {
+      const result = await kvs.batchGet<string>(keys.slice(i, i + BATCH_KEYS).map((key) => ({ key })));
+      for (const hit of result.successfulKeys) found.set(hit.key, hit.value);
+    }
+    const texts = [segment.text ?? '', ...keys.map((key) => found.get(key))];
+    if (texts.some((t) => typeof t !== 'string')) throw new Error(`stored ${where} is incomplete: a part is missing`);
+    return parseJson(texts.join(''), where) as HistoryRecord[];
+  }
+
+  /**
+   * A FAIL_IF_EXISTS refusal. The docs say only "if the key already exists, don't overwrite it"
+   * (storage-reference/kvs-api, entities-api), and the error tables (handling-errors-kvs,
+   * handling-errors-customentities) list no code for it, so either shape counts: HTTP 409, or the
+   * code KEY_CONFLICT. Which shape came is counted, and logged once per shape, to confirm it on
+   * the real platform.
+   */
+  private isKeyConflict(error: unknown): boolean {
+    const { status, code } = errorFields(error);
+    if (status !== 409 && code !== 'KEY_CONFLICT') return false;
+    const shape = `${status ?? '?'} ${code ?? '?'}`;
+    const seen = this.stats.keyConflicts[shape] ?? 0;
+    this.stats.keyConflicts[shape] = seen + 1;
+    if (seen === 0) this.logger.info(`storage answered a FAIL_IF_EXISTS conflict as ${shape}`);
+    return true;
   }
 
   private async recordsOf(scopeId: string, entries: readonly EntryEntity[]): Promise<HistoryRecord[]> {
@@ -692,17 +865,38 @@ const pad = (n: number) => String(n).padStart(12, '0');
 const deliverableKey = (platform: string, id: string) => storageKey(platform, id);
 const deliverablePartKey = (platform: string, id: string, version: number, part: number) => storageKey('dlvp', platform, id, version, part);
 const headKey = (scopeId: string) => storageKey(scopeId);
-const segmentKey = (scopeId: string, fromSeq: number, part: number) => storageKey(scopeId, pad(fromSeq), part);
+const segmentKey = (scopeId: string, fromSeq: number) => storageKey(scopeId, pad(fromSeq));
+const segmentPartKey = (scopeId: string, fromSeq: number, part: number) => storageKey('segp', scopeId, pad(fromSeq), part);
 const entryKey = (scopeId: string, seq: number) => storageKey(scopeId, pad(seq));
 const baselineKey = (scopeId: string, major: number, id: string, part: number) => storageKey('bl', scopeId, major, id, part);
 const reasonKey = (scopeId: string, id: string) => storageKey('rr', scopeId, id);
 const watermarkKey = (scopeId: string) => storageKey('hix', scopeId);
+const documentKey = (scopeId: string, name: string) => storageKey('sdoc', scopeId, name);
+const documentPartKey = (scopeId: string, name: string, token: string, part: number) => storageKey('sdocp', scopeId, name, token, part);
+
+/** Where a scope document's JSON is: `parts` plain keys named by `token`. */
+interface DocumentPointer {
+  token: string;
+  parts: number;
+}
 
 // ---- helpers -----------------------------------------------------------------------------------
 
 function toHistoryHead(head: HeadEntity | null): HistoryHead | null {
   if (!head || head.seq < 0) return null;
-  return { seq: head.seq, hash: head.hash, scopeVersion: head.scopeVersion === '' ? null : head.scopeVersion };
+  if (!head.hash) throw new Error(`stored head of scope ${head.scopeId} is corrupted: seq ${head.seq} without a hash`);
+  return { seq: head.seq, hash: head.hash, scopeVersion: head.scopeVersion ?? null };
+}
+
+/** A head entity; hash and scope version are left out when there are none, as empty strings are refused. */
+function buildHead(fields: Omit<HeadEntity, 'hash' | 'scopeVersion'> & { hash: string | null | undefined; scopeVersion: string | null | undefined }): HeadEntity {
+  const { hash, scopeVersion, ...rest } = fields;
+  return { ...rest, ...(hash ? { hash } : {}), ...(scopeVersion ? { scopeVersion } : {}) };
+}
+
+/** A string attribute value: blank ones are stored as NONE, since the platform refuses them. */
+function orNone(value: string | null | undefined): string {
+  return value && value.trim() !== '' ? value : NONE;
 }
 
 function tokenIs(token: string) {
@@ -715,29 +909,31 @@ function toIndexEntry(record: HistoryRecord): EntryEntity {
     scopeId: record.scopeId,
     seq: record.seq,
     kind: record.kind,
-    actorId: record.actor?.id ?? NONE,
-    deliverableId: record.deliverableId ?? NONE,
+    actorId: orNone(record.actor?.id),
+    deliverableId: orNone(record.deliverableId),
     // Instants, not text: "12:00+02:00" and "10:00Z" are the same moment.
     atMs: Date.parse(record.at),
     // Same rule as the core's signal: a blank reason is no reason.
     noReason: isChange && !record.data.reason?.trim() ? 1 : 0,
-    changeId: isChange ? record.data.changeId : NONE,
-    recordId: record.id,
+    changeId: isChange ? orNone(record.data.changeId) : NONE,
+    recordId: orNone(record.id),
   };
   return byteLength({ ...entry, record }) <= PART_BYTES ? { ...entry, record } : { ...entry, inSegment: true };
 }
 
-/** Consecutive records grouped into segments of at most ~200 KiB; one larger record is split as text. */
-function buildSegments(scopeId: string, records: readonly HistoryRecord[]): SegmentEntity[] {
-  const segments: SegmentEntity[] = [];
+/**
+ * Consecutive records grouped into segments of at most ~200 KiB; one larger record is split as
+ * text, its first part in the segment and the others (moreParts) in plain keys. Each segment is
+ * indexed by its first seq alone, an `integer` like every seq (32-bit: runtime-reference/custom-entities).
+ */
+function buildSegments(scopeId: string, records: readonly HistoryRecord[]): { segment: SegmentEntity; moreParts: string[] }[] {
+  const segments: { segment: SegmentEntity; moreParts: string[] }[] = [];
   let group: HistoryRecord[] = [];
   let size = 2;
   const flush = () => {
     const first = group[0];
     const last = group[group.length - 1];
-    if (first && last) {
-      segments.push({ scopeId, ord: first.seq * 1000, fromSeq: first.seq, toSeq: last.seq, part: 0, parts: 1, records: group });
-    }
+    if (first && last) segments.push({ segment: { scopeId, fromSeq: first.seq, toSeq: last.seq, parts: 1, records: group }, moreParts: [] });
     group = [];
     size = 2;
   };
@@ -745,10 +941,8 @@ function buildSegments(scopeId: string, records: readonly HistoryRecord[]): Segm
     const bytes = byteLength(record) + 1;
     if (bytes > PART_BYTES) {
       flush();
-      const texts = splitText(JSON.stringify([record]), PART_BYTES);
-      texts.forEach((text, part) =>
-        segments.push({ scopeId, ord: record.seq * 1000 + part, fromSeq: record.seq, toSeq: record.seq, part, parts: texts.length, text }),
-      );
+      const [text = '', ...moreParts] = splitText(JSON.stringify([record]), PART_BYTES);
+      segments.push({ segment: { scopeId, fromSeq: record.seq, toSeq: record.seq, parts: 1 + moreParts.length, text }, moreParts });
       continue;
     }
     if (size + bytes > PART_BYTES) flush();
@@ -814,9 +1008,34 @@ function errorFields(error: unknown): { status: number | null; code: string | nu
   return { status, code: typeof e?.code === 'string' ? e.code : null };
 }
 
-function isKeyConflict(error: unknown): boolean {
-  const { status, code } = errorFields(error);
-  return status === 409 || code === 'KEY_CONFLICT';
+/** Splits batch items into batches within the documented key count and payload size. */
+function chunkBatch<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = byteLength(item);
+    if (chunk.length > 0 && (chunk.length >= BATCH_KEYS || bytes + size > BATCH_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** The items with each (entity, key) once, the last one winning, in the order of their last write. */
+function dedupeLastWins<T extends { key: string; entityName?: string }>(items: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) {
+    const id = `${item.entityName ?? ''}\u0000${item.key}`;
+    byId.delete(id);
+    byId.set(id, item);
+  }
+  return [...byId.values()];
 }
 
 /**

@@ -2,10 +2,31 @@ import { parseWith } from '../core/parse-with';
 import type { ClosurePolicy } from '../core/schemas';
 import { projectSettingsSchema, type ProjectSettings } from './resolver-contract';
 
-/** The project's settings from the scope head's extension data; defaults until an admin saves some. */
-export function readProjectSettings(ext: Record<string, unknown>): ProjectSettings {
+export type SettingsReading =
+  | { ok: true; settings: ProjectSettings }
+  | { ok: false; code: 'SETTINGS_UNREADABLE'; errors: string[]; defaults: ProjectSettings };
+
+/**
+ * The project's settings from the scope head's extension data: defaults until an admin saves
+ * some, and a refusal value when what is stored no longer parses. Decisions (the gate, sign-off)
+ * must use this: the defaults let anyone sign off, so falling back to them would fail open.
+ */
+export function parseProjectSettings(ext: Record<string, unknown>): SettingsReading {
   const parsed = parseWith(projectSettingsSchema, ext.settings ?? {});
-  return parsed.ok ? parsed.value : projectSettingsSchema.parse({});
+  return parsed.ok ? { ok: true, settings: parsed.value } : { ok: false, code: 'SETTINGS_UNREADABLE', errors: parsed.errors, defaults: defaultSettings() };
+}
+
+/**
+ * The settings, or the defaults when what is stored cannot be read. Only for views and for
+ * callers not yet moved to parseProjectSettings: it must not decide a closure or a sign-off.
+ */
+export function readProjectSettings(ext: Record<string, unknown>): ProjectSettings {
+  const reading = parseProjectSettings(ext);
+  return reading.ok ? reading.settings : reading.defaults;
+}
+
+export function defaultSettings(): ProjectSettings {
+  return projectSettingsSchema.parse({});
 }
 
 /** The shared gate's policy for a Jira project: done means the "done" status category, plus any listed names. */
@@ -20,9 +41,30 @@ export function buildClosurePolicy(settings: ProjectSettings): ClosurePolicy {
   };
 }
 
-/** An empty list means every issue type is a deliverable. */
+/**
+ * An empty list means every issue type except sub-tasks is a deliverable. Sub-tasks never are:
+ * the panel is not shown on them, so a gate on them could never be satisfied.
+ */
 export function isDeliverableType(settings: ProjectSettings, issueType: string | null): boolean {
+  if (issueType !== null && isSubtaskTypeName(issueType)) return false;
   if (settings.deliverableIssueTypes.length === 0) return true;
   const type = issueType?.trim().toLowerCase() ?? '';
   return settings.deliverableIssueTypes.some((t) => t.trim().toLowerCase() === type);
+}
+
+/**
+ * Sub-task types: the issue panel's display condition hides the panel on them (manifest.yml),
+ * so the settings refuse them as deliverables, or their criteria could never be written.
+ * "Subtask" is Jira Cloud's current name, "Sub-task" the older one.
+ */
+export const SUBTASK_TYPE_NAMES = ['Subtask', 'Sub-task'] as const;
+
+export function isSubtaskTypeName(name: string): boolean {
+  const folded = name.trim().toLowerCase();
+  return SUBTASK_TYPE_NAMES.some((n) => n.toLowerCase() === folded);
+}
+
+/** The message the panel and the validator give when the stored settings cannot be read. */
+export function describeUnreadableSettings(subject: string): string {
+  return `Scopekeeper cannot read this project's settings, so ${subject}. A project admin can fix this by opening Project settings → Apps → Scopekeeper and saving the settings again.`;
 }

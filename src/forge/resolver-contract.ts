@@ -16,6 +16,10 @@ export const resolverNames = [
   'getHistoryPage',
   'exportHistoryCsv',
   'createBaseline',
+  'refreshSignals',
+  'verifyWholeHistory',
+  'attachReasons',
+  'exportHistoryJson',
   'getSettings',
   'saveSettings',
 ] as const;
@@ -63,6 +67,10 @@ export interface PanelView {
   issue: { id: string; key: string; summary: string; assigneeAccountId: string | null };
   /** False when the issue type is not a deliverable in this project's settings. */
   isDeliverable: boolean;
+  /** Why this issue is not tracked, in words; null when it is a deliverable. */
+  notDeliverableReason: string | null;
+  /** Why nobody can sign off here right now (settings or project roles unreadable); null when sign-off works. */
+  signOffUnavailable: string | null;
   criteria: Criterion[];
   hints: QualityHint[];
   /** Optimistic version of the stored deliverable; null before the first save. */
@@ -104,7 +112,23 @@ export const historyPageSchema = z.object({
   cursor: z.string().min(1).nullable().default(null),
 });
 
-export const exportHistorySchema = z.object({ filters: historyFiltersSchema.default({}) });
+/** One part of an export: `cursor` is the previous part's nextCursor; null starts at the newest record. */
+export const exportHistorySchema = z.object({
+  filters: historyFiltersSchema.default({}),
+  cursor: z.string().min(1).nullable().default(null),
+});
+
+/** The changes to document, as the history page showed them (seq and change id), and why they were made. */
+export const attachReasonsSchema = z.object({
+  changes: z
+    .array(z.object({ seq: z.number().int().nonnegative(), changeId: z.string().min(1) }))
+    .min(1, 'choose at least one change')
+    .max(25),
+  reason: z.string().trim().min(1, 'write why the scope changed').max(2000),
+});
+
+/** `restart`: check from the first record again; otherwise continue the check under way. */
+export const verifyWholeHistorySchema = z.object({ restart: z.boolean().default(false) });
 
 export const createBaselineSchema = z.object({ name: z.string().trim().min(1, 'give the baseline a name').max(200) });
 
@@ -137,9 +161,44 @@ export interface ProjectOverview {
     signOffCoverage: { covered: number; total: number; share: number | null };
   };
   verification: { ok: true; count: number } | { ok: false; index: number; recordId: string; message: string };
-  permissions: { canCreateBaseline: boolean };
+  /** How far the signals are counted; they are counted a slice per call (see refreshSignals). */
+  signalsStatus: SignalsStatus;
+  /** canDocumentChanges: may edit issues in this project, so may attach reasons (checked again per issue). */
+  permissions: { canCreateBaseline: boolean; canDocumentChanges: boolean };
   /** Optional (added by the UI side): deliverables of the project for the history filter, by key. */
   deliverables?: { id: string; key: string }[];
+}
+
+export interface SignalsStatus {
+  /** Every history record and deliverable counted, and the deliverable figures are recent. */
+  complete: boolean;
+  historyCounted: number;
+  historyTotal: number;
+  /** Deliverables read by the count under way, or by the last complete one. */
+  deliverablesCounted: number;
+  /** When the deliverable figures shown were counted; null until a first count completes. */
+  deliverablesAsOf: string | null;
+}
+
+/** The signals part of the overview, as refreshSignals continues to count it. */
+export interface SignalsView {
+  signals: ProjectOverview['signals'];
+  signalsStatus: SignalsStatus;
+  verification: ProjectOverview['verification'];
+  deliverables: { id: string; key: string }[];
+}
+
+/** Progress of a full check of the hash chain, a slice per call. */
+export interface HistoryCheck {
+  checked: number;
+  total: number;
+  done: boolean;
+}
+
+/** One part of an export: the text to copy, and where the next part starts (null: this was the last). */
+export interface ExportPart {
+  rowCount: number;
+  nextCursor: string | null;
 }
 
 // ---- settings ---------------------------------------------------------------------------
@@ -191,6 +250,10 @@ export interface ResolverPayloads {
   getHistoryPage: z.input<typeof historyPageSchema>;
   exportHistoryCsv: z.input<typeof exportHistorySchema>;
   createBaseline: z.input<typeof createBaselineSchema>;
+  refreshSignals: EmptyPayload;
+  verifyWholeHistory: z.input<typeof verifyWholeHistorySchema>;
+  attachReasons: z.input<typeof attachReasonsSchema>;
+  exportHistoryJson: z.input<typeof exportHistorySchema>;
   getSettings: EmptyPayload;
   saveSettings: z.input<typeof saveSettingsSchema>;
 }
@@ -203,10 +266,18 @@ export interface ResolverResults {
   revokeSignOff: Outcome<{ panel: PanelView }>;
   getProjectOverview: Outcome<{ overview: ProjectOverview }>;
   getHistoryPage: Outcome<HistoryPage>;
-  /** The filtered history as CSV text (RFC 4180, header row first). */
-  exportHistoryCsv: Outcome<{ csv: string; rowCount: number }>;
+  /** One part of the filtered history as CSV text (RFC 4180); the first part starts with the header row. */
+  exportHistoryCsv: Outcome<{ csv: string } & ExportPart>;
   createBaseline: Outcome<{ overview: ProjectOverview }>;
-  getSettings: Outcome<{ settings: ProjectSettings }>;
+  /** Counts the next slice of the signals (call again until signalsStatus.complete). */
+  refreshSignals: Outcome<SignalsView>;
+  verifyWholeHistory: Outcome<{ verification: ProjectOverview['verification']; check: HistoryCheck }>;
+  /** documented: changes the reason now explains; skipped: asked for but already documented. */
+  attachReasons: Outcome<{ documented: number; skipped: number }>;
+  /** One part of the filtered history as a JSON array of rows with the CSV's columns. */
+  exportHistoryJson: Outcome<{ json: string } & ExportPart>;
+  /** `problems`: what an admin should fix, in words (unreadable stored settings, roles the app cannot read). */
+  getSettings: Outcome<{ settings: ProjectSettings; problems?: string[] }>;
   /** On a refusal for invalid settings, `errors` holds "settings.<field>: message" strings. */
   saveSettings: Outcome<{ settings: ProjectSettings }>;
 }

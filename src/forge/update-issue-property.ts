@@ -1,16 +1,19 @@
 import { route } from '@forge/api';
+import { z } from 'zod';
 import { evaluateClosure } from '../core/evaluate-closure';
 import { isSignOffStale } from '../core/is-sign-off-stale';
 import type { ClosurePolicy, ClosureReasonCode, DeliverableState } from '../core/schemas';
-import { pickRequester, JSON_HEADERS, readJiraReply } from './read-jira-reply';
+import { pickRequester, JiraUnavailableError, JSON_HEADERS, readJiraReply } from './read-jira-reply';
 import type { ForgeDeps } from './create-forge-deps';
+import { buildClosurePolicy, isDeliverableType, readProjectSettings } from './read-project-settings';
 
 export const ISSUE_PROPERTY_KEY = 'scopekeeper';
 
 /**
  * The issue property `scopekeeper`, indexed for JQL by the jira:entityProperty module. Entity
  * property indexes have no boolean type, so flags are the strings "true" and "false":
- * `issue.property[scopekeeper].signedOff = false` matches them.
+ * `issue.property[scopekeeper].signedOff = false` matches them, and so does the search alias the
+ * manifest gives each value (`scopekeeperSignedOff = false`).
  */
 export interface IssueSearchSummary {
   criteriaCount: number;
@@ -61,4 +64,138 @@ export async function updateIssueProperty(
     deps.log(`could not update the search property of ${state.key}`, error);
     return null;
   }
+}
+
+// ---- backfill ------------------------------------------------------------------------------------
+
+/**
+ * Where the backfill keeps its place between runs: the extension data of a scope no Jira project
+ * can have (project ids are numbers).
+ */
+export const BACKFILL_SCOPE_ID = 'scopekeeper:issue-property-backfill';
+/** Issues per run: one search page (enhanced search answers at most this many with fields). */
+export const BACKFILL_PAGE_SIZE = 50;
+/** Parallel property writes, so a page fits well inside the 25-second invocation limit. */
+const BACKFILL_CONCURRENCY = 5;
+/** A finished pass starts over after a week, to heal issues whose events were missed. */
+const BACKFILL_REPEAT_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * Enhanced search refuses unbounded JQL (an ORDER BY alone); any restriction bounds it.
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search (search/jql).
+ */
+export const BACKFILL_JQL = 'created <= now() ORDER BY created ASC';
+
+const cursorSchema = z.object({ nextPageToken: z.string().nullable(), startedAt: z.string(), completedAt: z.string().nullable() });
+type BackfillCursor = z.infer<typeof cursorSchema>;
+
+const searchPageSchema = z.object({
+  issues: z.array(
+    z.object({
+      id: z.string(),
+      key: z.string(),
+      fields: z.object({ summary: z.string().nullish(), issuetype: z.object({ name: z.string() }).nullish(), project: z.object({ id: z.string() }).nullish(), assignee: z.object({ accountId: z.string() }).nullish() }).partial().default({}),
+      properties: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  nextPageToken: z.string().nullish(),
+});
+
+export interface BackfillReport {
+  written: number;
+  skipped: number;
+  failed: number;
+  /** True when this run reached the last page (or a finished pass is not due again yet). */
+  done: boolean;
+}
+
+/**
+ * The scheduled backfill: issues that existed before the app (or whose events were missed) have no
+ * `scopekeeper` property, so JQL on it misses them. Each run writes it for one search page of
+ * tracked issues that lack it and saves its place, so the work per invocation stays bounded.
+ */
+export async function backfillIssueProperties(deps: ForgeDeps): Promise<BackfillReport> {
+  const { ext } = await deps.store.readScopeSummary(BACKFILL_SCOPE_ID);
+  const saved = cursorSchema.safeParse(ext.cursor);
+  let cursor: BackfillCursor = saved.success ? saved.data : { nextPageToken: null, startedAt: deps.now(), completedAt: null };
+  if (cursor.completedAt) {
+    if (Date.parse(deps.now()) - Date.parse(cursor.completedAt) < BACKFILL_REPEAT_MS) return { written: 0, skipped: 0, failed: 0, done: true };
+    cursor = { nextPageToken: null, startedAt: deps.now(), completedAt: null };
+  }
+  const reply = await readJiraReply(
+    pickRequester('app').requestJira(route`/rest/api/3/search/jql`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({
+        jql: BACKFILL_JQL,
+        maxResults: BACKFILL_PAGE_SIZE,
+        fields: ['summary', 'issuetype', 'project', 'assignee'],
+        properties: [ISSUE_PROPERTY_KEY],
+        ...(cursor.nextPageToken ? { nextPageToken: cursor.nextPageToken } : {}),
+      }),
+    }),
+  );
+  if (reply.status === 400 && cursor.nextPageToken) {
+    // Page tokens expire (after 7 days): start the pass again rather than stall on it.
+    deps.log('the backfill page token was refused; starting the pass again', reply.body);
+    await saveCursor(deps, { nextPageToken: null, startedAt: deps.now(), completedAt: null });
+    return { written: 0, skipped: 0, failed: 0, done: false };
+  }
+  if (!reply.ok) throw new JiraUnavailableError('searching issues for the property backfill', reply.status);
+  const page = searchPageSchema.safeParse(reply.body);
+  if (!page.success) throw new Error(`Jira answered a search page Scopekeeper cannot read: ${page.error.message}`);
+
+  const policies = new Map<string, Promise<{ policy: ClosurePolicy; settings: ReturnType<typeof readProjectSettings>; scopeVersion: string | null }>>();
+  const projectOf = (projectId: string) => {
+    let pending = policies.get(projectId);
+    if (!pending) {
+      pending = deps.store.readScopeSummary(projectId).then((summary) => {
+        const settings = readProjectSettings(summary.ext);
+        return { settings, policy: buildClosurePolicy(settings), scopeVersion: summary.head?.scopeVersion ?? null };
+      });
+      policies.set(projectId, pending);
+    }
+    return pending;
+  };
+
+  const report: BackfillReport = { written: 0, skipped: 0, failed: 0, done: !page.data.nextPageToken };
+  const todo = page.data.issues.filter((issue) => {
+    const missing = issue.properties?.[ISSUE_PROPERTY_KEY] === undefined && issue.fields.project;
+    if (!missing) report.skipped += 1;
+    return missing;
+  });
+  for (let i = 0; i < todo.length; i += BACKFILL_CONCURRENCY) {
+    await Promise.all(
+      todo.slice(i, i + BACKFILL_CONCURRENCY).map(async (issue) => {
+        const projectId = issue.fields.project!.id;
+        const project = await projectOf(projectId);
+        if (!isDeliverableType(project.settings, issue.fields.issuetype?.name ?? null)) {
+          report.skipped += 1;
+          return;
+        }
+        const stored = await deps.store.getDeliverable('jira', issue.id);
+        const state: DeliverableState = stored?.state ?? {
+          platform: 'jira',
+          id: issue.id,
+          key: issue.key,
+          scopeId: projectId,
+          title: issue.fields.summary ?? '',
+          assigneeId: issue.fields.assignee?.accountId ?? null,
+          criteria: [],
+          signOff: null,
+          inScope: true,
+          updatedAt: deps.now(),
+        };
+        const written = await updateIssueProperty(deps, { state, policy: project.policy, scopeVersion: project.scopeVersion });
+        if (written) report.written += 1;
+        else report.failed += 1;
+      }),
+    );
+  }
+  await saveCursor(deps, report.done ? { ...cursor, nextPageToken: null, completedAt: deps.now() } : { ...cursor, nextPageToken: page.data.nextPageToken ?? null });
+  if (report.failed > 0) deps.log(`the property backfill could not write ${report.failed} of ${todo.length} issues; the next pass tries them again`);
+  return report;
+}
+
+async function saveCursor(deps: ForgeDeps, cursor: BackfillCursor): Promise<void> {
+  await deps.store.updateScopeExtension(BACKFILL_SCOPE_ID, (ext) => ({ ...ext, cursor }));
 }

@@ -4,14 +4,34 @@ import { isDoneState } from '../core/is-done-state';
 import type { DeliverableState } from '../core/schemas';
 import type { ForgeDeps } from './create-forge-deps';
 import { fetchIssue } from './fetch-issue';
-import { isDeliverableType, readProjectSettings, buildClosurePolicy } from './read-project-settings';
+import { buildClosurePolicy, describeUnreadableSettings, isDeliverableType, parseProjectSettings } from './read-project-settings';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 
-/** developer.atlassian.com/platform/forge/manifest-reference/modules/jira-workflow-validator */
+/**
+ * The fields changed on the transition screen that the gate reads. Jira sends them in the
+ * REST v3 "Get issue" format; for user fields only the accountId; a cleared field as null.
+ * Anything else passes through unread. A present but malformed field fails the whole payload,
+ * so the gate refuses rather than guessing.
+ */
+const modifiedFieldsSchema = z.looseObject({
+  assignee: z.object({ accountId: z.string().min(1) }).nullable().optional(),
+  issuetype: z.looseObject({ name: z.string().min(1) }).nullable().optional(),
+});
+
+/**
+ * The payload of a function validator (developer.atlassian.com/platform/forge/manifest-reference/
+ * modules/jira-workflow-validator, "Validating with lambda functions"): the issue key, the
+ * validator's configuration, and the transition's from/to status ids with `modifiedFields`.
+ * `modifiedFields` is only attached when the app has read:jira-work, which this app requests.
+ */
 const validatorPayloadSchema = z.object({
   issue: z.object({ key: z.string().min(1) }),
-  transition: z.object({ from: z.object({ id }).nullish(), to: z.object({ id }) }),
+  transition: z.object({
+    from: z.object({ id }).nullish(),
+    to: z.object({ id }),
+    modifiedFields: modifiedFieldsSchema.nullish(),
+  }),
   configuration: z.unknown().optional(),
 });
 
@@ -24,22 +44,34 @@ export interface ValidatorResult {
 /**
  * The workflow validator (function form). It decides from app storage, never from issue
  * properties (anyone who can edit an issue can rewrite those): one asApp Jira call for the
- * issue's id, project, assignee and the target status's category (expand=transitions), then two
- * storage reads in parallel (the deliverable, and the project's head with its settings).
+ * issue's id, project, type, assignee and the target status's category (expand=transitions),
+ * then two storage reads in parallel (the deliverable, and the project's head with its
+ * settings). What the user changed on the transition screen counts: a new assignee is the one
+ * the self sign-off rule checks, and a new issue type cannot take a deliverable out of the gate.
  * It fails closed: when it cannot decide, the issue stays where it is and the message says why.
  */
 export async function validateClosure(payload: unknown, deps: ForgeDeps): Promise<ValidatorResult> {
   const parsed = validatorPayloadSchema.safeParse(payload);
   if (!parsed.success) {
+    deps.log('validator payload not readable', parsed.error.message);
     return { result: false, errorMessage: 'Scopekeeper could not read this transition, so the issue stays where it is. Ask a Jira admin to check the workflow.' };
   }
   const { issue: ref, transition } = parsed.data;
+  const modified = transition.modifiedFields ?? {};
   try {
     const issue = await fetchIssue('app', ref.key, { transitions: true });
     if (!issue) return { result: false, errorMessage: `Scopekeeper could not find ${ref.key}, so it stays where it is.` };
     const [entry, summary] = await Promise.all([deps.store.readDeliverableEntry('jira', issue.id), deps.store.readScopeSummary(issue.project.id)]);
-    const settings = readProjectSettings(summary.ext);
-    if (!isDeliverableType(settings, issue.issueType)) return { result: true };
+    const reading = parseProjectSettings(summary.ext);
+    if (!reading.ok) {
+      deps.log(`validator: the settings of project ${issue.project.id} cannot be read: ${reading.errors.join('; ')}`);
+      return { result: false, errorMessage: describeUnreadableSettings(`${issue.key} stays where it is`) };
+    }
+    const settings = reading.settings;
+    // Gated when the type is a deliverable before or after the transition: changing the type
+    // on the transition screen must not be a way around the gate.
+    const newType = modified.issuetype?.name ?? null;
+    if (!isDeliverableType(settings, issue.issueType) && !(newType !== null && isDeliverableType(settings, newType))) return { result: true };
     const policy = buildClosurePolicy(settings);
     const target = issue.transitions?.find((t) => t.to.id === transition.to.id)?.to ?? null;
     // Not a closure: the gate only guards done states. An unknown target is treated as one,
@@ -52,8 +84,9 @@ export async function validateClosure(payload: unknown, deps: ForgeDeps): Promis
       key: issue.key,
       scopeId: issue.project.id,
       title: issue.summary,
-      // Jira's assignee now, not the one stored at the last save: the self sign-off rule needs today's.
-      assigneeId: issue.assigneeId,
+      // The assignee the issue will have after this transition: set on its screen, or Jira's
+      // current one, not the one stored at the last save.
+      assigneeId: modified.assignee !== undefined ? (modified.assignee?.accountId ?? null) : issue.assigneeId,
       criteria: stored?.criteria ?? [],
       signOff: stored?.signOff ?? null,
       inScope: true,

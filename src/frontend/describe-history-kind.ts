@@ -12,6 +12,7 @@ export const historyKindLabels: Readonly<Record<HistoryKind, string>> = {
   closure_allowed: 'Closure allowed',
   closure_refused: 'Closure refused',
   closure_bypassed: 'Closure bypassed',
+  settings_changed: 'Settings changed',
 };
 
 export function describeHistoryKind(kind: string): string {

@@ -1,11 +1,14 @@
 import React from 'react';
-import { Box, CodeBlock, Inline, Lozenge, Stack, Text } from '@forge/react';
+import { Box, Button, CodeBlock, Inline, Lozenge, Stack, Text } from '@forge/react';
 import type { HistoryRow } from '../forge/resolver-contract';
 import { describeHistoryKind } from './describe-history-kind';
 import { formatTime } from './format-time';
 
-/** The scope history as a timeline: what happened, when, by whom, why, and the diff. */
-export function HistoryTimeline({ rows }: { rows: HistoryRow[] }) {
+/**
+ * The scope history as a timeline: what happened, when, by whom, why, and the diff. With
+ * `onDocument`, each undocumented change offers to give its reason.
+ */
+export function HistoryTimeline({ rows, onDocument }: { rows: HistoryRow[]; onDocument?: (row: HistoryRow) => void }) {
   if (rows.length === 0) return <Text>No history records match these filters.</Text>;
   return (
     <Stack space="space.200">
@@ -26,6 +29,13 @@ export function HistoryTimeline({ rows }: { rows: HistoryRow[] }) {
               <Text>{row.summary}</Text>
               {reason ? <Text>Reason: {reason}</Text> : null}
               {row.diffText ? <CodeBlock language="diff" text={row.diffText} /> : null}
+              {onDocument && row.undocumented && row.record.kind === 'scope_changed' ? (
+                <Inline>
+                  <Button appearance="subtle" onClick={() => onDocument(row)}>
+                    Give the reason
+                  </Button>
+                </Inline>
+              ) : null}
             </Stack>
           </Box>
         );

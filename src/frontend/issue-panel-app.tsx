@@ -84,10 +84,10 @@ export function IssuePanelApp() {
   const { panel } = load;
   if (!panel.isDeliverable) {
     return (
-      <SectionMessage appearance="information" title="Not a deliverable">
+      <SectionMessage appearance="information" title="Not a deliverable in this project">
         <Text>
-          Scopekeeper does not track this issue type in this project. A project admin can add it to the deliverable issue types in the project
-          settings.
+          {panel.notDeliverableReason ??
+            'This issue type is not a deliverable in this project, so Scopekeeper keeps no acceptance criteria or sign-off for it and does not stop it from closing. A project admin can change the deliverable issue types in Project settings → Apps → Scopekeeper.'}
         </Text>
       </SectionMessage>
     );
@@ -254,6 +254,11 @@ export function IssuePanelApp() {
       <BaselineView panel={panel} />
 
       <Heading size="small">Sign-off</Heading>
+      {panel.signOffUnavailable ? (
+        <SectionMessage appearance="warning" title="Sign-off is closed for now">
+          <Text>{panel.signOffUnavailable}</Text>
+        </SectionMessage>
+      ) : null}
       <SignOffSection
         signOff={panel.signOff}
         canSignOff={panel.permissions.canSignOff}

@@ -131,7 +131,11 @@ export function SettingsForm({ settings, onSave }: SettingsFormProps) {
             isInvalid={Boolean(fieldErrors.deliverableIssueTypes)}
             onChange={(e) => setIssueTypes(String(e.target.value ?? ''))}
           />
-          <HelperMessage>Issue type names, separated by commas. Leave empty to treat every issue type as a deliverable.</HelperMessage>
+          <HelperMessage>
+            Issue type names, separated by commas. Leave empty to treat every issue type as a deliverable. Sub-tasks cannot be deliverables: the
+            Acceptance &amp; sign-off panel is not shown on them. On other issue types that are not listed, the panel says that they are not
+            deliverables.
+          </HelperMessage>
           {errorsFor('deliverableIssueTypes')}
         </Stack>
         <Stack space="space.050">

@@ -1,11 +1,11 @@
 import React, { useEffect, useRef, useState } from 'react';
-import { Heading, Inline, Spinner, Stack, Text } from '@forge/react';
+import { Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import type { ProjectSettings, Refusal } from '../forge/resolver-contract';
 import { invokeResolver } from './invoke-resolver';
 import { RefusalMessage } from './refusal-message';
 import { SettingsForm } from './settings-form';
 
-type Load = { status: 'loading' } | { status: 'failed'; refusal: Refusal } | { status: 'ready'; settings: ProjectSettings };
+type Load = { status: 'loading' } | { status: 'failed'; refusal: Refusal } | { status: 'ready'; settings: ProjectSettings; problems: string[] };
 
 /** The project settings page: loads the settings once, saves them through saveSettings. */
 export function SettingsPageApp() {
@@ -16,7 +16,7 @@ export function SettingsPageApp() {
     if (started.current) return;
     started.current = true;
     void invokeResolver('getSettings', {}).then((result) =>
-      setLoad(result.ok ? { status: 'ready', settings: result.settings } : { status: 'failed', refusal: result }),
+      setLoad(result.ok ? { status: 'ready', settings: result.settings, problems: result.problems ?? [] } : { status: 'failed', refusal: result }),
     );
   }, []);
 
@@ -33,6 +33,11 @@ export function SettingsPageApp() {
   return (
     <Stack space="space.200">
       <Heading size="medium">Scopekeeper settings</Heading>
+      {load.problems.map((problem) => (
+        <SectionMessage key={problem} appearance="warning" title="Something needs fixing">
+          <Text>{problem}</Text>
+        </SectionMessage>
+      ))}
       <SettingsForm settings={load.settings} onSave={(settings) => invokeResolver('saveSettings', { settings })} />
     </Stack>
   );

@@ -156,6 +156,13 @@ describe('schemas — every stored record is validated at the edge', () => {
       { ...b, id: 'h-7', kind: 'closure_allowed', data: { toState: 'Done' } },
       { ...b, id: 'h-8', kind: 'closure_refused', data: { toState: 'Done', reasons: [{ code: 'NO_SIGNOFF', message: 'Nobody signed off.' }] } },
       { ...b, id: 'h-9', kind: 'closure_bypassed', data: { toState: 'Done', reasons: [{ code: 'SIGNOFF_STALE', message: 'Stale.' }], action: 'reopened' } },
+      {
+        ...b,
+        id: 'h-10',
+        deliverableId: null,
+        kind: 'settings_changed',
+        data: { changes: [{ setting: 'approverRoles', from: ['Client approvers'], to: ['Client approvers', 'Product owners'] }, { setting: 'requireAllMet', from: null, to: true }] },
+      },
     ];
 
     it.each(valid.map((d) => [d.kind, d] as const))('accepts a valid %s draft and its chained record unchanged', (_kind, draft) => {
@@ -176,6 +183,9 @@ describe('schemas — every stored record is validated at the edge', () => {
       ['closure_allowed without a target state', { ...valid[7], data: {} }, 'data.toState'],
       ['closure_refused without reasons', { ...valid[8], data: { toState: 'Done', reasons: [] } }, 'data.reasons'],
       ['closure_bypassed with an unknown action', { ...valid[9], data: { ...valid[9]!.data, action: 'ignored' } }, 'data.action'],
+      ['settings_changed listing no change', { ...valid[10], data: { changes: [] } }, 'data.changes'],
+      ['settings_changed with a value that is not a setting value', { ...valid[10], data: { changes: [{ setting: 'requireAllMet', from: false, to: { on: true } }] } }, 'data.changes.0.to'],
+      ['settings_changed naming no setting', { ...valid[10], data: { changes: [{ setting: ' ', from: false, to: true }] } }, 'data.changes.0.setting'],
       ['a draft with a time without an offset', { ...valid[7], at: '2026-11-03T10:00:00' }, 'at'],
       ['a draft without a scope', { ...valid[7], scopeId: '' }, 'scopeId'],
     ];

@@ -1,6 +1,5 @@
-import { kvs, Filter, FilterConditions, WhereConditions } from '@forge/kvs';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
-import { KvsStore, KVS_PAGE_SIZE, storageKey } from '../../src/forge/kvs-store';
+import { KvsStore, ENTITY_PAGE_SIZE, storageKey } from '../../src/forge/kvs-store';
 import { verifyHistory } from '../../src/core/verify-history';
 import type { DeliverableState, HistoryDraft, HistoryRecord } from '../../src/core/schemas';
 
@@ -49,72 +48,6 @@ async function readAll(scopeId = '10000'): Promise<HistoryRecord[]> {
   return records;
 }
 
-describe('the @forge/kvs stand-in enforces the documented limits', () => {
-  it('refuses a key longer than 500 characters', async () => {
-    expect(await rejection(kvs.set('k'.repeat(501), 1))).toMatchObject({ code: 'KEY_TOO_LONG', responseDetails: { status: 400 } });
-    await kvs.set('k'.repeat(500), 1);
-    expect(await kvs.get('k'.repeat(500))).toBe(1);
-  });
-
-  it('refuses a key with a character outside letters, digits and :._-# and spaces', async () => {
-    expect(await rejection(kvs.set('scope/10000', 1))).toMatchObject({ code: 'INVALID_KEY' });
-  });
-
-  it('refuses a value larger than 240 KiB', async () => {
-    expect(await rejection(kvs.set('big', 'x'.repeat(240 * 1024)))).toMatchObject({ code: 'MAX_SIZE' });
-    await kvs.set('fits', 'x'.repeat(240 * 1024 - 2));
-  });
-
-  it('refuses to overwrite with FAIL_IF_EXISTS and keeps the first value', async () => {
-    await kvs.set('once', 'first', { keyPolicy: 'FAIL_IF_EXISTS' });
-    expect(await rejection(kvs.set('once', 'second', { keyPolicy: 'FAIL_IF_EXISTS' }))).toMatchObject({ responseDetails: { status: 409 } });
-    expect(await kvs.get('once')).toBe('first');
-  });
-
-  it('answers undefined for a key that was never stored', async () => {
-    expect(await kvs.get('missing')).toBeUndefined();
-  });
-
-  it('returns at most 20 results a page from kvs.query and pages through the rest with the cursor', async () => {
-    for (let i = 0; i < 45; i += 1) await kvs.set(`item:${String(i).padStart(2, '0')}`, i);
-    const first = await kvs.query().where('key', WhereConditions.beginsWith('item:')).limit(50).getMany();
-    expect(first.results).toHaveLength(20);
-    const second = await kvs.query().where('key', WhereConditions.beginsWith('item:')).limit(20).cursor(first.nextCursor as string).getMany();
-    const third = await kvs.query().where('key', WhereConditions.beginsWith('item:')).limit(20).cursor(second.nextCursor as string).getMany();
-    expect([...first.results, ...second.results, ...third.results].map((r) => r.value)).toEqual(Array.from({ length: 45 }, (_, i) => i));
-    expect(third.nextCursor).toBeUndefined();
-  });
-
-  it('refuses a transaction of more than 25 operations and applies none of them', async () => {
-    const tx = kvs.transact();
-    for (let i = 0; i < 26; i += 1) tx.set(`t${i}`, i);
-    expect(await rejection(tx.execute())).toMatchObject({ responseDetails: { status: 400 } });
-    expect(await kvs.get('t0')).toBeUndefined();
-  });
-
-  it('rolls back every operation of a transaction whose condition fails', async () => {
-    await kvs.entity('scope-head').set('s1', { scopeId: 's1', token: 'a', seq: -1, hash: '', scopeVersion: '', baselines: [], ext: {} });
-    const tx = kvs
-      .transact()
-      .set('plain', 'written?')
-      .set('s1', { scopeId: 's1', token: 'b', seq: 0, hash: 'h', scopeVersion: '', baselines: [], ext: {} }, { entityName: 'scope-head', conditions: new Filter<{ token: string }>().and('token', FilterConditions.equalTo('stale')) });
-    expect(await rejection(tx.execute())).toMatchObject({ responseDetails: { status: 409 } });
-    expect(await kvs.get('plain')).toBeUndefined();
-    expect(await kvs.entity<{ token: string }>('scope-head').get('s1')).toMatchObject({ token: 'a' });
-  });
-
-  it('refuses a custom entity attribute the manifest does not declare', async () => {
-    expect(await rejection(kvs.entity('deliverable').set('jira:1', { platform: 'jira', secret: 'x' }))).toMatchObject({ code: 'INVALID_ENTITY_VALUE' });
-  });
-
-  it('refuses an index query without its partition values or with more than 100 a page', async () => {
-    expect(await rejection(kvs.entity('history-entry').query().index('by-deliverable', { partition: ['10000'] }).getMany())).toMatchObject({ responseDetails: { status: 400 } });
-    expect(await rejection(kvs.entity('history-entry').query().index('by-seq', { partition: ['10000'] }).limit(101).getMany())).toMatchObject({
-      code: 'COMPLEX_QUERY_PAGE_LIMIT_NOT_IN_RANGE',
-    });
-  });
-});
-
 describe('KvsStore within the limits', () => {
   it('keys deliverables by id, also ids with characters keys do not allow or longer than a key may be', async () => {
     const odd = deliverable({ platform: 'linear', id: 'team/ENG issue #42 ✓', key: 'ENG-42' });
@@ -161,14 +94,15 @@ describe('KvsStore within the limits', () => {
     expect(page.records.map((r) => r.kind === 'scope_changed' && r.data.after?.length)).toEqual([huge.length]);
   });
 
-  it(`never asks storage for more than ${KVS_PAGE_SIZE} items a page, however many records a history page holds`, async () => {
+  it('reads entity pages of 100, the documented maximum, however many records a history page holds', async () => {
     await store.commit({ scopeId: '10000', history: Array.from({ length: 150 }, (_, i) => closure(i)) });
     service.resetCounts();
     const page = await store.queryHistory({ scopeId: '10000', limit: 100 });
     expect(page.records).toHaveLength(100);
     await store.listDeliverables('10000');
     await readAll();
-    expect(service.counts().largestQueryLimit).toBeLessThanOrEqual(KVS_PAGE_SIZE);
+    expect(service.counts().largestQueryLimit).toBe(ENTITY_PAGE_SIZE);
+    expect(ENTITY_PAGE_SIZE).toBe(100);
   });
 
   it('rebuilds the history index when a writer stopped after its commit and before indexing', async () => {
@@ -182,6 +116,7 @@ describe('KvsStore within the limits', () => {
   it('reports a commit as done when only its indexing failed, and the next query still finds its records', async () => {
     service.failNext('/api/v1/batch/set', 503, 'SERVICE_UNAVAILABLE');
     expect(await store.commit({ scopeId: '10000', history: [closure(1)] })).toMatchObject({ ok: true });
+    expect(store.stats.indexFailures).toBe(1);
     expect((await store.queryHistory({ scopeId: '10000' })).records.map((r) => r.id)).toEqual(['rec-1']);
   });
 
@@ -217,5 +152,71 @@ describe('KvsStore within the limits', () => {
   it('claims an event once and reports a second delivery', async () => {
     expect(await store.claimEvent('10042:10119')).toBe(true);
     expect(await store.claimEvent('10042:10119')).toBe(false);
+  });
+});
+
+describe('KvsStore on the platform value rules', () => {
+  it('creates a project head the platform accepts for a scope without history, then appends to it', async () => {
+    // The empty head once had hash '' and scopeVersion '': string attributes cannot be empty.
+    await store.updateScopeExtension('10000', (ext) => ({ ...ext, settings: { bypassPolicy: 'reopen' } }));
+    expect(await store.readScopeSummary('10000')).toMatchObject({ head: null, ext: { settings: { bypassPolicy: 'reopen' } } });
+    expect(await store.commit({ scopeId: '10000', history: [closure(0)] })).toMatchObject({ ok: true });
+    expect(await store.getHistoryHead('10000')).toMatchObject({ seq: 0, scopeVersion: null });
+  });
+
+  it('keeps history written in 2026 past seq 2.2 million: reading, time filters and deliverable filters all find it', async () => {
+    await store.commit({ scopeId: '10000', history: [closure(0)] });
+    // A history this long cannot be written record by record in a test: the head and the index
+    // watermark are moved there, as if 2.2 million records had been committed.
+    service.tamper(storageKey('10000'), { ...(service.peek(storageKey('10000'), 'scope-head') as object), seq: 2_199_999 }, 'scope-head');
+    service.tamper(storageKey('hix', '10000'), { through: 2_199_999 });
+    const late: HistoryDraft = { ...closure(1), at: '2026-07-01T12:00:00.000Z', deliverableId: '10043' };
+    expect(await store.commit({ scopeId: '10000', history: [late] })).toMatchObject({ ok: true, records: [{ seq: 2_200_000 }] });
+    expect(store.stats.indexFailures).toBe(0);
+    expect((await readAll()).map((r) => r.seq)).toEqual([0, 2_200_000]);
+    const inJuly = await store.queryHistory({ scopeId: '10000', from: '2026-07-01T00:00:00.000Z', to: '2026-07-31T23:59:59.999Z' });
+    expect(inJuly.records.map((r) => r.id)).toEqual(['rec-1']);
+    expect((await store.queryHistory({ scopeId: '10000', deliverableId: '10043' })).records.map((r) => r.seq)).toEqual([2_200_000]);
+  });
+
+  it('rebuilds a history index larger than one 4 MB batch in several batches of at most 25 keys', async () => {
+    const bulky = (i: number): HistoryDraft => ({
+      id: `rec-${i}`,
+      scopeId: '10000',
+      at: '2026-03-02T09:00:00.000Z',
+      actor: null,
+      deliverableId: '10042',
+      kind: 'closure_allowed',
+      data: { toState: `Done ${i} ${'x'.repeat(200_000)}` },
+    });
+    await store.commit({ scopeId: '10000', history: Array.from({ length: 17 }, (_, i) => bulky(i)) });
+    await store.commit({ scopeId: '10000', history: Array.from({ length: 17 }, (_, i) => bulky(17 + i)) });
+    service.tamper(storageKey('hix', '10000'), { through: -1 });
+    service.resetCounts();
+    expect((await store.queryHistory({ scopeId: '10000', limit: 100 })).records).toHaveLength(34);
+    const batches = service.requests.filter((r) => r.path === '/api/v1/batch/set').map((r) => r.body as unknown[]);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(25);
+  });
+
+  it.each([
+    [409, 'KEY_CONFLICT'],
+    [409, 'SOMETHING_ELSE'],
+    [400, 'KEY_CONFLICT'],
+  ])('takes a FAIL_IF_EXISTS refusal answered %i %s for an event already claimed, and logs that shape once', async (status, code) => {
+    const info: string[] = [];
+    const logged = new KvsStore({ info: (message) => info.push(message), warn: () => undefined });
+    service.answerKeyConflictsWith(status, code);
+    expect(await logged.claimEvent('10042:10119')).toBe(true);
+    expect(await logged.claimEvent('10042:10119')).toBe(false);
+    expect(await logged.claimEvent('10042:10119')).toBe(false);
+    expect(logged.stats.keyConflicts).toEqual({ [`${status} ${code}`]: 2 });
+    expect(info).toEqual([`storage answered a FAIL_IF_EXISTS conflict as ${status} ${code}`]);
+  });
+
+  it('passes on a refusal of any other shape instead of taking it for an event already claimed', async () => {
+    service.answerKeyConflictsWith(400, 'INVALID_REQUEST');
+    expect(await store.claimEvent('10042:10119')).toBe(true);
+    expect(await rejection(store.claimEvent('10042:10119'))).toMatchObject({ code: 'INVALID_REQUEST', responseDetails: { status: 400 } });
   });
 });

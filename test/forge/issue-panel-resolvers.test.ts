@@ -1,4 +1,7 @@
-import { installForgeApiMock, PEOPLE } from '../mocks/forge-api';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ManifestParserBuilder } from '@forge/manifest';
+import { installForgeApiMock, OTHER, PEOPLE, PROJ } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, ISSUE_13, testDeps } from './forge-harness';
 import type { FakeJira } from '../mocks/forge-api';
@@ -77,6 +80,23 @@ describe('issue panel: load', () => {
     await configure({ deliverableIssueTypes: ['Story'] });
     const { panel } = expectOk(await invoke('getPanel', {}, ravi.accountId, { issue: ISSUE_13 }));
     expect(panel.isDeliverable).toBe(false);
+  });
+
+  it('says in plain words which issue types are deliverables here when this one is not', async () => {
+    await configure({ deliverableIssueTypes: ['Story', 'Epic'] });
+    const { panel } = expectOk(await invoke('getPanel', {}, ravi.accountId, { issue: ISSUE_13 }));
+    expect(panel.notDeliverableReason).toBe(
+      'PROJ-13 is a Task. In this project only “Story” and “Epic” issues are deliverables, so Scopekeeper keeps no acceptance criteria or sign-off for this issue and does not stop it from closing. A project admin can change the deliverable issue types in Project settings → Apps → Scopekeeper.',
+    );
+    expect(expectOk(await invoke('getPanel', {}, ravi.accountId)).panel.notDeliverableReason).toBeNull();
+  });
+
+  it('is hidden only on sub-tasks, by a display condition in the manifest', () => {
+    const file = path.join(__dirname, '..', '..', 'manifest.yml');
+    const manifest = new ManifestParserBuilder().withInterpolators().build().parseManifest({ content: readFileSync(file, 'utf8'), filePath: file }) as {
+      modules: { 'jira:issuePanel': { displayConditions?: unknown }[] };
+    };
+    expect(manifest.modules['jira:issuePanel'][0]?.displayConditions).toEqual({ not: { issueType: ['Subtask', 'Sub-task'] } });
   });
 
   it('offers neither editing nor sign-off to someone who may only browse when approvers are set', async () => {
@@ -294,6 +314,85 @@ describe('issue panel: sign-off', () => {
     const { panel } = expectOk(await invoke('revokeSignOff', {}, anna.accountId));
     expect(panel.signOff).toBeNull();
     expect(panel.verdict.reasons.map((r) => r.code)).toEqual(['NO_SIGNOFF']);
+  });
+});
+
+describe('issue panel: when project roles or settings cannot be read', () => {
+  const roleOf = (id: number) => `/rest/api/3/project/${PROJ.id}/role/${id}`;
+
+  function appMayNotReadRoles() {
+    jira.appWithoutProjectAdmin.add(PROJ.id);
+    jira.appWithoutProjectAdmin.add(OTHER.id);
+  }
+
+  it('has the Jira stand-in answer role reads as Jira does without Administer Projects: 404, for the app and for users alike', async () => {
+    jira.appWithoutProjectAdmin.add(PROJ.id);
+    expect((await jira.request('app', null, roleOf(10100))).status).toBe(404);
+    // The list needs Administer Projects in any project of the site: the app still has it in OPS.
+    expect((await jira.request('app', null, `/rest/api/3/project/${PROJ.id}/role`)).status).toBe(200);
+    jira.appWithoutProjectAdmin.add(OTHER.id);
+    expect((await jira.request('app', null, `/rest/api/3/project/${PROJ.id}/role`)).status).toBe(404);
+    expect((await jira.request('user', anna.accountId, roleOf(10100))).status).toBe(404);
+    expect((await jira.request('user', pat.accountId, roleOf(10100))).status).toBe(200);
+  });
+
+  it('still loads the panel, offers nobody a role-based sign-off, and says why when neither the app nor the user may read the roles', async () => {
+    await configure({ approverRoles: ['Client approvers'] });
+    await saveFirstCriteria();
+    appMayNotReadRoles();
+    const { panel } = expectOk(await invoke('getPanel', {}, anna.accountId));
+    expect(panel.permissions.canSignOff).toBe(false);
+    expect(panel.signOffUnavailable).toMatch(/^Scopekeeper cannot read this project's roles, so it cannot tell who holds “Client approvers”\./);
+    expect(panel.criteria).toHaveLength(2);
+  });
+
+  it('refuses a role-based sign-off it cannot verify, and writes nothing', async () => {
+    await configure({ approverRoles: ['Client approvers'] });
+    await saveFirstCriteria();
+    appMayNotReadRoles();
+    const before = kvs.snapshot();
+    const result = await invoke('signOff', { note: null }, anna.accountId);
+    expect(result).toMatchObject({ ok: false, code: 'ROLES_UNREADABLE' });
+    expect(!result.ok && result.message).toMatch(/Administer Projects permission.*Nothing was changed\.$/);
+    expect(kvs.snapshot()).toBe(before);
+  });
+
+  it('reads the roles as the user where the app may not, so a project admin who holds the role can still sign off', async () => {
+    await configure({ approverRoles: ['Administrators'] });
+    await saveFirstCriteria();
+    appMayNotReadRoles();
+    jira.resetCalls();
+    const { panel } = expectOk(await invoke('signOff', { note: null }, pat.accountId));
+    expect(panel.signOff).toMatchObject({ signerName: pat.displayName, role: 'Administrators' });
+    expect(jira.calls.some((c) => c.as === 'user' && c.path === roleOf(10002))).toBe(true);
+  });
+
+  it('lets an approver named in the settings sign off although the roles cannot be read', async () => {
+    await configure({ approverRoles: ['Client approvers'], approverAccountIds: [anna.accountId] });
+    await saveFirstCriteria();
+    appMayNotReadRoles();
+    expect(expectOk(await invoke('getPanel', {}, anna.accountId)).panel).toMatchObject({ permissions: { canSignOff: true }, signOffUnavailable: null });
+    expect(expectOk(await invoke('signOff', { note: null }, anna.accountId)).panel.signOff).toMatchObject({ role: 'approver' });
+  });
+
+  it('refuses a revoke by someone else when the roles cannot be read, but lets the signer withdraw their own', async () => {
+    await configure({ approverRoles: ['Client approvers'] });
+    await saveFirstCriteria();
+    expectOk(await invoke('signOff', { note: null }, anna.accountId));
+    appMayNotReadRoles();
+    expect(await invoke('revokeSignOff', {}, gina.accountId)).toMatchObject({ ok: false, code: 'ROLES_UNREADABLE' });
+    expect(expectOk(await invoke('revokeSignOff', {}, anna.accountId)).panel.signOff).toBeNull();
+  });
+
+  it('still loads the panel with sign-off closed when the stored settings cannot be read, and refuses sign-off', async () => {
+    await saveFirstCriteria();
+    await deps.store.updateScopeExtension(PROJ.id, (ext) => ({ ...ext, settings: { approverRoles: 'everyone' } }));
+    const { panel } = expectOk(await invoke('getPanel', {}, anna.accountId));
+    expect(panel).toMatchObject({ isDeliverable: true, permissions: { canSignOff: false } });
+    expect(panel.signOffUnavailable).toContain("cannot read this project's settings, so nobody can sign off here");
+    const before = kvs.snapshot();
+    expect(await invoke('signOff', { note: null }, anna.accountId)).toMatchObject({ ok: false, code: 'SETTINGS_UNREADABLE' });
+    expect(kvs.snapshot()).toBe(before);
   });
 });
 

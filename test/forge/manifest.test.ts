@@ -81,18 +81,19 @@ describe('manifest.yml', () => {
     const [validator] = modules['jira:workflowValidator'] ?? [];
     expect(validator).toMatchObject({ function: 'validator' });
     expect(validator).not.toHaveProperty('expression');
-    expect(modules.trigger).toEqual([expect.objectContaining({ events: ['avi:jira:updated:issue', 'avi:jira:deleted:issue'], filter: { ignoreSelf: true } })]);
+    expect(modules.trigger).toEqual([expect.objectContaining({ events: ['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:deleted:issue'], filter: { ignoreSelf: true } })]);
+    expect(modules.scheduledTrigger).toEqual([{ key: 'scopekeeper-property-backfill', function: 'property-backfill', interval: 'fiveMinute' }]);
     expect(modules['jira:entityProperty']).toEqual([
       expect.objectContaining({
         propertyKey: 'scopekeeper',
         entityType: 'issue',
         values: [
-          { path: 'criteriaCount', type: 'number' },
-          { path: 'allMet', type: 'string' },
-          { path: 'signedOff', type: 'string' },
-          { path: 'signOffStale', type: 'string' },
-          { path: 'scopeVersion', type: 'string' },
-          { path: 'undocumentedChanges', type: 'number' },
+          { path: 'criteriaCount', type: 'number', searchAlias: 'scopekeeperCriteriaCount' },
+          { path: 'allMet', type: 'string', searchAlias: 'scopekeeperAllMet' },
+          { path: 'signedOff', type: 'string', searchAlias: 'scopekeeperSignedOff' },
+          { path: 'signOffStale', type: 'string', searchAlias: 'scopekeeperSignOffStale' },
+          { path: 'scopeVersion', type: 'string', searchAlias: 'scopekeeperScopeVersion' },
+          { path: 'undocumentedChanges', type: 'number', searchAlias: 'scopekeeperUndocumentedChanges' },
         ],
       }),
     ]);

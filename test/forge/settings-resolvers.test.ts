@@ -1,6 +1,10 @@
-import { installForgeApiMock, PEOPLE, PROJ, type FakeJira } from '../mocks/forge-api';
+import { installForgeApiMock, OTHER, PEOPLE, PROJ, type FakeJira } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, testDeps } from './forge-harness';
+import { verifyHistory } from '../../src/core/verify-history';
+import type { HistoryRecord } from '../../src/core/schemas';
+import { buildHistoryRow } from '../../src/forge/build-history-row';
+import type { ForgeDeps } from '../../src/forge/create-forge-deps';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());
@@ -11,12 +15,20 @@ const PAGE = { project: true } as const;
 let kvs: FakeKvsService;
 let jira: FakeJira;
 let invoke: ReturnType<typeof createInvoker>;
+let deps: ForgeDeps;
 
 beforeEach(() => {
   kvs = installForgeKvsMock();
   jira = installForgeApiMock();
-  invoke = createInvoker(testDeps());
+  deps = testDeps();
+  invoke = createInvoker(deps);
 });
+
+async function history(): Promise<HistoryRecord[]> {
+  const records: HistoryRecord[] = [];
+  for await (const record of deps.store.readHistory(PROJ.id)) records.push(record);
+  return records;
+}
 
 describe('project settings page', () => {
   it('shows the default policy to a project admin before anything was saved', async () => {
@@ -74,5 +86,77 @@ describe('project settings page', () => {
     const result = await invoke('saveSettings', { settings: { bypassPolicy: 'delete', requireAllMet: 'yes' } }, pat.accountId, PAGE);
     expect(result).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
     expect(!result.ok && result.errors?.map((e) => e.split(':')[0]).sort()).toEqual(['settings.bypassPolicy', 'settings.requireAllMet']);
+  });
+
+  it('puts every settings change in the history: who, when, and each setting from → to', async () => {
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'] } }, pat.accountId, PAGE));
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers', 'Developers'], requireAllMet: true } }, pat.accountId, PAGE));
+
+    const records = await history();
+    expect(records.map((r) => r.kind)).toEqual(['settings_changed', 'settings_changed']);
+    const last = records[1];
+    expect(last).toMatchObject({ actor: { id: pat.accountId, name: 'Pat Project Admin' }, deliverableId: null, at: expect.stringMatching(/^2026-03-02T/) });
+    expect(last?.kind === 'settings_changed' && last.data.changes).toEqual([
+      { setting: 'approverRoles', from: ['Client approvers'], to: ['Client approvers', 'Developers'] },
+      { setting: 'requireAllMet', from: false, to: true },
+    ]);
+    expect(buildHistoryRow(last!, new Map(), new Set()).summary).toBe(
+      'Settings changed: Approver project roles “Client approvers” → “Client approvers”, “Developers”; Every criterion met before closing off → on',
+    );
+    expect(verifyHistory(records)).toEqual({ ok: true, count: 2 });
+  });
+
+  it('writes nothing, not even a history record, when the same settings are saved again', async () => {
+    const settings = { approverRoles: ['Client approvers'], bypassPolicy: 'reopen' as const };
+    expectOk(await invoke('saveSettings', { settings }, pat.accountId, PAGE));
+    const before = kvs.snapshot();
+    expectOk(await invoke('saveSettings', { settings: { bypassPolicy: 'reopen', approverRoles: ['Client approvers'] } }, pat.accountId, PAGE));
+    expect(kvs.snapshot()).toBe(before);
+    expect(await history()).toHaveLength(1);
+  });
+
+  it('shows the defaults with a warning when the stored settings cannot be read, and records the repair as a change from unreadable', async () => {
+    await deps.store.updateScopeExtension(PROJ.id, (ext) => ({ ...ext, settings: { bypassPolicy: 'delete' } }));
+    const shown = expectOk(await invoke('getSettings', {}, pat.accountId, PAGE));
+    expect(shown.settings.bypassPolicy).toBe('record');
+    expect(shown.problems).toEqual([expect.stringContaining('cannot be read, so until you save them again nobody can sign off')]);
+
+    expectOk(await invoke('saveSettings', { settings: { bypassPolicy: 'record' } }, pat.accountId, PAGE));
+    const [repair] = await history();
+    expect(repair?.kind === 'settings_changed' && repair.data.changes.every((c) => c.from === null)).toBe(true);
+    expect(buildHistoryRow(repair!, new Map(), new Set()).summary).toContain('When an issue is closed without a valid sign-off unreadable → record it only');
+    expect(expectOk(await invoke('getSettings', {}, pat.accountId, PAGE)).problems).toBeUndefined();
+  });
+
+  it('refuses sub-task types as deliverables, since the panel is never shown on sub-tasks, and changes nothing', async () => {
+    const before = kvs.snapshot();
+    const result = await invoke('saveSettings', { settings: { deliverableIssueTypes: ['Story', 'Subtask'] } }, pat.accountId, PAGE);
+    expect(result).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD', errors: ['settings.deliverableIssueTypes: "Subtask" is a sub-task type'] });
+    expect(!result.ok && result.message).toContain('Sub-tasks cannot be deliverables');
+    expect(kvs.snapshot()).toBe(before);
+  });
+
+  it('checks approver role names as the admin, and warns that sign-off by role is limited, when the app itself may not read project roles', async () => {
+    jira.appWithoutProjectAdmin.add(PROJ.id);
+    jira.appWithoutProjectAdmin.add(OTHER.id);
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'] } }, pat.accountId, PAGE));
+    expect(jira.calls.filter((c) => c.path === `/rest/api/3/project/${PROJ.id}/role`).map((c) => c.as)).toEqual(['user']);
+
+    const { problems } = expectOk(await invoke('getSettings', {}, pat.accountId, PAGE));
+    expect(problems).toEqual([expect.stringContaining('Scopekeeper itself cannot read this project’s roles')]);
+    expect(problems?.[0]).toContain('gives the Scopekeeper app that permission');
+  });
+
+  it('still shows the settings, and says the role check did not run, when Jira fails that check', async () => {
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'] } }, pat.accountId, PAGE));
+    jira.failRequests('GET', /\/role$/, 503);
+    const shown = expectOk(await invoke('getSettings', {}, pat.accountId, PAGE));
+    expect(shown.settings.approverRoles).toEqual(['Client approvers']);
+    expect(shown.problems).toEqual([expect.stringContaining('could not check just now whether it can read this project’s roles')]);
+  });
+
+  it('reports no problem when the app can read the roles the settings name', async () => {
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'] } }, pat.accountId, PAGE));
+    expect(expectOk(await invoke('getSettings', {}, pat.accountId, PAGE)).problems).toBeUndefined();
   });
 });

@@ -1,4 +1,8 @@
-import { installForgeApiMock, PEOPLE, STATUS, type FakeJira } from '../mocks/forge-api';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ManifestParserBuilder } from '@forge/manifest';
+import { buildValidatorPayload } from '../fixtures/jira';
+import { installForgeApiMock, PEOPLE, PROJ, STATUS, type FakeJira } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, testDeps } from './forge-harness';
 import { validateClosure } from '../../src/forge/validate-closure';
@@ -14,9 +18,16 @@ let jira: FakeJira;
 let deps: ForgeDeps;
 let invoke: ReturnType<typeof createInvoker>;
 
-/** The documented payload of a jira:workflowValidator function. */
-function transitionTo(statusId: string, key = 'PROJ-12') {
-  return { issue: { key }, configuration: {}, transition: { from: { id: STATUS.inProgress.id }, to: { id: statusId } } };
+/**
+ * The documented argument of a jira:workflowValidator function (test/fixtures/jira, from
+ * manifest-reference/modules/jira-workflow-validator), with its modifiedFields as documented
+ * (labels cleared, a text and a select custom field, a new description) plus `changed`, the
+ * fields a test changes on the transition screen (user fields are { accountId } only).
+ */
+function transitionTo(statusId: string, key = 'PROJ-12', changed: Record<string, unknown> = {}) {
+  const payload = buildValidatorPayload({ key, fromStatusId: STATUS.inProgress.id, toStatusId: statusId, withModifiedFields: true });
+  payload.transition.modifiedFields = { ...payload.transition.modifiedFields, ...changed };
+  return payload;
 }
 
 beforeEach(async () => {
@@ -109,6 +120,69 @@ describe('workflow validator: the closure gate', () => {
 
   it('refuses a payload it cannot read instead of letting the transition through', async () => {
     expect((await validateClosure({ issue: {}, transition: {} }, deps)).result).toBe(false);
+  });
+
+  it('refuses the closure when the signer is made the assignee on the transition screen and self sign-off is forbidden', async () => {
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'], forbidSelfSignOff: true } }, pat.accountId, { project: true }));
+    await saveCriteria(['The PDF shows the invoice number']);
+    expectOk(await invoke('signOff', { note: null }, anna.accountId));
+    const result = await validateClosure(transitionTo(STATUS.done.id, 'PROJ-12', { assignee: { accountId: anna.accountId } }), deps);
+    expect(result.result).toBe(false);
+    expect(result.errorMessage).toContain('Anna Product Owner signed off their own work');
+  });
+
+  it('lets the closure through when the transition screen hands the issue from the signer to someone else', async () => {
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'], forbidSelfSignOff: true } }, pat.accountId, { project: true }));
+    await saveCriteria(['The PDF shows the invoice number']);
+    expectOk(await invoke('signOff', { note: null }, anna.accountId));
+    jira.issue('10042').assigneeId = anna.accountId;
+    expect(await validateClosure(transitionTo(STATUS.done.id, 'PROJ-12', { assignee: { accountId: ravi.accountId } }), deps)).toEqual({ result: true });
+    expect(await validateClosure(transitionTo(STATUS.done.id, 'PROJ-12', { assignee: null }), deps)).toEqual({ result: true });
+  });
+
+  it('gates an issue that is a deliverable before or after an issue type change on the transition screen', async () => {
+    expectOk(await invoke('saveSettings', { settings: { deliverableIssueTypes: ['Story'] } }, pat.accountId, { project: true }));
+    const storyToTask = await validateClosure(transitionTo(STATUS.done.id, 'PROJ-12', { issuetype: { id: '10002', name: 'Task' } }), deps);
+    expect(storyToTask).toEqual({ result: false, errorMessage: expect.stringContaining('has no acceptance criteria') });
+    const taskToStory = await validateClosure(transitionTo(STATUS.done.id, 'PROJ-13', { issuetype: { id: '10001', name: 'Story' } }), deps);
+    expect(taskToStory).toEqual({ result: false, errorMessage: expect.stringContaining('PROJ-13 cannot move to') });
+    expect(await validateClosure(transitionTo(STATUS.done.id, 'PROJ-13'), deps)).toEqual({ result: true });
+  });
+
+  it('still decides when the payload has no modifiedFields, which Jira leaves out when the app lacks read:jira-work', async () => {
+    const payload = buildValidatorPayload({ key: 'PROJ-12', fromStatusId: STATUS.inProgress.id, toStatusId: STATUS.done.id });
+    expect(payload.transition.modifiedFields).toBeUndefined();
+    expect((await validateClosure(payload, deps)).errorMessage).toMatch(/^PROJ-12 cannot move to Done yet\. \(1\) This deliverable has no acceptance criteria/);
+  });
+
+  it('refuses a transition whose changed assignee it cannot read instead of guessing', async () => {
+    const result = await validateClosure(transitionTo(STATUS.done.id, 'PROJ-12', { assignee: 'anna' }), deps);
+    expect(result).toEqual({ result: false, errorMessage: expect.stringContaining('could not read this transition') });
+  });
+
+  it('keeps the issue where it is, and says how to fix it, when the project settings cannot be read', async () => {
+    await saveCriteria(['The PDF shows the invoice number']);
+    expectOk(await invoke('signOff', { note: null }, anna.accountId));
+    await deps.store.updateScopeExtension(PROJ.id, (ext) => ({ ...ext, settings: { bypassPolicy: 'delete', approverRoles: 'everyone' } }));
+    const result = await validateClosure(transitionTo(STATUS.done.id), deps);
+    expect(result).toEqual({
+      result: false,
+      errorMessage: expect.stringMatching(/cannot read this project's settings, so PROJ-12 stays where it is\. A project admin can fix this by .*saving the settings again/),
+    });
+  });
+
+  it('lets sub-tasks close freely: the panel is not shown on them, so they are never deliverables', async () => {
+    jira.issues.set('10050', { ...jira.issue('10042'), id: '10050', key: 'PROJ-20', issueType: 'Subtask', properties: {}, comments: [] });
+    expect(await validateClosure(transitionTo(STATUS.done.id, 'PROJ-20'), deps)).toEqual({ result: true });
+  });
+
+  it('is offered in team-managed as well as company-managed projects', () => {
+    const file = path.join(__dirname, '..', '..', 'manifest.yml');
+    const manifest = new ManifestParserBuilder().withInterpolators().build().parseManifest({ content: readFileSync(file, 'utf8'), filePath: file }) as {
+      modules: { 'jira:workflowValidator': { key: string; projectTypes?: string[] }[] };
+    };
+    // Without projectTypes a workflow rule is available in company-managed projects only.
+    expect(manifest.modules['jira:workflowValidator'][0]?.projectTypes?.sort()).toEqual(['company-managed', 'team-managed']);
   });
 
   it('refuses when the issue cannot be found', async () => {

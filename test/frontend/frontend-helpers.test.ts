@@ -1,4 +1,5 @@
 import { applyDraftAction, toDraft } from '../../src/frontend/apply-draft-action';
+import { describeHistoryKind, historyKindLabels } from '../../src/frontend/describe-history-kind';
 import { describeSignals, formatPercent } from '../../src/frontend/describe-signals';
 import { formatCriterionDiff } from '../../src/frontend/format-criterion-diff';
 import { isScopeEdit } from '../../src/frontend/is-scope-edit';
@@ -63,6 +64,11 @@ describe('what the panel and pages show, in pieces', () => {
       { id: 'b', text: 'B', met: false },
     ]);
     expect(applyDraftAction(draft, { type: 'move', index: 0, by: -1 }).map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
+  it('names a settings change in plain words, in the timeline and in the history filter', () => {
+    expect(describeHistoryKind('settings_changed')).toBe('Settings changed');
+    expect(Object.values(historyKindLabels)).toContain('Settings changed');
   });
 
   it('reads comma- and line-separated names once each, without blanks', () => {

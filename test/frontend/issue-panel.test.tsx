@@ -95,6 +95,25 @@ describe('issue panel "Acceptance & sign-off": loading, empty and error states',
     expect(view.text()).toContain('Not a deliverable');
     expect(view.queryButton('Add criterion')).toBeUndefined();
   });
+
+  it('says in plain words why this issue type is not a deliverable in this project, and offers nothing to edit', async () => {
+    const reason = 'PROJ-13 is a Task. In this project only “Story” issues are deliverables, so Scopekeeper keeps no acceptance criteria or sign-off for this issue and does not stop it from closing.';
+    const view = await renderPanel(makePanel({ isDeliverable: false, notDeliverableReason: reason }));
+
+    expect(view.text()).toContain('Not a deliverable in this project');
+    expect(view.text()).toContain(reason);
+    expect(view.queryButton('Sign off')).toBeUndefined();
+  });
+
+  it('warns that sign-off is closed and says why when Scopekeeper cannot tell who may sign off', async () => {
+    const why = "Scopekeeper cannot read this project's roles, so it cannot tell who holds “Client approvers”.";
+    const view = await renderPanel(makePanel({ signOffUnavailable: why, permissions: { canEdit: true, canSignOff: false } }));
+
+    expect(view.text()).toContain('Sign-off is closed for now');
+    expect(view.text()).toContain(why);
+    expect(view.queryButton('Sign off')).toBeUndefined();
+    expect(view.text()).toContain('1. The export lists every order of the last 30 days');
+  });
 });
 
 describe('issue panel: editing criteria saves the whole list in its new order', () => {

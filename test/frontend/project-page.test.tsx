@@ -3,7 +3,7 @@ import { deferred, fakeBridge, type ResolverTable } from '../mocks/forge-bridge'
 import { ProjectPageApp } from '../../src/frontend/project-page-app';
 import type { HistoryFilters, ResolverResults } from '../../src/forge/resolver-contract';
 import { renderForge, settle, type ForgeView } from './render-forge';
-import { makeChangeRow, makeOverview } from './view-fixtures';
+import { makeChangeRow, makeOverview, makeUndocumentedRow } from './view-fixtures';
 
 jest.mock('@forge/bridge', () => jest.requireActual('../mocks/forge-bridge').forgeBridgeMock);
 
@@ -197,26 +197,145 @@ describe('project page: timeline of scope changes', () => {
   });
 });
 
-describe('project page: CSV export of the filtered history', () => {
-  it('exports with the applied filters and shows the CSV for copying', async () => {
-    const csv = 'seq,kind,at,author,deliverable,scope version,summary,reason\r\n3,scope_changed,2025-03-04T10:15:00.000Z,Pat Owner,PROJ-1,1.3,Criterion modified,\r\n';
-    const view = await renderPage({ exportHistoryCsv: () => ({ ok: true, csv, rowCount: 1 }) });
+describe('project page: exports of the filtered history', () => {
+  it('exports with the applied filters, one part at a time, and explains why the text is to be copied', async () => {
+    const first = 'seq,kind\r\n3,scope_changed\r\n';
+    const second = '2,scope_changed\r\n';
+    const view = await renderPage({
+      exportHistoryCsv: ({ cursor }) => (cursor === 'part-2' ? { ok: true, csv: second, rowCount: 1, nextCursor: null } : { ok: true, csv: first, rowCount: 1, nextCursor: 'part-2' }),
+    });
     await view.check('Undocumented changes only', true);
     await view.click('Apply filters');
     await view.click('Export CSV');
 
-    expect(fakeBridge.payloadsOf('exportHistoryCsv')).toEqual([{ filters: { undocumentedOnly: true } }]);
-    expect(view.codeBlocks()).toContainEqual({ language: 'text', text: csv });
-    expect(view.text()).toContain('1 record with the current filters. Copy the text below and save it as scope-history-PROJ.csv.');
+    expect(fakeBridge.payloadsOf('exportHistoryCsv')).toEqual([{ filters: { undocumentedOnly: true }, cursor: null }]);
+    expect(view.codeBlocks()).toContainEqual({ language: 'text', text: first });
+    expect(view.text()).toContain('Jira apps like this one cannot hand you a file to download, so the export is shown as text. Copy it into a file named scope-history-PROJ.csv.');
+    expect(view.text()).toContain('1 record in this part; more follow.');
 
-    await view.click('Hide CSV');
-    expect(view.codeBlocks().some((c) => c.text === csv)).toBe(false);
+    await view.click('Next part');
+    expect(fakeBridge.payloadsOf('exportHistoryCsv')[1]).toEqual({ filters: { undocumentedOnly: true }, cursor: 'part-2' });
+    expect(view.codeBlocks()).toContainEqual({ language: 'text', text: second });
+    expect(view.text()).toContain('Add this part to the end of the file');
+    expect(view.queryButton('Next part')).toBeUndefined();
+
+    await view.click('Hide export');
+    expect(view.codeBlocks().some((c) => c.text === second)).toBe(false);
+  });
+
+  it('exports JSON parts on request', async () => {
+    const json = '[{"seq":"3"}]';
+    const view = await renderPage({ exportHistoryJson: () => ({ ok: true, json, rowCount: 1, nextCursor: null }) });
+    await view.click('Export JSON');
+    expect(fakeBridge.payloadsOf('exportHistoryJson')).toEqual([{ filters: {}, cursor: null }]);
+    expect(view.codeBlocks()).toContainEqual({ language: 'json', text: json });
+    expect(view.text()).toContain('Copy it into a file named scope-history-PROJ.json.');
   });
 
   it("shows the refusal's message when the export is refused", async () => {
-    const view = await renderPage({ exportHistoryCsv: () => ({ ok: false, code: 'TOO_LARGE', message: 'Narrow the filters: the export is limited to 10,000 records.' }) });
+    const view = await renderPage({ exportHistoryCsv: () => ({ ok: false, code: 'UNAVAILABLE', message: 'Scopekeeper could not reach its storage just now.' }) });
     await view.click('Export CSV');
-    expect(view.text()).toContain('Narrow the filters: the export is limited to 10,000 records.');
+    expect(view.text()).toContain('Scopekeeper could not reach its storage just now.');
+  });
+});
+
+describe('project page: counting the signals a slice at a time', () => {
+  const counting = { complete: false, historyCounted: 2000, historyTotal: 100_000, deliverablesCounted: 1000, deliverablesAsOf: null };
+
+  it('keeps counting until the signals are complete, saying how far it got', async () => {
+    const next = deferred<ResolverResults['refreshSignals']>();
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ signalsStatus: counting }) }),
+      refreshSignals: () => next.promise,
+    });
+    expect(view.text()).toContain('2,000 of 100,000 history records and 1,000 deliverables counted so far. The figures below change as counting goes on.');
+
+    const done = makeOverview({ signals: { ...makeOverview().signals, undocumentedChanges: 7 } });
+    next.resolve({ ok: true, signals: done.signals, signalsStatus: done.signalsStatus, verification: done.verification, deliverables: done.deliverables ?? [] });
+    await view.waitFor(() => view.hasText('7 scope changes were made without a reason.'));
+    expect(view.hasText('Still counting')).toBe(false);
+    expect(view.text()).toContain('Deliverable figures as of 5 Mar 2025, 08:30 UTC.');
+    expect(fakeBridge.callNames().filter((n) => n === 'refreshSignals')).toHaveLength(1);
+  });
+
+  it('stops and says so when counting makes no progress', async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ signalsStatus: counting }) }),
+      refreshSignals: () => ({ ok: true, signals: makeOverview().signals, signalsStatus: counting, verification: { ok: true, count: 2000 }, deliverables: [] }),
+    });
+    await view.waitFor(() => view.hasText('Counting stopped before the end'));
+    expect(view.text()).toContain('Reload the page to go on counting.');
+    expect(fakeBridge.callNames().filter((n) => n === 'refreshSignals')).toHaveLength(1);
+  });
+
+  it('checks the whole history on request, part by part, and shows where it breaks', async () => {
+    const view = await renderPage({
+      verifyWholeHistory: ({ restart }) =>
+        restart
+          ? { ok: true, verification: { ok: true, count: 42 }, check: { checked: 20, total: 42, done: false } }
+          : { ok: true, verification: { ok: false, index: 31, recordId: 'r31', message: 'its content no longer matches its hash' }, check: { checked: 31, total: 42, done: true } },
+    });
+    await view.click('Check the whole history');
+
+    expect(fakeBridge.payloadsOf('verifyWholeHistory')).toEqual([{ restart: true }, { restart: false }]);
+    expect(view.text()).toContain('Broken at record #31: its content no longer matches its hash');
+    expect(view.text()).toContain('Checked the whole history: 42 records.');
+  });
+});
+
+describe('project page: reasons for undocumented changes', () => {
+  const documenting = () => ({
+    getProjectOverview: () => ({ ok: true as const, overview: makeOverview({ permissions: { canCreateBaseline: false, canDocumentChanges: true } }) }),
+    getHistoryPage: () => ({ ok: true as const, rows: [makeUndocumentedRow(3), makeChangeRow(2), makeUndocumentedRow(1)], nextCursor: null }),
+    refreshSignals: () => {
+      const overview = makeOverview();
+      return { ok: true as const, signals: { ...overview.signals, undocumentedChanges: 1 }, signalsStatus: overview.signalsStatus, verification: overview.verification, deliverables: [] };
+    },
+  });
+
+  it("gives a change its reason from the change's row, then shows the history and the signals again", async () => {
+    const view = await renderPage({ ...documenting(), attachReasons: () => ({ ok: true, documented: 1, skipped: 0 }) });
+    await view.byTestId('history-row-3').click('Give the reason');
+    expect(view.findButton('Attach reason').props.isDisabled).toBe(true);
+    await view.type('Reason for the change', '  Agreed with the client on 3 March ');
+    await view.click('Attach reason');
+
+    expect(fakeBridge.payloadsOf('attachReasons')).toEqual([{ changes: [{ seq: 3, changeId: 'ch3' }], reason: 'Agreed with the client on 3 March' }]);
+    expect(view.text()).toContain('The change now has its reason.');
+    expect(fakeBridge.payloadsOf('getHistoryPage')).toHaveLength(2);
+    await view.waitFor(() => view.hasText('1 scope change was made without a reason.'));
+  });
+
+  it('gives one reason for all undocumented changes shown', async () => {
+    const view = await renderPage({ ...documenting(), attachReasons: () => ({ ok: true, documented: 2, skipped: 0 }) });
+    await view.click('Give one reason for the 2 undocumented changes shown');
+    expect(view.text()).toContain('These 2 scope changes were recorded without a reason.');
+    await view.type('Reason for the change', 'Client request');
+    await view.click('Attach reason');
+
+    expect(fakeBridge.payloadsOf('attachReasons')[0]?.changes).toEqual([
+      { seq: 3, changeId: 'ch3' },
+      { seq: 1, changeId: 'ch1' },
+    ]);
+    expect(view.text()).toContain('2 changes now have their reason.');
+  });
+
+  it("shows the refusal's message when the reason is refused", async () => {
+    const view = await renderPage({
+      ...documenting(),
+      attachReasons: () => ({ ok: false, code: 'NO_EDIT_PERMISSION', message: 'You need permission to edit PROJ-1 to give the reason for its scope changes. Nothing was changed.' }),
+    });
+    await view.byTestId('history-row-1').click('Give the reason');
+    await view.type('Reason for the change', 'Because');
+    await view.click('Attach reason');
+    expect(view.text()).toContain('The reason was not attached');
+    expect(view.text()).toContain('You need permission to edit PROJ-1');
+  });
+
+  it('offers no reason buttons to people who may not edit issues in the project', async () => {
+    const view = await renderPage({ getHistoryPage: () => ({ ok: true, rows: [makeUndocumentedRow(3), makeUndocumentedRow(1)], nextCursor: null }) });
+    expect(view.queryButton('Give the reason')).toBeUndefined();
+    expect(view.buttonLabels().some((label) => label.startsWith('Give one reason'))).toBe(false);
   });
 });
 
@@ -229,14 +348,14 @@ describe('project page: "Create baseline" for approvers', () => {
   it('creates a named baseline after confirmation, then shows the new baseline and reloads the history', async () => {
     const after = makeOverview({
       scopeVersion: '2.0',
-      permissions: { canCreateBaseline: true },
+      permissions: { canCreateBaseline: true, canDocumentChanges: false },
       baselines: [
         ...makeOverview().baselines,
         { id: 'b2', name: 'SRS v2.0', version: '2.0', createdAt: '2025-04-01T08:00:00.000Z', approvedByName: 'Cara Client', deliverableCount: 14 },
       ],
     });
     const view = await renderPage({
-      getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true } }) }),
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true, canDocumentChanges: false } }) }),
       createBaseline: () => ({ ok: true, overview: after }),
     });
     await view.click('Create baseline');
@@ -253,7 +372,7 @@ describe('project page: "Create baseline" for approvers', () => {
   });
 
   it('asks for a name instead of creating a nameless baseline', async () => {
-    const view = await renderPage({ getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true } }) }) });
+    const view = await renderPage({ getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true, canDocumentChanges: false } }) }) });
     await view.click('Create baseline');
     await view.click('Confirm baseline');
 
@@ -263,7 +382,7 @@ describe('project page: "Create baseline" for approvers', () => {
 
   it("shows the refusal's message when creating the baseline is refused", async () => {
     const view = await renderPage({
-      getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true } }) }),
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true, canDocumentChanges: false } }) }),
       createBaseline: () => ({ ok: false, code: 'NOT_APPROVER', message: 'Only approvers can create a baseline.' }),
     });
     await view.click('Create baseline');

@@ -19,6 +19,26 @@ async function renderSettings(handlers: ResolverTable = {}, settings: ProjectSet
 const savedSettings = () => fakeBridge.payloadsOf('saveSettings').map((p) => p.settings);
 
 describe('project settings page', () => {
+  it('shows each problem the admin should fix above the form', async () => {
+    const problem = 'Scopekeeper itself cannot read this project’s roles: Jira shows them only to people and apps with the Administer Projects permission.';
+    fakeBridge.reset({ getSettings: () => ({ ok: true, settings: makeSettings(), problems: [problem] }) });
+    const view = await renderForge(<SettingsPageApp />);
+
+    expect(view.text()).toContain('Something needs fixing');
+    expect(view.text()).toContain(problem);
+    expect(view.findField('Approver project roles').props.value).toBe('Client approvers');
+  });
+
+  it('shows no warning when nothing needs fixing', async () => {
+    const view = await renderSettings();
+    expect(view.text()).not.toContain('Something needs fixing');
+  });
+
+  it('tells the admin that sub-tasks cannot be deliverables next to the issue types', async () => {
+    const view = await renderSettings();
+    expect(view.text()).toContain('Sub-tasks cannot be deliverables');
+  });
+
   it('shows the stored settings in their fields', async () => {
     const view = await renderSettings();
 

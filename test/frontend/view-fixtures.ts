@@ -6,6 +6,8 @@ export function makePanel(overrides: Partial<PanelView> = {}): PanelView {
   return {
     issue: { id: '10001', key: 'PROJ-1', summary: 'Export orders', assigneeAccountId: 'user-dev' },
     isDeliverable: true,
+    notDeliverableReason: null,
+    signOffUnavailable: null,
     criteria: [
       { id: 'c1', text: 'The export lists every order of the last 30 days', met: false },
       { id: 'c2', text: 'The file downloads within 5 seconds', met: true },
@@ -67,7 +69,8 @@ export function makeOverview(overrides: Partial<ProjectOverview> = {}): ProjectO
       signOffCoverage: { covered: 9, total: 12, share: 0.75 },
     },
     verification: { ok: true, count: 42 },
-    permissions: { canCreateBaseline: false },
+    signalsStatus: { complete: true, historyCounted: 42, historyTotal: 42, deliverablesCounted: 12, deliverablesAsOf: '2025-03-05T08:30:00.000Z' },
+    permissions: { canCreateBaseline: false, canDocumentChanges: false },
     deliverables: [
       { id: '10001', key: 'PROJ-1' },
       { id: '10002', key: 'PROJ-2' },
@@ -77,6 +80,13 @@ export function makeOverview(overrides: Partial<ProjectOverview> = {}): ProjectO
 }
 
 const HASH = 'a'.repeat(64);
+
+/** A scope change recorded without a reason, as the timeline shows it before anyone documents it. */
+export function makeUndocumentedRow(seq: number): HistoryRow {
+  const row = makeChangeRow(seq, { undocumented: true, summary: `Criterion modified on PROJ-1 (undocumented)` });
+  if (row.record.kind === 'scope_changed') row.record = { ...row.record, data: { ...row.record.data, reason: null } };
+  return row;
+}
 
 export function makeChangeRow(seq: number, overrides: Partial<HistoryRow> = {}): HistoryRow {
   return {

@@ -9,6 +9,11 @@
  * asUser() acts as the user of the current invocation, as the Forge runtime binds it; tests set
  * that user with `actAs(accountId)` (the resolver test helper does it from the invocation).
  *
+ * It refuses what Jira refuses (docs/platform-rules.md, "Jira REST API and workflows", lists each
+ * rule with its source and the test in test/forge/forge-api-rules.test.ts that proves it):
+ * transitions follow a workflow graph, comment bodies must be valid ADF, issue property keys and
+ * values have Jira's size limits, and JQL searches must be bounded.
+ *
  *   jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());
  */
 
@@ -60,6 +65,14 @@ export interface FakeGroup {
   members: string[];
 }
 
+/** A workflow transition: `from` lists the statuses it leaves; empty means global (from any status). */
+export interface FakeTransition {
+  id: string;
+  name: string;
+  from: string[];
+  to: string;
+}
+
 export type ProjectPermission = 'BROWSE_PROJECTS' | 'EDIT_ISSUES' | 'ADMINISTER_PROJECTS' | 'TRANSITION_ISSUES';
 
 export interface JiraCall {
@@ -102,6 +115,8 @@ export class FakeJira {
   projects = new Map<string, FakeProject>();
   statuses = new Map<string, FakeStatus>();
   issues = new Map<string, FakeIssue>();
+  /** The one workflow every issue follows; a status with no outgoing transition is a dead end. */
+  workflow: FakeTransition[] = [];
   roles: FakeRole[] = [];
   groups = new Map<string, FakeGroup>();
   /** projectId -> permission -> account ids holding it. */
@@ -109,19 +124,27 @@ export class FakeJira {
   calls: JiraCall[] = [];
   /** The user asUser() acts as (the invocation's principal). */
   currentUser: string | null = null;
+  /**
+   * Projects where the app lacks Administer Projects. Project roles need it (the user's or the
+   * app's): the role list in any project of the site, a role's actors in this project; without
+   * it Jira answers 404 (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-project-roles).
+   */
+  appWithoutProjectAdmin = new Set<string>();
   private nextId = 20000;
-  private failures: { method: string; pathPattern: RegExp; status: number }[] = [];
+  private failures: { method: string; pathPattern: RegExp; status: number; remaining: number }[] = [];
 
   reset(): void {
     this.users.clear();
     this.projects.clear();
     this.statuses.clear();
     this.issues.clear();
+    this.workflow = [];
     this.roles = [];
     this.groups.clear();
     this.permissions.clear();
     this.calls = [];
     this.currentUser = null;
+    this.appWithoutProjectAdmin.clear();
     this.failures = [];
   }
 
@@ -141,9 +164,9 @@ export class FakeJira {
     this.permissions.get(projectId)?.get(permission)?.delete(accountId);
   }
 
-  /** Makes matching requests answer with an error status (e.g. 500) until cleared. */
-  failRequests(method: string, pathPattern: RegExp, status = 500): void {
-    this.failures.push({ method, pathPattern, status });
+  /** Makes matching requests answer with an error status (e.g. 500): `times` of them, or all until reset. */
+  failRequests(method: string, pathPattern: RegExp, status = 500, times = Infinity): void {
+    this.failures.push({ method, pathPattern, status, remaining: times });
   }
 
   issue(idOrKey: string): FakeIssue {
@@ -169,8 +192,11 @@ export class FakeJira {
     const method = (init.method ?? 'GET').toUpperCase();
     const body = typeof init.body === 'string' && init.body !== '' ? (JSON.parse(init.body) as unknown) : undefined;
     this.calls.push({ as, accountId, method, path: parsed.pathname, query: parsed.searchParams, body });
-    const failure = this.failures.find((f) => f.method === method && f.pathPattern.test(parsed.pathname));
-    if (failure) return reply({ status: failure.status, body: { errorMessages: ['Injected failure'], errors: {} } });
+    const failure = this.failures.find((f) => f.remaining > 0 && f.method === method && f.pathPattern.test(parsed.pathname));
+    if (failure) {
+      failure.remaining -= 1;
+      return reply({ status: failure.status, body: { errorMessages: ['Injected failure'], errors: {} } });
+    }
     if (as === 'user' && !accountId) return reply({ status: 401, body: { errorMessages: ['You are not authenticated.'], errors: {} } });
     return reply(this.route(as, accountId, method, parsed.pathname, parsed.searchParams, body));
   }
@@ -183,9 +209,10 @@ export class FakeJira {
     if (method === 'GET' && path === '/rest/api/3/group/member') return this.groupMembers(query);
     if (method === 'GET' && path === '/rest/api/3/user') return this.user(query);
     if ((m = path.match(/^\/rest\/api\/3\/project\/([^/]+)$/)) && method === 'GET') return this.project(viewer, m[1] as string);
-    if ((m = path.match(/^\/rest\/api\/3\/project\/([^/]+)\/role$/)) && method === 'GET') return this.projectRoles(m[1] as string);
-    if ((m = path.match(/^\/rest\/api\/3\/project\/([^/]+)\/role\/(\d+)$/)) && method === 'GET') return this.projectRole(m[1] as string, Number(m[2]));
+    if ((m = path.match(/^\/rest\/api\/3\/project\/([^/]+)\/role$/)) && method === 'GET') return this.projectRoles(as, viewer, m[1] as string);
+    if ((m = path.match(/^\/rest\/api\/3\/project\/([^/]+)\/role\/(\d+)$/)) && method === 'GET') return this.projectRole(as, viewer, m[1] as string, Number(m[2]));
     if ((m = path.match(/^\/rest\/api\/3\/issue\/([^/]+)$/)) && method === 'GET') return this.getIssue(viewer, m[1] as string, query);
+    if (method === 'POST' && path === '/rest/api/3/search/jql') return this.searchJql(viewer, body);
     if ((m = path.match(/^\/rest\/api\/3\/issue\/([^/]+)\/transitions$/))) {
       if (method === 'GET') return this.getTransitions(viewer, m[1] as string);
       if (method === 'POST') return this.doTransition(viewer, m[1] as string, body);
@@ -264,18 +291,25 @@ export class FakeJira {
     return { status: 200, body: this.projectJson(project) };
   }
 
-  private projectRoles(ref: string): Reply {
+  /** Administer Projects in `projectId`, or in any project when it is null (what the role list asks for). */
+  private mayAdminister(as: 'app' | 'user', viewer: string | null, projectId: string | null): boolean {
+    const ids = projectId === null ? [...this.projects.keys()] : [projectId];
+    if (as === 'app') return ids.some((id) => !this.appWithoutProjectAdmin.has(id));
+    return viewer !== null && ids.some((id) => this.permissions.get(id)?.get('ADMINISTER_PROJECTS')?.has(viewer) ?? false);
+  }
+
+  private projectRoles(as: 'app' | 'user', viewer: string | null, ref: string): Reply {
     const project = this.findProject(ref);
-    if (!project) return { status: 404, body: { errorMessages: [`No project could be found with key '${ref}'.`], errors: {} } };
+    if (!project || !this.mayAdminister(as, viewer, null)) return { status: 404, body: { errorMessages: [`No project could be found with key '${ref}'.`], errors: {} } };
     const body: Record<string, string> = {};
     for (const role of this.roles.filter((r) => r.projectId === project.id)) body[role.name] = `${SITE}/rest/api/3/project/${project.id}/role/${role.id}`;
     return { status: 200, body };
   }
 
-  private projectRole(ref: string, roleId: number): Reply {
+  private projectRole(as: 'app' | 'user', viewer: string | null, ref: string, roleId: number): Reply {
     const project = this.findProject(ref);
     const role = this.roles.find((r) => r.projectId === project?.id && r.id === roleId);
-    if (!project || !role) return { status: 404, body: { errorMessages: ['Can not retrieve a role actor for a null project role.'], errors: {} } };
+    if (!project || !role || !this.mayAdminister(as, viewer, project.id)) return { status: 404, body: { errorMessages: ['Can not retrieve a role actor for a null project role.'], errors: {} } };
     const actors = [
       ...role.users.map((id, i) => {
         const user = this.users.get(id) ?? { accountId: id, displayName: id };
@@ -309,7 +343,7 @@ export class FakeJira {
     if (requested === null || requested === '*all' || requested === '*navigable') Object.assign(fields, all);
     else for (const name of requested.split(',').map((f) => f.trim())) if (name in all) fields[name] = all[name];
     const body: Record<string, unknown> = { expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: issue.id, self: `${SITE}/rest/api/3/issue/${issue.id}`, key: issue.key, fields };
-    if ((query.get('expand') ?? '').split(',').includes('transitions')) body.transitions = this.transitionsOf(issue);
+    if ((query.get('expand') ?? '').split(',').includes('transitions')) body.transitions = this.transitionsOf(issue, viewer);
     return { status: 200, body };
   }
 
@@ -318,28 +352,46 @@ export class FakeJira {
     if (!issue || !this.canBrowse(viewer, issue.projectId)) {
       return { status: 404, body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} } };
     }
-    return { status: 200, body: { expand: 'transitions', transitions: this.transitionsOf(issue) } };
+    return { status: 200, body: { expand: 'transitions', transitions: this.transitionsOf(issue, viewer) } };
   }
 
+  // POST /rest/api/3/issue/{id}/transitions (api-group-issues, "Transition issue"): 204 on
+  // success; 400 when no transition is specified, when the user may not transition the issue, when
+  // `fields`/`update` name a field that is not on the transition's screen, or when the request is
+  // invalid for any other reason. A transition not available from the current status is such a
+  // request: Jira only performs transitions "based on the issue's status" (Get transitions).
   private doTransition(viewer: string | null, ref: string, body: unknown): Reply {
     const issue = this.findIssue(ref);
     if (!issue || !this.canBrowse(viewer, issue.projectId)) {
       return { status: 404, body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} } };
     }
-    const transitionId = (body as { transition?: { id?: unknown } } | undefined)?.transition?.id;
-    const target = this.transitionsOf(issue).find((t) => t.id === transitionId);
-    if (!target) return { status: 400, body: { errorMessages: [`Transition id '${String(transitionId)}' is not valid for this issue.`], errors: {} } };
+    const request = (body ?? {}) as { transition?: { id?: unknown }; fields?: Record<string, unknown>; update?: Record<string, unknown> };
+    const transitionId = request.transition?.id;
+    if (transitionId === undefined || transitionId === null || transitionId === '') return invalid('No transition was specified.');
+    if (viewer !== null && !this.permissions.get(issue.projectId)?.get('TRANSITION_ISSUES')?.has(viewer)) {
+      return invalid('You do not have permission to transition this issue.');
+    }
+    const target = this.transitionsOf(issue, viewer).find((t) => t.id === String(transitionId));
+    if (!target) return invalid(`Transition id '${String(transitionId)}' is not valid for this issue.`);
+    // None of the stand-in's transitions has a screen, so no field can be set through one.
+    const screenFields = [...Object.keys(request.fields ?? {}), ...Object.keys(request.update ?? {})];
+    if (screenFields.length > 0) return { status: 400, body: { errorMessages: [], errors: Object.fromEntries(screenFields.map((f) => [f, `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`])) } };
     issue.statusId = target.to.id;
     return { status: 204 };
   }
 
+  // POST /rest/api/3/issue/{id}/comment (api-group-issue-comments, "Add comment"): the body is an
+  // Atlassian Document Format document; 400 "if the request is invalid". The document is checked
+  // with @atlaskit/adf-utils' validator, the published ADF schema.
   private addComment(as: 'app' | 'user', viewer: string | null, ref: string, body: unknown): Reply {
     const issue = this.findIssue(ref);
     if (!issue || !this.canBrowse(viewer, issue.projectId)) {
       return { status: 404, body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} } };
     }
-    const adf = (body as { body?: { type?: unknown } } | undefined)?.body;
-    if (!adf || adf.type !== 'doc') return { status: 400, body: { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } } };
+    const adf = (body as { body?: unknown } | undefined)?.body;
+    if (adf === undefined || adf === null || adf === '') return { status: 400, body: { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } } };
+    const problems = findAdfProblems(adf);
+    if (problems.length > 0) return { status: 400, body: { errorMessages: problems, errors: {} } };
     const comment = { id: String((this.nextId += 1)), authorId: viewer, body: adf, as };
     issue.comments.push(comment);
     return {
@@ -348,6 +400,41 @@ export class FakeJira {
     };
   }
 
+  // POST /rest/api/3/search/jql (api-group-issue-search, enhanced search): the JQL must be bounded
+  // ("a query with a search restriction"; `order by key desc` alone is refused); up to 5 issue
+  // properties per request; pages continue with `nextPageToken`, absent on the last page. The
+  // stand-in evaluates only the restrictions the app sends and refuses any other JQL.
+  private searchJql(viewer: string | null, body: unknown): Reply {
+    const request = (body ?? {}) as { jql?: unknown; maxResults?: unknown; nextPageToken?: unknown; fields?: unknown; properties?: unknown };
+    const jql = typeof request.jql === 'string' ? request.jql.trim() : '';
+    const [restriction = '', order = ''] = jql.split(/\s+order\s+by\s+/i);
+    if (restriction.trim() === '' || /^order\s+by\s/i.test(jql)) {
+      return invalid('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
+    }
+    if (!/^created\s*<=\s*now\(\)$/i.test(restriction.trim()) || (order !== '' && !/^created\s+asc(,\s*id\s+asc)?$/i.test(order.trim()))) {
+      return invalid(`The stand-in cannot evaluate the JQL "${jql}".`);
+    }
+    const properties = Array.isArray(request.properties) ? request.properties.map(String) : [];
+    if (properties.length > 5) return invalid('A maximum of 5 issue properties can be requested.');
+    const maxResults = Math.max(1, Math.min(5000, Number(request.maxResults ?? 50) || 50));
+    const offset = typeof request.nextPageToken === 'string' ? decodePageToken(request.nextPageToken) : 0;
+    if (offset === null) return invalid('The provided next page token is invalid or expired.');
+    const matching = [...this.issues.values()].filter((i) => this.canBrowse(viewer, i.projectId));
+    const page = matching.slice(offset, offset + maxResults);
+    const requested = Array.isArray(request.fields) ? request.fields.map(String) : ['id'];
+    const issues = page.map((issue) => {
+      const all = this.issueFields(issue);
+      const fields = Object.fromEntries(requested.filter((f) => f in all).map((f) => [f, all[f]]));
+      const props = Object.fromEntries(properties.filter((k) => k in issue.properties).map((k) => [k, issue.properties[k]]));
+      return { id: issue.id, key: issue.key, self: `${SITE}/rest/api/3/issue/${issue.id}`, fields, ...(properties.length > 0 ? { properties: props } : {}) };
+    });
+    const next = offset + page.length;
+    return { status: 200, body: { issues, isLast: next >= matching.length, ...(next < matching.length ? { nextPageToken: encodePageToken(next) } : {}) } };
+  }
+
+  // PUT /rest/api/3/issue/{id}/properties/{key} (api-group-issue-properties, "Set issue
+  // property"): the key is at most 255 characters; the value must be a valid, non-empty JSON value
+  // of at most 32768 bytes; 400 otherwise, 403 without Edit issues.
   private putProperty(viewer: string | null, ref: string, key: string, body: unknown): Reply {
     const issue = this.findIssue(ref);
     if (!issue || !this.canBrowse(viewer, issue.projectId)) {
@@ -356,8 +443,9 @@ export class FakeJira {
     if (viewer !== null && !this.permissions.get(issue.projectId)?.get('EDIT_ISSUES')?.has(viewer)) {
       return { status: 403, body: { errorMessages: ['You do not have permission to edit the issue.'], errors: {} } };
     }
-    // Documented limit: a property value is a JSON object of at most 32768 bytes.
-    if (Buffer.byteLength(JSON.stringify(body), 'utf8') > 32768) return { status: 400, body: { errorMessages: ['The property value is too long.'], errors: {} } };
+    if (key.length > 255) return invalid('The property key cannot be longer than 255 characters.');
+    if (body === undefined) return invalid('The property value must be a valid, non-empty JSON value.');
+    if (Buffer.byteLength(JSON.stringify(body), 'utf8') > 32768) return invalid('The property value cannot be longer than 32768 bytes.');
     const existed = key in issue.properties;
     issue.properties[key] = body;
     return { status: existed ? 200 : 201 };
@@ -389,10 +477,17 @@ export class FakeJira {
     };
   }
 
-  private transitionsOf(issue: FakeIssue) {
-    return [...this.statuses.values()]
-      .filter((s) => s.id !== issue.statusId)
-      .map((s) => ({ id: `t${s.id}`, name: s.name, to: this.statusJson(s), hasScreen: false, isGlobal: true, isInitial: false, isAvailable: true, isConditional: false, isLooped: false }));
+  // GET transitions: those available from the issue's status; none listed for a user without
+  // Transition issues ("the response will not list any transitions").
+  private transitionsOf(issue: FakeIssue, viewer: string | null = null) {
+    if (viewer !== null && !this.permissions.get(issue.projectId)?.get('TRANSITION_ISSUES')?.has(viewer)) return [];
+    return this.workflow
+      .filter((t) => (t.from.length === 0 ? t.to !== issue.statusId : t.from.includes(issue.statusId)))
+      .flatMap((t) => {
+        const status = this.statuses.get(t.to);
+        if (!status) return [];
+        return [{ id: t.id, name: t.name, to: this.statusJson(status), hasScreen: false, isGlobal: t.from.length === 0, isInitial: false, isAvailable: true, isConditional: false, isLooped: false }];
+      });
   }
 
   private statusJson(status: FakeStatus) {
@@ -449,6 +544,52 @@ function reply({ status, body }: Reply): FakeResponse {
   };
 }
 
+/** Jira's error collection with one message, answered with 400. */
+function invalid(message: string): Reply {
+  return { status: 400, body: { errorMessages: [message], errors: {} } };
+}
+
+type AdfValidate = ReturnType<typeof import('@atlaskit/adf-utils/validator').validator>;
+let validateAdf: AdfValidate | null = null;
+
+/**
+ * Built on first use: building it loads the whole ADF schema. Its feature gates read Atlassian's
+ * feature-flag client, which no test initialises; resolving every flag to false keeps the
+ * published schema's behaviour and the test output quiet.
+ */
+function adfValidator(): AdfValidate {
+  if (!validateAdf) {
+    jest.requireActual<{ setBooleanFeatureFlagResolver: (resolve: (flag: string) => boolean) => void }>('@atlaskit/platform-feature-flags').setBooleanFeatureFlagResolver(() => false);
+    validateAdf = jest.requireActual<typeof import('@atlaskit/adf-utils/validator')>('@atlaskit/adf-utils/validator').validator();
+  }
+  return validateAdf;
+}
+
+/** Every way the document breaks the ADF schema (empty when it is a valid document). */
+export function findAdfProblems(document: unknown): string[] {
+  if (typeof document !== 'object' || document === null || (document as { type?: unknown }).type !== 'doc') return ['The comment body must be an Atlassian Document Format document.'];
+  const problems: string[] = [];
+  try {
+    // With an error callback the validator reports each problem (and drops the node) instead of throwing.
+    adfValidator()(document as Parameters<AdfValidate>[0], (_entity, error) => {
+      problems.push(`${error.code}: ${error.message}`);
+      return undefined;
+    });
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  return problems;
+}
+
+function encodePageToken(offset: number): string {
+  return Buffer.from(`page:${offset}`, 'utf8').toString('base64url');
+}
+
+function decodePageToken(token: string): number | null {
+  const match = /^page:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : null;
+}
+
 // ---- fixtures ----------------------------------------------------------------------------------
 
 export const PEOPLE = {
@@ -466,7 +607,23 @@ export const STATUS = {
   inProgress: { id: '3', name: 'In Progress', category: 'indeterminate' },
   review: { id: '10002', name: 'In Review', category: 'indeterminate' },
   done: { id: '10001', name: 'Done', category: 'done' },
+  /** Done too, and a dead end: no transition leaves it. */
+  closed: { id: '10003', name: 'Closed', category: 'done' },
 } satisfies Record<string, FakeStatus>;
+
+/**
+ * The seeded workflow. Transition ids are numbers as Jira's are; "Done" leaves In Progress and In
+ * Review; Closed has no way out.
+ */
+export const TRANSITION = {
+  start: { id: '11', name: 'Start progress', from: [STATUS.todo.id], to: STATUS.inProgress.id },
+  review: { id: '21', name: 'Submit for review', from: [STATUS.inProgress.id], to: STATUS.review.id },
+  done: { id: '31', name: 'Done', from: [STATUS.inProgress.id, STATUS.review.id], to: STATUS.done.id },
+  stop: { id: '41', name: 'Stop progress', from: [STATUS.inProgress.id], to: STATUS.todo.id },
+  changes: { id: '51', name: 'Request changes', from: [STATUS.review.id], to: STATUS.inProgress.id },
+  reopen: { id: '61', name: 'Reopen', from: [STATUS.done.id], to: STATUS.inProgress.id },
+  close: { id: '71', name: 'Close', from: [STATUS.done.id], to: STATUS.closed.id },
+} satisfies Record<string, FakeTransition>;
 
 /**
  * Seeds a site: project PROJ with story PROJ-12 (assigned to Ravi, In Progress) and task
@@ -478,6 +635,7 @@ export function seedJira(jira: FakeJira): void {
   jira.projects.set(PROJ.id, PROJ);
   jira.projects.set(OTHER.id, OTHER);
   for (const status of Object.values(STATUS)) jira.statuses.set(status.id, status);
+  jira.workflow = Object.values(TRANSITION).map((t) => ({ ...t, from: [...t.from] }));
   const all = Object.values(PEOPLE).map((p) => p.accountId);
   for (const project of [PROJ.id, OTHER.id]) {
     jira.grant(project, 'BROWSE_PROJECTS', ...all);
