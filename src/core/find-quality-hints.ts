@@ -222,6 +222,8 @@ function snippet(tokens: readonly Token[], range: Range, placeholders: Prepared[
 interface Vocabulary {
   team: RegExp | null;
   silenced: Set<string>;
+  /** Accepted words and phrases as whole words: a vague word inside "fast lane" is a name, not a claim. */
+  accepted: RegExp | null;
   disabledRules: Set<QualityRuleId>;
 }
 
@@ -235,10 +237,14 @@ function escapeRegExp(text: string): string {
 }
 
 function prepareVocabulary(v: ResolvedTeamVocabulary): Vocabulary {
-  const team = v.vagueWords.map((w) => escapeRegExp(w.toLowerCase()).replace(/\s+/g, '\\s+'));
+  const toSource = (w: string) => escapeRegExp(w.toLowerCase()).replace(/\s+/g, '\\s+');
+  const byLength = (sources: string[]) => [...sources].sort((a, b) => b.length - a.length);
+  const team = v.vagueWords.map(toSource);
+  const accepted = v.silencedWords.map(toSource);
   return {
-    team: team.length > 0 ? wordsPattern([...team].sort((a, b) => b.length - a.length)) : null,
+    team: team.length > 0 ? wordsPattern(byLength(team)) : null,
     silenced: new Set(v.silencedWords.map((w) => w.toLowerCase().replace(/\s+/g, ' '))),
+    accepted: accepted.length > 0 ? wordsPattern(byLength(accepted)) : null,
     disabledRules: new Set(v.disabledRules),
   };
 }
@@ -331,6 +337,8 @@ function findVagueWords(text: string, tokens: readonly Token[], vocabulary: Voca
     }
   }
   all.sort((a, b) => a.index - b.index || b.end - a.end);
+  const acceptedSpans = vocabulary.accepted ? [...text.matchAll(vocabulary.accepted)].map((m) => [m.index ?? 0, (m.index ?? 0) + m[0].length] as const) : [];
+  const isAccepted = (match: VagueMatch) => acceptedSpans.some(([from, to]) => match.index >= from && match.end <= to);
   const kept: VagueMatch[] = [];
   const words = new Set<string>();
   let coveredTo = -1;
@@ -338,7 +346,7 @@ function findVagueWords(text: string, tokens: readonly Token[], vocabulary: Voca
     if (match.index < coveredTo) continue; // inside a longer phrase already reported
     coveredTo = match.end;
     const key = match.word.toLowerCase().replace(/\s+/g, ' ');
-    if (words.has(key) || vocabulary.silenced.has(key)) continue;
+    if (words.has(key) || vocabulary.silenced.has(key) || isAccepted(match)) continue;
     words.add(key);
     kept.push(match);
   }

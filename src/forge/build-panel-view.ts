@@ -1,6 +1,6 @@
 import { displayActor } from '../core/check-sign-off-authority';
 import { evaluateClosure, formatDay } from '../core/evaluate-closure';
-import { findQualityHints } from '../core/find-quality-hints';
+import { findQualityHints, type ResolvedTeamVocabulary } from '../core/find-quality-hints';
 import { isSignOffStale } from '../core/is-sign-off-stale';
 import { matchCriteria } from '../core/match-criteria';
 import type { Criterion, DeliverableState } from '../core/schemas';
@@ -23,7 +23,11 @@ export interface PanelInput {
   baselineCriteria: Criterion[] | null;
   policy: Parameters<typeof evaluateClosure>[0]['policy'];
   permissions: PanelView['permissions'];
+  /** The project's hint vocabulary; absent means the built-in hints only. */
+  vocabulary?: ResolvedTeamVocabulary;
 }
+
+const NO_VOCABULARY: ResolvedTeamVocabulary = { vagueWords: [], silencedWords: [], disabledRules: [] };
 
 /** The issue panel's whole view, from data already loaded: building it reads nothing. */
 export function buildPanelView(input: PanelInput): PanelView {
@@ -31,13 +35,15 @@ export function buildPanelView(input: PanelInput): PanelView {
   const verdict = evaluateClosure({ state, policy: input.policy });
   const signOff = state.signOff;
   const stale = signOff !== null && isSignOffStale(signOff, state.criteria);
+  const vocabulary = input.vocabulary ?? NO_VOCABULARY;
   return {
     issue: { id: input.issue.id, key: input.issue.key, summary: input.issue.summary, assigneeAccountId: input.issue.assigneeId },
     isDeliverable: input.isDeliverable,
     notDeliverableReason: input.isDeliverable ? null : describeNotDeliverable(input.issue, input.deliverableTypes ?? []),
     signOffUnavailable: input.signOffUnavailable ?? null,
     criteria: state.criteria,
-    hints: findQualityHints(state.criteria),
+    hints: findQualityHints(state.criteria, { vocabulary }),
+    vocabulary,
     version: input.version,
     baseline: activeBaseline ? { name: activeBaseline.name, version: `${activeBaseline.major}.0` } : null,
     scopeVersion: input.scopeVersion,

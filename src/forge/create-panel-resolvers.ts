@@ -1,6 +1,6 @@
 import type { Request } from '@forge/resolver';
 import { checkSignOffAuthority, isListedApprover } from '../core/check-sign-off-authority';
-import { findQualityHints } from '../core/find-quality-hints';
+import { findQualityHints, type ResolvedTeamVocabulary } from '../core/find-quality-hints';
 import { parseCriteria } from '../core/parse-criteria';
 import { parseWith } from '../core/parse-with';
 import { recordCriteriaChange } from '../core/record-criteria-change';
@@ -17,6 +17,7 @@ import { readApproverRoles, type ApproverRolesReading } from './find-approver-ro
 import type { BaselineCache, DeliverableEntry, ScopeSummary } from './kvs-store';
 import { readInvocation, type Invocation } from './read-invocation';
 import { buildClosurePolicy, describeUnreadableSettings, isDeliverableType, parseProjectSettings } from './read-project-settings';
+import { readTeamVocabulary } from './read-team-vocabulary';
 import { refusals, refuse } from './refuse';
 import { saveCriteriaSchema, signOffSchema, type PanelView, type ProjectSettings, type Refusal, type ResolverResults } from './resolver-contract';
 import { updateIssueProperty } from './update-issue-property';
@@ -35,6 +36,8 @@ interface PanelContext {
   policy: ClosurePolicy;
   /** Set when the stored settings cannot be read: `settings` are then the defaults, and sign-off is closed. */
   settingsProblem: string | null;
+  /** The hint vocabulary, read apart from `settings`: what cannot be read of it is left out. */
+  vocabulary: ResolvedTeamVocabulary;
 }
 
 /**
@@ -114,7 +117,8 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
         );
       }
       const criteria = parsed.criteria.map((c) => ({ ...c, id: null }));
-      return { ok: true, preview: { criteria, hints: findQualityHints(criteria) } };
+      const vocabulary = await readVocabularyOf(deps, issue.project.id);
+      return { ok: true, preview: { criteria, hints: findQualityHints(criteria, { vocabulary }) } };
     },
 
     async signOff(request) {
@@ -174,6 +178,7 @@ async function loadContext(deps: ForgeDeps, inv: Invocation): Promise<PanelConte
   if (!reading.ok) deps.log(`the settings of project ${issue.project.id} cannot be read: ${reading.errors.join('; ')}`);
   const settings = reading.ok ? reading.settings : reading.defaults;
   return {
+    vocabulary: logVocabularyErrors(deps, issue.project.id, readTeamVocabulary(summary.ext)),
     accountId: inv.accountId,
     issue,
     scopeId: issue.project.id,
@@ -263,6 +268,7 @@ async function viewOf(deps: ForgeDeps, ctx: PanelContext, state: DeliverableStat
     baselineCriteria,
     policy: ctx.policy,
     permissions: { canEdit, canSignOff: signOffAccess.canSignOff },
+    vocabulary: ctx.vocabulary,
   });
 }
 
@@ -329,9 +335,25 @@ async function commitAndShow(
       baselineCriteria: cache?.criteria ?? null,
       policy: ctx.policy,
       permissions: { canEdit: false, canSignOff: false },
+      vocabulary: ctx.vocabulary,
     });
   }
   return { ok: true, panel };
+}
+
+/** The vocabulary for the import preview's hints. Hints only advise: when it cannot be read, the built-in hints apply. */
+async function readVocabularyOf(deps: ForgeDeps, projectId: string): Promise<ResolvedTeamVocabulary> {
+  try {
+    return logVocabularyErrors(deps, projectId, readTeamVocabulary((await deps.store.readScopeSummary(projectId)).ext));
+  } catch (error) {
+    deps.log(`could not read the hint vocabulary of project ${projectId}, so the import preview shows the built-in hints`, error);
+    return { vagueWords: [], silencedWords: [], disabledRules: [] };
+  }
+}
+
+function logVocabularyErrors(deps: ForgeDeps, projectId: string, reading: ReturnType<typeof readTeamVocabulary>): ResolvedTeamVocabulary {
+  if (reading.errors.length > 0) deps.log(`the hint vocabulary of project ${projectId} cannot be read in full, so hints leave those entries out: ${reading.errors.join('; ')}`);
+  return reading.vocabulary;
 }
 
 function notDeliverable(ctx: PanelContext): Refusal {

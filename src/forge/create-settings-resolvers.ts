@@ -7,8 +7,11 @@ import { checkPermission } from './check-permission';
 import type { ForgeDeps } from './create-forge-deps';
 import { fetchCurrentUser } from './fetch-current-user';
 import { canAppReadRoles } from './find-approver-roles';
+import { checkTeamVocabulary } from './check-team-vocabulary';
+import { flattenSettings } from './flatten-settings';
 import { readInvocation } from './read-invocation';
 import { isSubtaskTypeName, parseProjectSettings, SUBTASK_TYPE_NAMES } from './read-project-settings';
+import { readTeamVocabulary } from './read-team-vocabulary';
 import { refusals, refuse } from './refuse';
 import { saveSettingsSchema, type ProjectSettings, type Refusal, type ResolverResults } from './resolver-contract';
 
@@ -41,7 +44,14 @@ export function createSettingsResolvers(deps: ForgeDeps): SettingsResolvers {
           'The saved settings of this project cannot be read, so until you save them again nobody can sign off and the workflow gate keeps deliverables from closing. The form shows the defaults: check them and save.',
         );
       }
-      const settings = reading.ok ? reading.settings : reading.defaults;
+      const vocabulary = readTeamVocabulary(summary.ext);
+      if (vocabulary.errors.length > 0) {
+        deps.log(`the hint vocabulary of project ${projectId} cannot be read in full, so hints leave those entries out: ${vocabulary.errors.join('; ')}`);
+        problems.push(
+          'Some of the saved hint words or rules of this project cannot be read, so the hints leave them out. The form shows the ones that could be read: check them and save.',
+        );
+      }
+      const settings = { ...(reading.ok ? reading.settings : reading.defaults), vocabulary: vocabulary.vocabulary };
       const appReadsRoles = await canAppReadRoles(projectId, settings.approverRoles).catch((error: unknown) => {
         // Only a warning depends on it: the page still loads, and says the check did not run.
         deps.log(`could not check whether the app can read the roles of project ${projectId}`, error);
@@ -58,6 +68,13 @@ export function createSettingsResolvers(deps: ForgeDeps): SettingsResolvers {
 
     async saveSettings(request) {
       const parsed = parseWith(saveSettingsSchema, request.payload ?? {});
+      const vocabularyErrors = checkTeamVocabulary(readVocabularyInput(request.payload)).map((e) => `settings.${e}`);
+      if (vocabularyErrors.length > 0) {
+        // The schema's own messages for the vocabulary do not say which word is wrong; these do.
+        const others = parsed.ok ? [] : parsed.errors.filter((e) => !e.startsWith('settings.vocabulary'));
+        const words = vocabularyErrors.map((e) => e.slice(e.indexOf(': ') + 2)).join(' ');
+        return refusals.invalidPayload(`The hint words or rules cannot be saved: ${words} The settings were not saved.`, [...others, ...vocabularyErrors]);
+      }
       if (!parsed.ok) return refusals.invalidPayload('The settings were not saved.', parsed.errors);
       const inv = readInvocation(request);
       if (!inv.accountId) return refusals.notSignedIn();
@@ -79,7 +96,14 @@ export function createSettingsResolvers(deps: ForgeDeps): SettingsResolvers {
       for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt += 1) {
         const summary = await deps.store.readScopeSummary(projectId);
         const previous = parseProjectSettings(summary.ext);
-        const draft = recordSettingsChange({ scopeId: projectId, previous: previous.ok ? previous.settings : null, next: settings, actor, now: deps.now(), newId: deps.newId });
+        const draft = recordSettingsChange({
+          scopeId: projectId,
+          previous: previous.ok ? flattenSettings(previous.settings) : null,
+          next: flattenSettings(settings),
+          actor,
+          now: deps.now(),
+          newId: deps.newId,
+        });
         // Nothing changed: nothing to record, nothing to write.
         if (!draft) return { ok: true, settings };
         // The head the change was read against: a concurrent save moves it, and the diff is then redone.
@@ -115,6 +139,12 @@ async function checkRoleNames(projectId: string, settings: ProjectSettings): Pro
     `This project has no role ${unknown.map((r) => `“${r}”`).join(' or ')}. Its roles are ${existing.map((r) => `“${r}”`).join(', ')}.`,
     unknown.map((r) => `settings.approverRoles: no project role "${r}"`),
   );
+}
+
+/** The vocabulary as sent, before any parsing, so a refusal can name the entry as it was typed. */
+function readVocabularyInput(payload: unknown): unknown {
+  const settings = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).settings : undefined;
+  return typeof settings === 'object' && settings !== null ? (settings as Record<string, unknown>).vocabulary : undefined;
 }
 
 function notAdmin() {

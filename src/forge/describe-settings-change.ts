@@ -1,8 +1,9 @@
 import type { SettingChange, SettingValue } from '../core/schemas';
-import type { ProjectSettings } from './resolver-contract';
+import { describeHintRule } from './describe-hint-rule';
+import type { SettingName } from './flatten-settings';
 
 /** Each project setting in the words the settings page uses. */
-const SETTING_WORDS: Record<keyof ProjectSettings, string> = {
+const SETTING_WORDS: Record<SettingName, string> = {
   approverAccountIds: 'Approvers (people)',
   approverRoles: 'Approver project roles',
   requireAllMet: 'Every criterion met before closing',
@@ -10,10 +11,13 @@ const SETTING_WORDS: Record<keyof ProjectSettings, string> = {
   deliverableIssueTypes: 'Deliverable issue types',
   doneStatusNames: 'Extra done statuses',
   bypassPolicy: 'When an issue is closed without a valid sign-off',
+  'vocabulary.vagueWords': 'Extra vague words',
+  'vocabulary.silencedWords': 'Accepted words',
+  'vocabulary.disabledRules': 'Hint rules switched off',
 };
 
 /** What a list means when it is empty, where that is not simply "none". */
-const EMPTY_WORDS: Partial<Record<keyof ProjectSettings, string>> = {
+const EMPTY_WORDS: Partial<Record<SettingName, string>> = {
   deliverableIssueTypes: 'every issue type',
   approverAccountIds: 'nobody named',
 };
@@ -26,14 +30,18 @@ export function describeSettingsChange(changes: readonly SettingChange[]): strin
 }
 
 function describeOne(change: SettingChange): string {
-  const key = change.setting as keyof ProjectSettings;
+  const key = change.setting as SettingName;
   const label = SETTING_WORDS[key] ?? change.setting;
   const from = change.from === null ? 'unreadable' : describeValue(key, change.from);
   return `${label} ${from} → ${describeValue(key, change.to)}`;
 }
 
-function describeValue(key: keyof ProjectSettings, value: SettingValue): string {
-  if (Array.isArray(value)) return value.length === 0 ? (EMPTY_WORDS[key] ?? 'none') : value.map((v) => `“${v}”`).join(', ');
+function describeValue(key: SettingName, value: SettingValue): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return EMPTY_WORDS[key] ?? 'none';
+    // Rules by their title, not their id: "Avoid vague terms (INCOSE R7)".
+    return value.map((v) => (key === 'vocabulary.disabledRules' ? describeHintRule(v) : `“${v}”`)).join(', ');
+  }
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'string') return CHOICE_WORDS[value] ?? `“${value}”`;
   return String(value);

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { resolveTeamVocabulary } from '../core/hints/team-vocabulary';
 import { parseWith } from '../core/parse-with';
 import type { ClosurePolicy } from '../core/schemas';
 import { projectSettingsSchema, type ProjectSettings } from './resolver-contract';
@@ -12,9 +14,15 @@ export type SettingsReading =
  * must use this: the defaults let anyone sign off, so falling back to them would fail open.
  */
 export function parseProjectSettings(ext: Record<string, unknown>): SettingsReading {
-  const parsed = parseWith(projectSettingsSchema, ext.settings ?? {});
-  return parsed.ok ? { ok: true, settings: parsed.value } : { ok: false, code: 'SETTINGS_UNREADABLE', errors: parsed.errors, defaults: defaultSettings() };
+  const parsed = parseWith(storedSettingsSchema, ext.settings ?? {});
+  if (!parsed.ok) return { ok: false, code: 'SETTINGS_UNREADABLE', errors: parsed.errors, defaults: defaultSettings() };
+  return { ok: true, settings: { ...parsed.value, vocabulary: resolveTeamVocabulary(parsed.value.vocabulary) } };
 }
+
+// The hint vocabulary decides nothing, so a stored one that no longer parses (a rule retired
+// since, say) keeps its valid entries instead of making the settings unreadable, which would
+// close sign-off. read-team-vocabulary.ts reports what was left out.
+const storedSettingsSchema = projectSettingsSchema.extend({ vocabulary: z.unknown().optional() });
 
 /**
  * The settings, or the defaults when what is stored cannot be read. Only for views and for

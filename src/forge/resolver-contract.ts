@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { ClosureReason, Criterion, DiffPart, HistoryKind, HistoryRecord } from '../core';
 import type { QualityHint } from '../core/find-quality-hints';
+// From its own module, not the find-quality-hints barrel: the settings page bundles this file and
+// has no use for the tagging model the hints load.
+import { teamVocabularySchema, type ResolvedTeamVocabulary } from '../core/hints/team-vocabulary';
 
 // The contract between the Forge UI (src/frontend) and the resolvers (src/forge). Payloads
 // from the browser are validated with these schemas; identity never travels in them: the
@@ -72,7 +75,10 @@ export interface PanelView {
   /** Why nobody can sign off here right now (settings or project roles unreadable); null when sign-off works. */
   signOffUnavailable: string | null;
   criteria: Criterion[];
+  /** Hints for the saved criteria, found with `vocabulary`. */
   hints: QualityHint[];
+  /** The project's hint vocabulary, so the panel finds the same hints for criteria being written. */
+  vocabulary: ResolvedTeamVocabulary;
   /** Optimistic version of the stored deliverable; null before the first save. */
   version: number | null;
   baseline: { name: string; version: string } | null;
@@ -215,6 +221,8 @@ export const projectSettingsSchema = z.object({
   doneStatusNames: z.array(z.string().min(1)).max(50).default([]),
   /** What the trigger does when an issue reaches done without a valid sign-off. */
   bypassPolicy: z.enum(['reopen', 'record']).default('record'),
+  /** The team's words and rules for the quality hints; advisory only, never part of a decision. */
+  vocabulary: teamVocabularySchema.default({ vagueWords: [], silencedWords: [], disabledRules: [] }),
 });
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 

@@ -1,8 +1,15 @@
 import React, { useState } from 'react';
 import { Button, ErrorMessage, Inline, Label, Stack, Textfield } from '@forge/react';
+import { HintLines } from './hint-lines';
+
+export interface AddCriterionFormProps {
+  onAdd: (text: string) => void;
+  /** The hints for the text as it is typed, so they show before it is added. */
+  previewHints: (text: string) => string[];
+}
 
 /** A field and a button that append one criterion to the draft. */
-export function AddCriterionForm({ onAdd }: { onAdd: (text: string) => void }) {
+export function AddCriterionForm({ onAdd, previewHints }: AddCriterionFormProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
 
@@ -33,6 +40,7 @@ export function AddCriterionForm({ onAdd }: { onAdd: (text: string) => void }) {
         <Button onClick={add}>Add criterion</Button>
       </Inline>
       {error ? <ErrorMessage>{error}</ErrorMessage> : null}
+      <HintLines hints={previewHints(text)} />
     </Stack>
   );
 }

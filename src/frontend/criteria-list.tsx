@@ -1,17 +1,20 @@
 import React, { useState } from 'react';
 import { Box, Button, Checkbox, ErrorMessage, Inline, Label, Lozenge, Stack, Text, Textfield } from '@forge/react';
 import type { DraftAction, DraftCriterion } from './apply-draft-action';
+import { HintLines } from './hint-lines';
 
 export interface CriteriaListProps {
   criteria: DraftCriterion[];
   /** Quality hint messages per row, in row order. */
   hints: string[][];
+  /** The hints for a row's text while it is being edited, before it is applied. */
+  previewHints: (text: string, index: number) => string[];
   canEdit: boolean;
   onAction: (action: DraftAction) => void;
 }
 
 /** The criteria in order with their quality hints; with edit rights, controls per criterion. */
-export function CriteriaList({ criteria, hints, canEdit, onAction }: CriteriaListProps) {
+export function CriteriaList({ criteria, hints, previewHints, canEdit, onAction }: CriteriaListProps) {
   const [editing, setEditing] = useState<{ key: string; text: string; error: string | null } | null>(null);
 
   const applyEdit = (index: number) => {
@@ -66,11 +69,7 @@ export function CriteriaList({ criteria, hints, canEdit, onAction }: CriteriaLis
                   </Text>
                 </Inline>
               )}
-              {hints[index]?.map((hint) => (
-                <Text key={hint} color="color.text.warning" size="small">
-                  Hint: {hint}
-                </Text>
-              ))}
+              <HintLines hints={isEditing ? previewHints(editing.text, index) : (hints[index] ?? [])} />
               {canEdit && !isEditing ? (
                 <Inline space="space.050">
                   <Button spacing="compact" appearance="subtle" onClick={() => setEditing({ key: criterion.key, text: criterion.text, error: null })}>

@@ -10,6 +10,7 @@ import { ImportPreview } from './import-preview';
 import { invokeResolver } from './invoke-resolver';
 import { isScopeEdit } from './is-scope-edit';
 import { matchHints } from './match-hints';
+import { previewHints } from './preview-hints';
 import { ReasonModal } from './reason-modal';
 import { RefusalMessage } from './refusal-message';
 import { SignOffSection } from './sign-off-section';
@@ -97,7 +98,7 @@ export function IssuePanelApp() {
   const current = draft ?? saved;
   const isDirty = draft !== null;
   const canEdit = panel.permissions.canEdit;
-  const hints = matchHints(panel.criteria, panel.hints, current);
+  const hints = matchHints(panel.criteria, panel.hints, current, panel.vocabulary);
 
   const newKey = () => `new-${nextKey.current++}`;
   const edit = (action: DraftAction) => {
@@ -186,11 +187,20 @@ export function IssuePanelApp() {
           </Text>
         </SectionMessage>
       ) : (
-        <CriteriaList criteria={current} hints={hints} canEdit={canEdit} onAction={edit} />
+        <CriteriaList
+          criteria={current}
+          hints={hints}
+          previewHints={(text, index) => previewHints(current, index, text, panel.vocabulary)}
+          canEdit={canEdit}
+          onAction={edit}
+        />
       )}
       {canEdit ? (
         <Stack space="space.100">
-          <AddCriterionForm onAdd={(text) => edit({ type: 'add', text, key: newKey() })} />
+          <AddCriterionForm
+            onAdd={(text) => edit({ type: 'add', text, key: newKey() })}
+            previewHints={(text) => previewHints(current, current.length, text, panel.vocabulary)}
+          />
           <Inline space="space.100">
             <Button iconBefore="download" isDisabled={importing || saving} onClick={() => void importFromDescription()}>
               Import from description

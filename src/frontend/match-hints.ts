@@ -1,15 +1,18 @@
-import type { QualityHint } from '../core/find-quality-hints';
+import { findQualityHints, type QualityHint, type ResolvedTeamVocabulary } from '../core/find-quality-hints';
 
 /**
- * Quality hints per draft row. Hints are computed by the backend for the saved criteria, so a
- * row keeps its hints while it still is the same saved criterion (same id and text) and shows
- * none once edited or new, until the next save computes them again.
+ * Quality hints per draft row. A row that still is a saved criterion (same id and text) keeps the
+ * hints the backend found for it; an edited or new row gets hints found here, by the same core
+ * checks with the project's vocabulary, so they show before the draft is saved.
  */
 export function matchHints(
   saved: readonly { id: string | null; text: string }[],
   hints: readonly QualityHint[],
   draft: readonly { id: string | null; text: string }[],
+  vocabulary: ResolvedTeamVocabulary,
 ): string[][] {
+  // Found for the whole draft, so a new row that repeats another one is told so; only when needed.
+  let local: QualityHint[] | null = null;
   return draft.map((row, index) => {
     const savedIndex =
       saved[index] && saved[index].id === row.id && saved[index].text === row.text
@@ -17,6 +20,8 @@ export function matchHints(
         : row.id === null
           ? -1
           : saved.findIndex((c) => c.id === row.id && c.text === row.text);
-    return savedIndex < 0 ? [] : hints.filter((h) => h.criterionIndex === savedIndex).map((h) => h.message);
+    if (savedIndex >= 0) return hints.filter((h) => h.criterionIndex === savedIndex).map((h) => h.message);
+    local ??= findQualityHints(draft, { vocabulary });
+    return local.filter((h) => h.criterionIndex === index).map((h) => h.message);
   });
 }

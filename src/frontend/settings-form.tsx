@@ -14,6 +14,8 @@ import {
   Textfield,
   UserPicker,
 } from '@forge/react';
+import { qualityRuleIds } from '../core/hints/rules';
+import { describeHintRule } from '../forge/describe-hint-rule';
 import type { Outcome, ProjectSettings } from '../forge/resolver-contract';
 import { parseFieldErrors } from './parse-field-errors';
 import { RefusalMessage } from './refusal-message';
@@ -38,11 +40,17 @@ const SETTINGS_FIELDS: readonly string[] = [
   'deliverableIssueTypes',
   'doneStatusNames',
   'bypassPolicy',
-] satisfies (keyof ProjectSettings)[];
+  'vocabulary',
+  'vocabulary.vagueWords',
+  'vocabulary.silencedWords',
+  'vocabulary.disabledRules',
+];
 
 type Feedback = { kind: 'saved' } | { kind: 'refused'; outcome: Extract<Outcome<object>, { ok: false }> } | { kind: 'invalid' } | null;
 
-/** The project settings: who may sign off, the closure policy, which issues are deliverables, bypass policy. */
+type HintRule = ProjectSettings['vocabulary']['disabledRules'][number];
+
+/** The project settings: who may sign off, the closure policy, which issues are deliverables, bypass policy, hint vocabulary. */
 export function SettingsForm({ settings, onSave }: SettingsFormProps) {
   const [approverAccountIds, setApproverAccountIds] = useState<string[]>(settings.approverAccountIds);
   const [roles, setRoles] = useState(joinList(settings.approverRoles));
@@ -51,6 +59,9 @@ export function SettingsForm({ settings, onSave }: SettingsFormProps) {
   const [issueTypes, setIssueTypes] = useState(joinList(settings.deliverableIssueTypes));
   const [doneStatuses, setDoneStatuses] = useState(joinList(settings.doneStatusNames));
   const [bypassPolicy, setBypassPolicy] = useState<ProjectSettings['bypassPolicy']>(settings.bypassPolicy);
+  const [vagueWords, setVagueWords] = useState(joinList(settings.vocabulary.vagueWords));
+  const [acceptedWords, setAcceptedWords] = useState(joinList(settings.vocabulary.silencedWords));
+  const [disabledRules, setDisabledRules] = useState<HintRule[]>(settings.vocabulary.disabledRules);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [saving, setSaving] = useState(false);
@@ -64,6 +75,7 @@ export function SettingsForm({ settings, onSave }: SettingsFormProps) {
       deliverableIssueTypes: splitList(issueTypes),
       doneStatusNames: splitList(doneStatuses),
       bypassPolicy,
+      vocabulary: { vagueWords: splitList(vagueWords), silencedWords: splitList(acceptedWords), disabledRules },
     };
     const invalid = validateSettings(next);
     if (Object.keys(invalid).length > 0) {
@@ -79,7 +91,7 @@ export function SettingsForm({ settings, onSave }: SettingsFormProps) {
     if (result.ok) {
       setFeedback({ kind: 'saved' });
     } else {
-      setFieldErrors(parseFieldErrors(result.errors, 'settings.'));
+      setFieldErrors(parseFieldErrors(result.errors, 'settings.', ['vocabulary']));
       setFeedback({ kind: 'refused', outcome: result });
     }
   };
@@ -159,12 +171,50 @@ export function SettingsForm({ settings, onSave }: SettingsFormProps) {
           />
           {errorsFor('bypassPolicy')}
         </Stack>
+        <Stack space="space.050">
+          <Text weight="bold">Quality hints</Text>
+          <Text>
+            The issue panel gives hints on criteria that would be hard to test or accept, while they are written. Hints are advice: they never
+            stop a save, a sign-off or a closure.
+          </Text>
+          <Label labelFor="hint-vague-words">Extra vague words</Label>
+          <Textfield
+            id="hint-vague-words"
+            value={vagueWords}
+            isInvalid={Boolean(fieldErrors['vocabulary.vagueWords'])}
+            onChange={(e) => setVagueWords(String(e.target.value ?? ''))}
+          />
+          <HelperMessage>Words your team also counts as vague, separated by commas, e.g. snappy, slick. A criterion that uses one gets a hint.</HelperMessage>
+          {errorsFor('vocabulary.vagueWords')}
+          <Label labelFor="hint-accepted-words">Accepted words</Label>
+          <Textfield
+            id="hint-accepted-words"
+            value={acceptedWords}
+            isInvalid={Boolean(fieldErrors['vocabulary.silencedWords'])}
+            onChange={(e) => setAcceptedWords(String(e.target.value ?? ''))}
+          />
+          <HelperMessage>
+            Words your team has defined, so the hints do not flag them, separated by commas, e.g. simple, where your design guide says what simple means.
+          </HelperMessage>
+          {errorsFor('vocabulary.silencedWords')}
+          <Text>Give hints for these rules:</Text>
+          {qualityRuleIds.map((rule) => (
+            <Checkbox
+              key={rule}
+              label={describeHintRule(rule)}
+              isChecked={!disabledRules.includes(rule)}
+              onChange={(e) => setDisabledRules((now) => (e.target.checked ? now.filter((r) => r !== rule) : [...now.filter((r) => r !== rule), rule]))}
+            />
+          ))}
+          {errorsFor('vocabulary.disabledRules')}
+          {errorsFor('vocabulary')}
+        </Stack>
         {Object.keys(fieldErrors)
           .filter((field) => !SETTINGS_FIELDS.includes(field))
           .flatMap((field) => errorsFor(field))}
         {feedback?.kind === 'saved' ? (
           <SectionMessage appearance="success" title="Settings saved">
-            <Text>The new settings apply to the next sign-off and the next closure.</Text>
+            <Text>The new settings apply to the next sign-off and the next closure, and the hints use the new words the next time an issue panel opens.</Text>
           </SectionMessage>
         ) : feedback?.kind === 'invalid' ? (
           <SectionMessage appearance="error" title="Settings not saved">

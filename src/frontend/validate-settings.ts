@@ -1,15 +1,19 @@
+import { checkTeamVocabulary } from '../forge/check-team-vocabulary';
 import { projectSettingsSchema, type ProjectSettings } from '../forge/resolver-contract';
+import { parseFieldErrors } from './parse-field-errors';
 
 /**
  * Checks settings against the same schema the resolver uses, before anything is sent, and
- * returns messages per field ("" for the form as a whole). Empty when the settings are valid.
+ * returns messages per field ("" for the form as a whole; "vocabulary.vagueWords" and the like
+ * for the hint vocabulary, whose messages name the entry). Empty when the settings are valid.
  */
 export function validateSettings(settings: ProjectSettings): Record<string, string[]> {
   const parsed = projectSettingsSchema.safeParse(settings);
-  if (parsed.success) return {};
-  const byField: Record<string, string[]> = {};
+  const byField = parseFieldErrors(checkTeamVocabulary(settings.vocabulary), '', ['vocabulary']);
+  if (parsed.success) return byField;
   for (const issue of parsed.error.issues) {
     const field = typeof issue.path[0] === 'string' ? issue.path[0] : '';
+    if (field === 'vocabulary') continue; // checkTeamVocabulary said it, naming the entry
     (byField[field] ??= []).push(describeIssue(issue));
   }
   return byField;

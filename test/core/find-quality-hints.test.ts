@@ -327,6 +327,11 @@ describe('findQualityHints', () => {
       expect(vagueWords('The page is fast and simple', { vocabulary: { silencedWords: ['fast'] } })).toEqual(['simple']);
     });
 
+    it('treats a vague word inside an accepted phrase as part of a name, and still flags it elsewhere', () => {
+      expect(vagueWords('Fast lane orders ship first', { vocabulary: { silencedWords: ['fast lane'] } })).toEqual([]);
+      expect(vagueWords('The fast lane page is fast', { vocabulary: { silencedWords: ['Fast Lane'] } })).toEqual(['fast']);
+    });
+
     it('switches off whole rules', () => {
       const text = 'The page is fast, etc.';
       expect(vagueWords(text, { vocabulary: { disabledRules: ['INCOSE-R9'] } })).toEqual(['fast']);

@@ -396,6 +396,65 @@ describe('issue panel: when project roles or settings cannot be read', () => {
   });
 });
 
+describe('issue panel: quality hints with the project vocabulary', () => {
+  const VAGUE = [
+    { id: null, text: 'The PDF downloads fast', met: false },
+    { id: null, text: 'The invoice layout is snappy', met: false },
+  ];
+  const codesOf = (hints: readonly { criterionIndex: number; message: string }[], index: number) =>
+    hints.filter((h) => h.criterionIndex === index).map((h) => h.message.slice(0, h.message.indexOf(' ')));
+
+  it('finds the built-in hints when the project has no vocabulary, and sends the empty vocabulary to the panel', async () => {
+    const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
+    expect(codesOf(panel.hints, 0)).toEqual(["'fast'"]);
+    expect(codesOf(panel.hints, 1)).toEqual([]);
+    expect(panel.vocabulary).toEqual({ vagueWords: [], silencedWords: [], disabledRules: [] });
+  });
+
+  it("drops the hint for a silenced word, adds one for a team's vague word, and sends that vocabulary to the panel for drafts", async () => {
+    const vocabulary = { vagueWords: ['snappy'], silencedWords: ['fast'], disabledRules: [] };
+    await configure({ vocabulary });
+    const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
+    expect(codesOf(panel.hints, 0)).toEqual([]);
+    expect(panel.hints.filter((h) => h.criterionIndex === 1)).toEqual([
+      expect.objectContaining({ code: 'VAGUE_WORD', rule: 'INCOSE-R7', message: expect.stringContaining("'snappy' is on your team's list of vague words") }),
+    ]);
+    expect(expectOk(await invoke('getPanel', {}, ravi.accountId)).panel.vocabulary).toEqual(vocabulary);
+  });
+
+  it('gives no hints for a rule the project switched off', async () => {
+    await configure({ vocabulary: { vagueWords: [], silencedWords: [], disabledRules: ['INCOSE-R7'] } });
+    const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
+    expect(panel.hints).toEqual([]);
+  });
+
+  it('uses the vocabulary for the hints of criteria imported from the description', async () => {
+    await configure({ vocabulary: { vagueWords: ['snappy'], silencedWords: ['fast'], disabledRules: [] } });
+    jira.issue('10042').description = {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Acceptance criteria' }] },
+        {
+          type: 'bulletList',
+          content: VAGUE.map((c) => ({ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: c.text }] }] })),
+        },
+      ],
+    };
+    const { preview } = expectOk(await invoke('importFromDescription', {}, ravi.accountId));
+    expect(preview.hints.map((h) => [h.criterionIndex, h.code])).toEqual([[1, 'VAGUE_WORD']]);
+  });
+
+  it('shows the built-in hints, and logs why, when the stored vocabulary cannot be read', async () => {
+    await deps.store.updateScopeExtension(PROJ.id, (ext) => ({ ...ext, settings: { vocabulary: 'snappy' } }));
+    const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
+    expect(codesOf(panel.hints, 0)).toEqual(["'fast'"]);
+    expect(panel.vocabulary).toEqual({ vagueWords: [], silencedWords: [], disabledRules: [] });
+    expect(panel.signOffUnavailable).toBeNull();
+    expect(deps.logged).toContainEqual(expect.stringContaining(`the hint vocabulary of project ${PROJ.id} cannot be read in full`));
+  });
+});
+
 describe('issue panel: import from description', () => {
   it('reads the criteria under the Acceptance criteria heading of the ADF description', async () => {
     jira.issue('10042').description = {

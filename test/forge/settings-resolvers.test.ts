@@ -41,6 +41,7 @@ describe('project settings page', () => {
       deliverableIssueTypes: [],
       doneStatusNames: [],
       bypassPolicy: 'record',
+      vocabulary: { vagueWords: [], silencedWords: [], disabledRules: [] },
     });
   });
 
@@ -60,6 +61,7 @@ describe('project settings page', () => {
       deliverableIssueTypes: ['Story', 'Bug'],
       doneStatusNames: ['Accepted'],
       bypassPolicy: 'reopen' as const,
+      vocabulary: { vagueWords: ['snappy'], silencedWords: ['simple'], disabledRules: ['INCOSE-R18' as const] },
     };
     expect(expectOk(await invoke('saveSettings', { settings }, pat.accountId, PAGE)).settings).toEqual(settings);
     expect(expectOk(await invoke('getSettings', {}, pat.accountId, PAGE)).settings).toEqual(settings);
@@ -104,6 +106,66 @@ describe('project settings page', () => {
       'Settings changed: Approver project roles “Client approvers” → “Client approvers”, “Developers”; Every criterion met before closing off → on',
     );
     expect(verifyHistory(records)).toEqual({ ok: true, count: 2 });
+  });
+
+  it('puts a change to the hint vocabulary in the history in plain words, one list at a time', async () => {
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'] } }, pat.accountId, PAGE));
+    const vocabulary = { vagueWords: ['snappy', 'slick'], silencedWords: ['simple'], disabledRules: ['INCOSE-R16' as const] };
+    expectOk(await invoke('saveSettings', { settings: { approverRoles: ['Client approvers'], vocabulary } }, pat.accountId, PAGE));
+
+    const records = await history();
+    // Saving settings without a vocabulary before it existed is no vocabulary change.
+    expect(records[0]?.kind === 'settings_changed' && records[0].data.changes.map((c) => c.setting)).toEqual(['approverRoles']);
+    const last = records[1];
+    expect(last?.kind === 'settings_changed' && last.data.changes).toEqual([
+      { setting: 'vocabulary.vagueWords', from: [], to: ['snappy', 'slick'] },
+      { setting: 'vocabulary.silencedWords', from: [], to: ['simple'] },
+      { setting: 'vocabulary.disabledRules', from: [], to: ['INCOSE-R16'] },
+    ]);
+    expect(buildHistoryRow(last!, new Map(), new Set()).summary).toBe(
+      'Settings changed: Extra vague words none → “snappy”, “slick”; Accepted words none → “simple”; Hint rules switched off none → State what must happen, not what must not (INCOSE R16)',
+    );
+    expect(verifyHistory(records)).toEqual({ ok: true, count: 2 });
+  });
+
+  it('refuses a hint word that is not a word, naming it, and changes nothing', async () => {
+    const before = kvs.snapshot();
+    const result = await invoke('saveSettings', { settings: { vocabulary: { vagueWords: ['snappy', '!!!'] } } }, pat.accountId, PAGE);
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+      errors: ['settings.vocabulary.vagueWords.1: The extra vague word “!!!” must contain a letter or digit.'],
+    });
+    expect(!result.ok && result.message).toBe(
+      'The hint words or rules cannot be saved: The extra vague word “!!!” must contain a letter or digit. The settings were not saved. Nothing was changed.',
+    );
+    expect(kvs.snapshot()).toBe(before);
+  });
+
+  it('refuses a hint rule that does not exist and a word that is both vague and accepted, with every other problem', async () => {
+    const rule = await invoke('saveSettings', { settings: { bypassPolicy: 'delete', vocabulary: { disabledRules: ['INCOSE-R99'] } } }, pat.accountId, PAGE);
+    expect(!rule.ok && rule.errors).toEqual(['settings.bypassPolicy: Invalid option: expected one of "reopen"|"record"', 'settings.vocabulary.disabledRules.0: There is no hint rule “INCOSE-R99”.']);
+
+    const both = await invoke('saveSettings', { settings: { vocabulary: { vagueWords: ['Snappy'], silencedWords: ['snappy'] } } }, pat.accountId, PAGE);
+    expect(!both.ok && both.errors).toEqual([
+      'settings.vocabulary.silencedWords.0: “snappy” is both an extra vague word and an accepted word. Keep it in one of the two lists.',
+    ]);
+    expect(await history()).toHaveLength(0);
+  });
+
+  it('keeps the settings readable, and sign-off open, when the stored hint vocabulary cannot be read in full: the bad entries are left out, with a log line and a warning', async () => {
+    const logged = (deps as ForgeDeps & { logged: string[] }).logged;
+    await deps.store.updateScopeExtension(PROJ.id, (ext) => ({
+      ...ext,
+      settings: { approverRoles: ['Client approvers'], vocabulary: { vagueWords: ['snappy', 42], disabledRules: ['RETIRED-RULE'] } },
+    }));
+    const shown = expectOk(await invoke('getSettings', {}, pat.accountId, PAGE));
+    expect(shown.settings.approverRoles).toEqual(['Client approvers']);
+    expect(shown.settings.vocabulary).toEqual({ vagueWords: ['snappy'], silencedWords: [], disabledRules: [] });
+    expect(shown.problems).toEqual([expect.stringContaining('cannot be read, so the hints leave them out')]);
+    expect(logged).toEqual([expect.stringContaining(`the hint vocabulary of project ${PROJ.id} cannot be read in full`)]);
+    // The closure settings still count: Anna holds the approver role and may sign off.
+    expect(expectOk(await invoke('getPanel', {}, anna.accountId)).panel.signOffUnavailable).toBeNull();
   });
 
   it('writes nothing, not even a history record, when the same settings are saved again', async () => {

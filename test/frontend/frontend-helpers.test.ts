@@ -5,7 +5,10 @@ import { formatCriterionDiff } from '../../src/frontend/format-criterion-diff';
 import { isScopeEdit } from '../../src/frontend/is-scope-edit';
 import { matchHints } from '../../src/frontend/match-hints';
 import { parseFieldErrors } from '../../src/frontend/parse-field-errors';
+import { previewHints } from '../../src/frontend/preview-hints';
 import { splitList } from '../../src/frontend/split-list';
+
+const NO_VOCABULARY = { vagueWords: [], silencedWords: [], disabledRules: [] };
 
 describe('what the panel and pages show, in pieces', () => {
   it('shows a drift below 1% as a fraction rather than as 0%', () => {
@@ -46,7 +49,7 @@ describe('what the panel and pages show, in pieces', () => {
     expect(isScopeEdit(saved, [{ text: 'A shows E' }, { text: 'C shows D' }])).toBe(true);
   });
 
-  it('keeps hints with a saved criterion that moved and drops them from an edited one', () => {
+  it('keeps the saved hints of a criterion that moved, and finds fresh hints for an edited one with the project vocabulary', () => {
     const saved = [
       { id: 'a', text: 'It is fast' },
       { id: 'b', text: 'It is easy' },
@@ -55,7 +58,32 @@ describe('what the panel and pages show, in pieces', () => {
       { criterionIndex: 0, code: 'VAGUE_WORD' as const, message: 'fast' },
       { criterionIndex: 1, code: 'VAGUE_WORD' as const, message: 'easy' },
     ];
-    expect(matchHints(saved, hints, [{ id: 'b', text: 'It is easy' }, { id: 'a', text: 'It is quick' }])).toEqual([['easy'], []]);
+    const [moved, edited] = matchHints(saved, hints, [{ id: 'b', text: 'It is easy' }, { id: 'a', text: 'It is snappy' }], NO_VOCABULARY);
+    expect(moved).toEqual(['easy']);
+    expect(edited).toEqual([]);
+    const withTeamWord = matchHints(saved, hints, [{ id: 'a', text: 'It is snappy' }], { ...NO_VOCABULARY, vagueWords: ['snappy'] });
+    expect(withTeamWord).toEqual([[expect.stringContaining("'snappy' is on your team's list of vague words")]]);
+  });
+
+  it('finds no hints for an untouched saved list, so the backend hints are all it shows', () => {
+    const saved = [{ id: 'a', text: 'It is fast' }];
+    expect(matchHints(saved, [], saved, NO_VOCABULARY)).toEqual([[]]);
+  });
+
+  it('previews the hints of a criterion as it is typed, including that it repeats one already there', () => {
+    const criteria = [{ text: 'The export lists every order' }];
+    expect(previewHints(criteria, 1, '', NO_VOCABULARY)).toEqual([]);
+    expect(previewHints(criteria, 1, 'The export is fast', NO_VOCABULARY)).toEqual([expect.stringContaining("'fast' cannot be tested")]);
+    expect(previewHints(criteria, 1, 'The export is fast', { ...NO_VOCABULARY, silencedWords: ['fast'] })).toEqual([]);
+    expect(previewHints(criteria, 1, 'The export lists every order', NO_VOCABULARY)).toEqual([expect.stringContaining('repeats criterion 1')]);
+    // Editing the only criterion checks the new text in its place, not next to its old text.
+    expect(previewHints(criteria, 0, 'The export lists every order', NO_VOCABULARY)).toEqual([]);
+  });
+
+  it('groups the vocabulary errors of a settings save by the list they are about', () => {
+    expect(
+      parseFieldErrors(['settings.vocabulary.vagueWords.0: The extra vague word “!!!” must contain a letter or digit.', 'settings.bypassPolicy: bad'], 'settings.', ['vocabulary']),
+    ).toEqual({ 'vocabulary.vagueWords': ['The extra vague word “!!!” must contain a letter or digit.'], bypassPolicy: ['bad'] });
   });
 
   it('leaves the list unchanged when the first criterion is moved up', () => {

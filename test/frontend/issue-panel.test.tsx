@@ -243,6 +243,47 @@ describe('issue panel: editing criteria saves the whole list in its new order', 
     expect(view.byTestId('criterion-row-1').text()).not.toContain('Hint:');
   });
 
+  it('shows the hint for a vague criterion while it is typed in the new criterion field, before it is added or saved', async () => {
+    const view = await renderPanel();
+    await view.type('New criterion', 'The export is fast');
+
+    expect(view.text()).toContain("Hint: 'fast' cannot be tested");
+    await view.type('New criterion', 'The export finishes within 5 seconds');
+    expect(view.text()).not.toContain('Hint:');
+    expect(savedPayloads()).toHaveLength(0);
+  });
+
+  it('keeps the hint on a vague criterion once it is added to the unsaved list', async () => {
+    const view = await renderPanel();
+    await view.type('New criterion', 'The export is fast');
+    await view.click('Add criterion');
+
+    expect(view.findField('New criterion').props.value).toBe('');
+    expect(view.byTestId('criterion-row-3').text()).toContain("Hint: 'fast' cannot be tested");
+    expect(view.text()).toContain('You have unsaved changes.');
+    expect(savedPayloads()).toHaveLength(0);
+  });
+
+  it('shows the hint for the new wording while a criterion is edited, before the edit is applied', async () => {
+    const view = await renderPanel();
+    await view.click('Edit');
+    await view.type('Edit criterion 1', 'The export lists orders quickly');
+
+    expect(view.byTestId('criterion-row-0').text()).toContain("Hint: 'quickly' cannot be tested");
+    await view.click('Apply');
+    expect(view.byTestId('criterion-row-0').text()).toContain("Hint: 'quickly' cannot be tested");
+    expect(savedPayloads()).toHaveLength(0);
+  });
+
+  it("uses the project's vocabulary while criteria are written: a silenced word gives no hint, a team's vague word gives one", async () => {
+    const view = await renderPanel(makePanel({ vocabulary: { vagueWords: ['snappy'], silencedWords: ['fast'], disabledRules: [] } }));
+    await view.type('New criterion', 'The export is fast');
+    expect(view.text()).not.toContain('Hint:');
+
+    await view.type('New criterion', 'The export is snappy');
+    expect(view.text()).toContain("Hint: 'snappy' is on your team's list of vague words");
+  });
+
   it('shows criteria without edit controls to a user who cannot edit the issue', async () => {
     const view = await renderPanel(makePanel({ permissions: { canEdit: false, canSignOff: false } }));
 

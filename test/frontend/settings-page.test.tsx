@@ -78,9 +78,57 @@ describe('project settings page', () => {
         deliverableIssueTypes: ['Story'],
         doneStatusNames: ['Done', 'Accepted', 'Released'],
         bypassPolicy: 'reopen',
+        vocabulary: { vagueWords: [], silencedWords: [], disabledRules: [] },
       },
     ]);
     expect(view.text()).toContain('Settings saved');
+  });
+
+  it("shows the project's hint vocabulary: its words in their fields, and a rule switched off unticked", async () => {
+    const view = await renderSettings({}, makeSettings({ vocabulary: { vagueWords: ['snappy', 'slick'], silencedWords: ['simple'], disabledRules: ['INCOSE-R16'] } }));
+
+    expect(view.findField('Extra vague words').props.value).toBe('snappy, slick');
+    expect(view.findField('Accepted words').props.value).toBe('simple');
+    expect(view.findField('State what must happen, not what must not (INCOSE R16)').props.isChecked).toBe(false);
+    expect(view.findField('Avoid vague terms (INCOSE R7)').props.isChecked).toBe(true);
+    expect(view.text()).toContain('Hints are advice: they never stop a save, a sign-off or a closure.');
+  });
+
+  it('saves the words and rules the admin changed with the other settings', async () => {
+    const view = await renderSettings({}, makeSettings({ vocabulary: { vagueWords: [], silencedWords: [], disabledRules: ['INCOSE-R16'] } }));
+    await view.type('Extra vague words', 'snappy,  slick , ');
+    await view.type('Accepted words', 'simple');
+    await view.check('State what must happen, not what must not (INCOSE R16)', true);
+    await view.check('One sentence, one thought (INCOSE R18)', false);
+    await view.submit();
+
+    expect(savedSettings().map((s) => (s as ProjectSettings).vocabulary)).toEqual([
+      { vagueWords: ['snappy', 'slick'], silencedWords: ['simple'], disabledRules: ['INCOSE-R18'] },
+    ]);
+    expect(view.text()).toContain('Settings saved');
+  });
+
+  it('refuses a hint word that is not a word, naming it under its field, and sends nothing', async () => {
+    const view = await renderSettings();
+    await view.type('Extra vague words', 'snappy, !!!');
+    await view.submit();
+
+    expect(savedSettings()).toHaveLength(0);
+    expect(view.findField('Extra vague words').props.isInvalid).toBe(true);
+    expect(view.byType('ErrorMessage').map((n) => view.within(n).text())).toEqual(['The extra vague word “!!!” must contain a letter or digit.']);
+    expect(view.text()).toContain('Fix the fields marked above. Nothing was changed.');
+  });
+
+  it('refuses a word that is both vague and accepted under the accepted words', async () => {
+    const view = await renderSettings();
+    await view.type('Extra vague words', 'snappy');
+    await view.type('Accepted words', 'Snappy');
+    await view.submit();
+
+    expect(savedSettings()).toHaveLength(0);
+    expect(view.findField('Accepted words').props.isInvalid).toBe(true);
+    expect(view.findField('Extra vague words').props.isInvalid).toBe(false);
+    expect(view.text()).toContain('“Snappy” is both an extra vague word and an accepted word. Keep it in one of the two lists.');
   });
 
   it('shows a validation error under the field and sends nothing when a list is too long', async () => {
@@ -94,20 +142,26 @@ describe('project settings page', () => {
     expect(view.text()).toContain('Fix the fields marked above. Nothing was changed.');
   });
 
-  it("shows the resolver's validation errors under the fields they belong to", async () => {
+  it("shows the resolver's validation errors under the fields they belong to, hint words included", async () => {
     const view = await renderSettings({
       saveSettings: () => ({
         ok: false,
         code: 'INVALID_PAYLOAD',
         message: 'Some settings are not valid.',
-        errors: ['settings.doneStatusNames.0: "Backlog" is not a status in this project'],
+        errors: [
+          'settings.doneStatusNames.0: "Backlog" is not a status in this project',
+          'settings.vocabulary.silencedWords.0: The accepted word “--” must contain a letter or digit.',
+        ],
       }),
     });
     await view.submit();
 
-    const field = view.findField('Done status names');
-    expect(field.props.isInvalid).toBe(true);
-    expect(view.byType('ErrorMessage').map((n) => view.within(n).text())).toEqual(['"Backlog" is not a status in this project']);
+    expect(view.findField('Done status names').props.isInvalid).toBe(true);
+    expect(view.findField('Accepted words').props.isInvalid).toBe(true);
+    expect(view.byType('ErrorMessage').map((n) => view.within(n).text())).toEqual([
+      '"Backlog" is not a status in this project',
+      'The accepted word “--” must contain a letter or digit.',
+    ]);
     expect(view.text()).toContain('Some settings are not valid.');
   });
 

@@ -14,6 +14,7 @@ export function makePanel(overrides: Partial<PanelView> = {}): PanelView {
       { id: 'c3', text: 'Cancelled orders are marked as cancelled', met: false },
     ],
     hints: [],
+    vocabulary: { vagueWords: [], silencedWords: [], disabledRules: [] },
     version: 4,
     baseline: null,
     scopeVersion: null,
@@ -139,6 +140,7 @@ export function makeSettings(overrides: Partial<ProjectSettings> = {}): ProjectS
     deliverableIssueTypes: ['Story', 'Epic'],
     doneStatusNames: ['Done'],
     bypassPolicy: 'record',
+    vocabulary: { vagueWords: [], silencedWords: [], disabledRules: [] },
     ...overrides,
   };
 }
