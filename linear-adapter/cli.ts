@@ -129,7 +129,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
           teams.push(...(await gateway.listTeams()));
         }
         const mode = config.SCOPEKEEPER_MODE;
-        const queue = openQueueStore(store);
+        const queue = await openQueueStore(store);
         const summaries = await runReconcileCommand({ gateway, store, queue, teams, since: since.value, policy: buildClosurePolicy(config), mode, now });
         for (const s of summaries) {
           out(

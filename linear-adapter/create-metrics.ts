@@ -1,10 +1,27 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { describeError, reportFaultOnConsole, type Fault, type ReportFault } from '../src/store/report-fault';
+import { SQL_STORE_FAULT_KINDS } from '../src/store/sql-store';
+import { GATEWAY_FAULT_KINDS } from './linear-gateway';
 import type { LinearActionType } from './linear-action';
+import { QUEUE_FAULT_KINDS } from './queue-types';
+import { SEND_OUTBOX_FAULT_KINDS } from './send-outbox';
 import { DELIVERY_OUTCOMES } from './receive-webhook';
 
 const ACTION_TYPES: readonly LinearActionType[] = ['comment', 'set_state', 'add_label', 'remove_label'];
 export const ACTION_RESULTS = ['sent', 'failed', 'retried'] as const;
 export type ActionResult = (typeof ACTION_RESULTS)[number];
+
+export const METRICS_FAULT_KINDS = ['gauge_read_failed'] as const;
+export type MetricsFaultKind = (typeof METRICS_FAULT_KINDS)[number];
+
+/** Every fault source and its kinds, present at 0 from the start so a dashboard sees the series before the first one. */
+const FAULT_KINDS: Record<string, readonly string[]> = {
+  'sql-store': SQL_STORE_FAULT_KINDS,
+  'queue-store': QUEUE_FAULT_KINDS,
+  'linear-gateway': GATEWAY_FAULT_KINDS,
+  'send-outbox': SEND_OUTBOX_FAULT_KINDS,
+  metrics: METRICS_FAULT_KINDS,
+};
 
 export interface Metrics {
   /** Its own registry, not prom-client's global one, so tests and several services never share counters. */
@@ -17,6 +34,15 @@ export interface Metrics {
   linearActions: Counter<'type' | 'result'>;
   inboxBacklog: Gauge<never>;
   outboxFailed: Gauge<never>;
+  /** Faults recovered from by a fallback, by source and kind: every fallback is counted. */
+  faults: Counter<'source' | 'kind'>;
+  /** Logs a fault (warn) and counts it: what the stores, the queue and the gateway are given as `onFault`. */
+  reportFault: ReportFault;
+}
+
+/** The part of a pino logger reportFault writes to. */
+export interface FaultLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface MetricsOptions {
@@ -25,6 +51,8 @@ export interface MetricsOptions {
   readOutboxFailed?: () => Promise<number>;
   /** Node process metrics (CPU, memory, event loop lag), prefixed scopekeeper_. */
   defaultMetrics?: boolean;
+  /** Where reportFault logs (the service's pino logger); default a console line. */
+  logger?: FaultLogger;
 }
 
 /** The service's Prometheus metrics, with every known label value present from the start at 0. */
@@ -59,28 +87,54 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: 'scopekeeper_inbox_backlog',
     help: 'Verified deliveries waiting in the inbox to be processed.',
     registers,
-    collect: gaugeReader(options.readInboxBacklog),
+    collect: gaugeReader('inbox backlog', options.readInboxBacklog, (fault) => reportFault(fault)),
   });
 
   const outboxFailed = new Gauge({
     name: 'scopekeeper_outbox_failed',
     help: 'Actions that failed permanently and were not sent to Linear.',
     registers,
-    collect: gaugeReader(options.readOutboxFailed),
+    collect: gaugeReader('failed outbox actions', options.readOutboxFailed, (fault) => reportFault(fault)),
   });
+
+  // Registered after the gauges: a scrape serialises in registration order, so a gauge that
+  // fails to read is counted in the same scrape.
+  const faults = new Counter({
+    name: 'scopekeeper_faults_total',
+    help: 'Faults recovered from by a fallback (each is also logged as a warning), by source and kind.',
+    labelNames: ['source', 'kind'] as const,
+    registers,
+  });
+  for (const [source, kinds] of Object.entries(FAULT_KINDS)) for (const kind of kinds) faults.inc({ source, kind }, 0);
+
+  const reportFault: ReportFault = (fault: Fault) => {
+    faults.inc({ source: fault.source, kind: fault.kind });
+    if (options.logger) options.logger.warn({ source: fault.source, kind: fault.kind, error: describeError(fault.error) || undefined }, fault.message);
+    else reportFaultOnConsole(fault);
+  };
 
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'scopekeeper_' });
 
-  return { registry, webhookDeliveries, deliveryProcessingSeconds, linearActions, inboxBacklog, outboxFailed };
+  return { registry, webhookDeliveries, deliveryProcessingSeconds, linearActions, inboxBacklog, outboxFailed, faults, reportFault };
 }
 
-function gaugeReader(read: (() => Promise<number>) | undefined): ((this: Gauge<never>) => Promise<void>) | undefined {
+function gaugeReader(
+  what: string,
+  read: (() => Promise<number>) | undefined,
+  reportFault: ReportFault,
+): ((this: Gauge<never>) => Promise<void>) | undefined {
   if (!read) return undefined;
   return async function collect(this: Gauge<never>) {
     try {
       this.set(await read());
-    } catch {
+    } catch (error) {
       // A scrape must still answer while the database is down; /healthz reports the outage.
+      reportFault({
+        source: 'metrics',
+        kind: 'gauge_read_failed' satisfies MetricsFaultKind,
+        message: `reading the ${what} for a scrape failed (${describeError(error)}); the gauge keeps its last value`,
+        error,
+      });
     }
   };
 }

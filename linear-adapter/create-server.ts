@@ -49,9 +49,9 @@ async function checkHealth(deps: ServerDeps): Promise<{ status: number; body: un
         outbox: {
           failed: failedActions,
           latestFailures: latest.map((entry) => ({
-            id: entry.action.id,
-            type: entry.action.type,
-            issueId: entry.action.issueId,
+            id: entry.id,
+            type: entry.action?.type ?? null,
+            issueId: entry.issueId,
             deliveryId: entry.deliveryId,
             attempts: entry.attempts,
             error: entry.lastError,

@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 // What the adapter asks Linear to do. Actions are stored in the outbox before they are sent,
-// and every create carries a client-chosen id, so a retry can never duplicate a comment.
-export type LinearAction =
-  | { type: 'comment'; id: string; issueId: string; body: string }
+// and every create carries a client-chosen id, so a retry can never duplicate a comment. The
+// type is inferred from the schema that checks an action read back from the outbox.
+
+const id = z.string().min(1);
+
+export const linearActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('comment'), id, issueId: id, body: z.string().min(1) }),
   /** Moves an issue to a state; used to revert a closure without a valid sign-off. */
-  | { type: 'set_state'; id: string; issueId: string; stateId: string }
+  z.object({ type: z.literal('set_state'), id, issueId: id, stateId: id }),
   /** Adds a label by name, creating it in the team when the team lacks it. */
-  | { type: 'add_label'; id: string; issueId: string; teamId: string; labelName: string }
-  | { type: 'remove_label'; id: string; issueId: string; labelName: string };
+  z.object({ type: z.literal('add_label'), id, issueId: id, teamId: id, labelName: z.string().min(1) }),
+  z.object({ type: z.literal('remove_label'), id, issueId: id, labelName: z.string().min(1) }),
+]);
+export type LinearAction = z.infer<typeof linearActionSchema>;
 
 export type LinearActionType = LinearAction['type'];
 

@@ -1,4 +1,5 @@
 import { LinearClient, type Issue } from '@linear/sdk';
+import { describeError, reportFaultOnConsole, type ReportFault } from '../src/store/report-fault';
 import type { IssuePage, LinearGateway, LinearIssue, LinearUser, LinearWorkflowState, SendOutcome } from './gateway-types';
 import { deriveActionId, type LinearAction } from './linear-action';
 
@@ -24,7 +25,20 @@ export interface LinearGatewayOptions {
   teamCacheMs?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** Where faults the gateway recovered from go; default a console line. The service logs and counts them. */
+  onFault?: ReportFault;
 }
+
+/** What the gateway recovers from when sending, logged and counted through `onFault`. */
+export const GATEWAY_FAULT_KINDS = [
+  /** A create refused as invalid could not be checked for a duplicate id: the refusal stands. */
+  'comment_lookup_failed',
+  /** A comment create refused as a duplicate id: an earlier attempt made it, so it counts as sent. */
+  'comment_already_created',
+  /** Creating a missing label failed, but the label exists now (made meanwhile): it is used. */
+  'label_created_meanwhile',
+] as const;
+export type GatewayFaultKind = (typeof GATEWAY_FAULT_KINDS)[number];
 
 /** A read from Linear failed; `retryable` says whether trying again later can help. */
 export class LinearReadError extends Error {
@@ -75,6 +89,8 @@ interface TeamContext {
 export function createLinearGateway(options: LinearGatewayOptions): LinearApiGateway {
   const client = new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
   const now = options.now ?? Date.now;
+  const reportFault = options.onFault ?? reportFaultOnConsole;
+  const report = (kind: GatewayFaultKind, message: string, error: unknown) => reportFault({ source: 'linear-gateway', kind, message, error });
   const cacheMs = options.teamCacheMs ?? DEFAULT_TEAM_CACHE_MS;
   const contexts = new Map<string, Promise<TeamContext>>();
   const teamsByKey = new Map<string, { team: TeamInfo | null; at: number }>();
@@ -104,6 +120,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
       return { team: { id: team.id, key: team.key, name: team.name }, states, loadedAt: now() };
     })();
     contexts.set(teamId, loading);
+    // Not a swallow: callers await `loading` and get its error; this only drops the failed entry.
     loading.catch(() => contexts.delete(teamId));
     return loading;
   }
@@ -185,16 +202,21 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     } catch (error) {
       const outcome = classifyLinearError(error, now());
       // A retry after a lost response is refused as a duplicate id: the comment is there already.
-      if (!outcome.retryable && isInvalidInput(error) && (await commentExists(action.id))) return OK;
+      if (!outcome.retryable && isInvalidInput(error) && (await commentExists(action.id, outcome.message))) {
+        report('comment_already_created', `comment ${action.id} was refused as a duplicate id and is in Linear already; counted as sent`, error);
+        return OK;
+      }
       return outcome;
     }
   }
 
-  async function commentExists(id: string): Promise<boolean> {
+  /** Whether the comment exists; when that cannot be read, false, so the refusal it was asked about stands. */
+  async function commentExists(id: string, refusal: string): Promise<boolean> {
     try {
       const page = await client.comments({ filter: { id: { eq: id } }, first: 1 });
       return page.nodes.length > 0;
-    } catch {
+    } catch (error) {
+      report('comment_lookup_failed', `could not check whether comment ${id} exists (${describeError(error)}); keeping the refusal: ${refusal}`, error);
       return false;
     }
   }
@@ -223,6 +245,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
         // Created meanwhile, by an earlier attempt of this action or by someone in Linear.
         labelId = await findLabel(action.teamId, action.labelName);
         if (labelId === null) return outcome;
+        report('label_created_meanwhile', `creating label "${action.labelName}" failed (${outcome.message}), but it exists now; using it`, error);
       }
     }
     const added = await client.issueAddLabel(action.issueId, labelId);
@@ -263,6 +286,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
           const user = await client.viewer;
           return { id: user.id, name: user.name, email: user.email ?? null };
         });
+        // Not a swallow: callers await `viewer` and get its error; this only forgets the failed read.
         viewer.catch(() => (viewer = null));
       }
       return viewer;

@@ -1,13 +1,27 @@
-import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { z } from 'zod';
+import { parseWith } from '../src/core/parse-with';
 import type { CommitResult } from '../src/core/store';
-import type { Database } from '../src/store/database';
+import { describeError, reportFaultOnConsole, type ReportFault } from '../src/store/report-fault';
 import { coalesceCalls, type SqlStore } from '../src/store/sql-store';
-import type { LinearAction } from './linear-action';
-import type { CompleteDelivery, InboxDelivery, NewDelivery, OutboxEntry, OutboxStatus, QueueStore } from './queue-types';
+import { linearActionSchema, type LinearAction } from './linear-action';
+import { QUEUE_MIGRATION_TABLE, queueMigrations } from './queue-migrations';
+import {
+  OUTBOX_STATUSES,
+  type CompleteDelivery,
+  type FailedOutboxEntry,
+  type InboxDelivery,
+  type InboxStatus,
+  type NewDelivery,
+  type OutboxEntry,
+  type OutboxStatus,
+  type QueueFaultKind,
+  type QueueStore,
+} from './queue-types';
 
-// The inbox and outbox tables (migration 0002-linear-queue). Timestamps go in as ISO strings
-// and come back as Date (pg) or string; `toIso` evens that out. `seq` is a bigint: pg returns
-// it as a string. `attempts` counts the attempts that failed (retried or given up).
+// The inbox and outbox tables (queue-migrations.ts). Timestamps go in as ISO strings and come
+// back as Date (pg) or string; `toIso` evens that out. `seq` is a bigint: pg returns it as a
+// string. `attempts` counts the attempts that failed (retried or given up).
 
 type Timestamp = string | Date;
 
@@ -19,7 +33,7 @@ interface LinearInboxTable {
   action: string;
   ordering_key: string | null;
   raw_body: string;
-  status: 'pending' | 'done' | 'failed';
+  status: InboxStatus;
   attempts: number;
   next_attempt_at: Timestamp;
   last_error: string | null;
@@ -49,7 +63,7 @@ type QueueTables = {
   linear_outbox: LinearOutboxTable;
 };
 
-type QueueDb = Kysely<Database & QueueTables>;
+type QueueDb = Kysely<QueueTables>;
 type InboxRow = Selectable<LinearInboxTable>;
 type OutboxRow = Selectable<LinearOutboxTable>;
 
@@ -59,6 +73,8 @@ export interface QueueStoreOptions {
    * mid-way leaves it pending, so it is claimed again after the lease: at least once.
    */
   claimLeaseMs?: number;
+  /** Where faults the queue recovered from go; default a console line. The service logs and counts them. */
+  onFault?: ReportFault;
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -83,15 +99,19 @@ export class SqlQueueStore implements QueueStore {
   private readonly insertDelivery: (delivery: NewDelivery) => Promise<'stored' | 'duplicate'>;
   private readonly finishDelivery: (input: CompleteDelivery) => Promise<CommitResult>;
   private readonly markSent: (sent: { id: string; now: string }) => Promise<void>;
+  private readonly reportFault: ReportFault;
   private changesSinceVacuum = 0;
   private vacuuming: Promise<void> | null = null;
 
+  /** Use openQueueStore, which runs the queue's migrations first. */
   constructor(
     private readonly store: SqlStore,
+    db: QueueDb,
     options: QueueStoreOptions = {},
   ) {
-    this.db = store.database.withTables<QueueTables>();
+    this.db = db;
     this.leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
+    this.reportFault = options.onFault ?? reportFaultOnConsole;
     // Group commit: calls that arrive while the previous statement runs share the next one.
     this.insertDelivery = coalesceCalls((deliveries) => this.insertDeliveries(deliveries), {
       maxBatch: ENQUEUE_BATCH,
@@ -159,7 +179,13 @@ export class SqlQueueStore implements QueueStore {
         limit ${Math.floor(limit)}
         for update skip locked))
       returning *`.execute(this.db);
-    return rows.map(readDelivery).sort((a, b) => a.seq - b.seq);
+    const deliveries: InboxDelivery[] = [];
+    for (const row of rows) {
+      const read = readDelivery(row);
+      if (read.ok) deliveries.push(read.delivery);
+      else await this.giveUpCorrupt('corrupt_delivery', `delivery ${row.delivery_id}`, read.error, () => this.failDelivery(row.delivery_id, read.error, now));
+    }
+    return deliveries.sort((a, b) => a.seq - b.seq);
   }
 
   /**
@@ -174,14 +200,14 @@ export class SqlQueueStore implements QueueStore {
   private async completeDeliveries(inputs: CompleteDelivery[]): Promise<PromiseSettledResult<CommitResult>[]> {
     if (inputs.length > 1 && new Set(inputs.map((input) => input.deliveryId)).size === inputs.length) {
       try {
-        const results = await this.store.commitBatch(
+        const results = await this.store.commitBatch<QueueTables>(
           inputs.map((input) => input.commit),
           async (trx) => {
-            const done = await markDone(onQueue(trx), inputs);
+            const done = await markDone(trx, inputs);
             // A bug or a second worker past its lease; throwing rolls the batch back, and one by one finds which.
             if (done < inputs.length) throw new Error('a delivery of the batch is not pending in the inbox');
             await insertActions(
-              onQueue(trx),
+              trx,
               inputs.flatMap((input) => input.actions.map((action) => ({ action, deliveryId: input.deliveryId, now: input.now }))),
             );
           },
@@ -190,8 +216,15 @@ export class SqlQueueStore implements QueueStore {
           this.noteChanges(inputs.length);
           return results.map((value) => ({ status: 'fulfilled', value }));
         }
-      } catch {
+        // null: a conflict or a lost race, an expected answer; one by one tells each its result.
+      } catch (error) {
         // Nothing was written; one by one below tells which delivery is at fault.
+        this.reportFault({
+          source: 'queue-store',
+          kind: 'batch_completion_failed' satisfies QueueFaultKind,
+          message: `completing ${inputs.length} deliveries in one transaction failed (${describeError(error)}); completing them one by one`,
+          error,
+        });
       }
     }
     const settled: PromiseSettledResult<CommitResult>[] = [];
@@ -206,11 +239,11 @@ export class SqlQueueStore implements QueueStore {
   }
 
   private async completeOne(input: CompleteDelivery): Promise<CommitResult> {
-    const result = await this.store.commitWith(input.commit, async (trx) => {
-      const done = await markDone(onQueue(trx), [input]);
+    const result = await this.store.commitWith<QueueTables>(input.commit, async (trx) => {
+      const done = await markDone(trx, [input]);
       // A bug or a second worker past its lease; throwing rolls the scope commit back too.
       if (done === 0) throw new Error(`delivery ${input.deliveryId} is not pending in the inbox (unknown, or already done or failed)`);
-      await insertActions(onQueue(trx), input.actions.map((action) => ({ action, deliveryId: input.deliveryId, now: input.now })));
+      await insertActions(trx, input.actions.map((action) => ({ action, deliveryId: input.deliveryId, now: input.now })));
     });
     if (result.ok) this.noteChanges(1);
     return result;
@@ -265,7 +298,14 @@ export class SqlQueueStore implements QueueStore {
         for update skip locked))
       returning id, seq, delivery_id, issue_id, type, action::text as action, status, attempts,
         next_attempt_at, last_error, created_at, sent_at, failed_at`.execute(this.db);
-    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(readAction);
+    const entries: OutboxEntry[] = [];
+    for (const row of rows.sort((a, b) => Number(a.seq) - Number(b.seq))) {
+      const read = readAction(row);
+      if (read.ok) entries.push(read.entry);
+      // Failed, not retried: a stored action does not mend itself, and a pending one would hold back its issue's later actions.
+      else await this.giveUpCorrupt('corrupt_action', `outbox action ${row.id}`, read.error, () => this.markActionFailed(row.id, read.error, now));
+    }
+    return entries;
   }
 
   /** Concurrent calls (the sender sends to several issues at once) share one update. */
@@ -301,7 +341,7 @@ export class SqlQueueStore implements QueueStore {
       .execute();
   }
 
-  async listFailedActions(limit: number): Promise<OutboxEntry[]> {
+  async listFailedActions(limit: number): Promise<FailedOutboxEntry[]> {
     const rows = await this.db
       .selectFrom('linear_outbox')
       .select([
@@ -324,7 +364,11 @@ export class SqlQueueStore implements QueueStore {
       .orderBy('seq', 'desc')
       .limit(Math.max(0, Math.floor(limit)))
       .execute();
-    return rows.map(readAction);
+    // For /healthz: an action that cannot be read is listed too, with why, rather than hidden.
+    return rows.map((row) => {
+      const read = readAction(row);
+      return { ...readEntryFields(row), id: row.id, issueId: row.issue_id, action: read.ok ? read.entry.action : null, ...(read.ok ? {} : { lastError: read.error }) };
+    });
   }
 
   async countFailedActions(): Promise<number> {
@@ -337,13 +381,17 @@ export class SqlQueueStore implements QueueStore {
     return row !== undefined;
   }
 
-  private async countWhere(table: 'linear_inbox' | 'linear_outbox', status: string): Promise<number> {
-    const row = await this.db
-      .selectFrom(table)
-      .select(sql<string | number>`count(*)`.as('count'))
-      .where('status', '=', status as never)
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+  private async countWhere(table: 'linear_inbox', status: InboxStatus): Promise<number>;
+  private async countWhere(table: 'linear_outbox', status: OutboxStatus): Promise<number>;
+  private async countWhere(table: 'linear_inbox' | 'linear_outbox', status: InboxStatus | OutboxStatus): Promise<number> {
+    const { rows } = await sql<{ count: string | number }>`select count(*) as count from ${sql.table(table)} where status = ${status}`.execute(this.db);
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  /** A stored row that cannot be read: given up on (so it never blocks others), logged and counted. */
+  private async giveUpCorrupt(kind: QueueFaultKind, what: string, error: string, giveUp: () => Promise<void>): Promise<void> {
+    await giveUp();
+    this.reportFault({ source: 'queue-store', kind, message: `${what} was given up on: ${error}` });
   }
 
   /** On PGlite, a VACUUM of the queues every VACUUM_EVERY state changes (PostgreSQL's autovacuum does it there). */
@@ -357,7 +405,13 @@ export class SqlQueueStore implements QueueStore {
       .then(
         () => undefined,
         // Only speed is at stake; the next threshold tries again.
-        () => undefined,
+        (error: unknown) =>
+          this.reportFault({
+            source: 'queue-store',
+            kind: 'vacuum_failed' satisfies QueueFaultKind,
+            message: `VACUUM of the queues failed (${describeError(error)}); claims may slow down until the next one`,
+            error,
+          }),
       )
       .finally(() => (this.vacuuming = null));
   }
@@ -367,13 +421,10 @@ export class SqlQueueStore implements QueueStore {
   }
 }
 
-/** Opens the inbox and outbox on an open SqlStore (its migrations created the tables). */
-export function openQueueStore(store: SqlStore, options: QueueStoreOptions = {}): SqlQueueStore {
-  return new SqlQueueStore(store, options);
-}
-
-function onQueue(trx: Transaction<Database>): Kysely<Database & QueueTables> {
-  return trx.withTables<QueueTables>();
+/** Opens the inbox and outbox on an open SqlStore, creating or updating their tables first. */
+export async function openQueueStore(store: SqlStore, options: QueueStoreOptions = {}): Promise<SqlQueueStore> {
+  const db = await store.openTables<QueueTables>({ name: 'Linear queue', migrations: queueMigrations, table: QUEUE_MIGRATION_TABLE });
+  return new SqlQueueStore(store, db, options);
 }
 
 /** Marks deliveries done with their outcomes, in one statement; answers how many were pending. */
@@ -410,30 +461,51 @@ async function insertActions(db: QueueDb, entries: readonly { action: LinearActi
     .execute();
 }
 
-function readDelivery(row: InboxRow): InboxDelivery {
+function readDelivery(row: InboxRow): { ok: true; delivery: InboxDelivery } | { ok: false; error: string } {
   let body: unknown;
   try {
     body = JSON.parse(row.raw_body);
   } catch (error) {
-    throw new Error(`stored delivery ${row.delivery_id} is not valid JSON`, { cause: error });
+    return { ok: false, error: `stored delivery ${row.delivery_id} is not valid JSON: ${describeError(error)}` };
   }
   return {
-    deliveryId: row.delivery_id,
-    seq: Number(row.seq),
-    receivedAt: toIso(row.received_at),
-    eventType: row.event_type,
-    action: row.action,
-    orderingKey: row.ordering_key,
-    body,
-    attempts: row.attempts,
+    ok: true,
+    delivery: {
+      deliveryId: row.delivery_id,
+      seq: Number(row.seq),
+      receivedAt: toIso(row.received_at),
+      eventType: row.event_type,
+      action: row.action,
+      orderingKey: row.ordering_key,
+      body,
+      attempts: row.attempts,
+    },
   };
 }
 
-function readAction(row: OutboxRow): OutboxEntry {
+/** The `action` column as stored: JSON text of a LinearAction. */
+const storedActionSchema = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+    return z.NEVER;
+  }
+}).pipe(linearActionSchema);
+
+function readAction(row: OutboxRow): { ok: true; entry: OutboxEntry } | { ok: false; error: string } {
+  const action = parseWith(storedActionSchema, row.action);
+  if (!action.ok) return { ok: false, error: `stored outbox action ${row.id} is corrupted: ${action.errors.join('; ')}` };
+  return { ok: true, entry: { ...readEntryFields(row), action: action.value } };
+}
+
+const outboxStatusSchema = z.enum(OUTBOX_STATUSES);
+
+function readEntryFields(row: OutboxRow): Omit<OutboxEntry, 'action'> {
   return {
-    action: JSON.parse(row.action) as LinearAction,
     deliveryId: row.delivery_id,
-    status: row.status,
+    // The table's check constraint allows only these; parsing keeps the type honest all the same.
+    status: outboxStatusSchema.parse(row.status),
     attempts: row.attempts,
     lastError: row.last_error,
     nextAttemptAt: toIso(row.next_attempt_at),

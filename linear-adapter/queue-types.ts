@@ -29,7 +29,24 @@ export interface NewDelivery {
   rawBody: string;
 }
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed';
+export const INBOX_STATUSES = ['pending', 'done', 'failed'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** What the queue recovers from, logged and counted through its `onFault`. */
+export const QUEUE_FAULT_KINDS = [
+  /** A stored delivery's body is not JSON: it is failed, so it cannot block its issue's later deliveries. */
+  'corrupt_delivery',
+  /** A stored outbox action does not match its schema: it is failed instead of sent. */
+  'corrupt_action',
+  /** A batch of completions failed as a whole; they were completed one by one instead. */
+  'batch_completion_failed',
+  /** PGlite's manual VACUUM failed; only speed is at stake. */
+  'vacuum_failed',
+] as const;
+export type QueueFaultKind = (typeof QUEUE_FAULT_KINDS)[number];
 
 export interface OutboxEntry {
   action: LinearAction;
@@ -41,9 +58,19 @@ export interface OutboxEntry {
   createdAt: string;
 }
 
+/** A permanently failed action, for /healthz. `action` is null when the stored action itself could not be read. */
+export interface FailedOutboxEntry extends Omit<OutboxEntry, 'action'> {
+  id: string;
+  issueId: string;
+  action: LinearAction | null;
+}
+
 export interface CompleteDelivery {
   deliveryId: string;
-  /** A short word for logs and metrics: processed, ignored, own_change, … */
+  /**
+   * A short word for logs and metrics: processed, ignored, own_change, … A string, not a union:
+   * the decisions (decide-*.ts) name outcomes, and the queue only stores the word.
+   */
   outcome: string;
   /** Scope records and deliverable state to write with it; null when nothing changes. */
   commit: StoreCommit | null;
@@ -73,7 +100,7 @@ export interface QueueStore {
   markActionRetry(id: string, error: string, nextAttemptAt: string): Promise<void>;
   markActionFailed(id: string, error: string, now: string): Promise<void>;
   /** Permanent send failures, newest first, for /healthz. */
-  listFailedActions(limit: number): Promise<OutboxEntry[]>;
+  listFailedActions(limit: number): Promise<FailedOutboxEntry[]>;
   countFailedActions(): Promise<number>;
   /** True when Scopekeeper itself created this comment (or other entity): loop prevention. */
   isOwnAction(id: string): Promise<boolean>;

@@ -1,3 +1,4 @@
+import { describeError } from '../src/store/report-fault';
 import type { Metrics } from './create-metrics';
 import type { LinearGateway, SendOutcome } from './gateway-types';
 import type { LinearAction } from './linear-action';
@@ -13,8 +14,20 @@ import type { OutboxEntry, QueueStore } from './queue-types';
 
 export type LogEntry = Record<string, unknown> & { level?: 'debug' | 'info' | 'warn' | 'error'; msg: string };
 
-/** The one metric the sender updates: scopekeeper_linear_actions_total{type, result}. Shadowed actions are not counted: nothing was sent. */
-export type OutboxMetrics = Pick<Metrics, 'linearActions'>;
+/**
+ * What the sender counts: scopekeeper_linear_actions_total{type, result} (shadowed actions are
+ * not counted: nothing was sent) and scopekeeper_faults_total{source="send-outbox"}.
+ */
+export type OutboxMetrics = Pick<Metrics, 'linearActions' | 'faults'>;
+
+/** What the running sender recovers from: logged as errors and counted. */
+export const SEND_OUTBOX_FAULT_KINDS = [
+  /** Claiming due actions failed (the database is away): the sender looks again after its pause. */
+  'outbox_claim_failed',
+  /** An outcome could not be recorded: the lease runs out and the action is sent again. */
+  'outbox_record_failed',
+] as const;
+export type SendOutboxFaultKind = (typeof SEND_OUTBOX_FAULT_KINDS)[number];
 
 export interface BackoffOptions {
   /** First retry delay. Default 1 s; doubled per attempt. */
@@ -73,6 +86,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const maxAttempts = options.backoff?.maxAttempts ?? 8;
   const shadow = options.mode === 'shadow' || gateway === null;
+
+  function noteFault(kind: SendOutboxFaultKind, error: unknown): void {
+    log({ level: 'error', msg: 'outbox drain failed', kind, error: describeError(error) });
+    metrics?.faults.inc({ source: 'send-outbox', kind });
+  }
 
   async function handle(entry: OutboxEntry, now: string, summary: DrainSummary): Promise<void> {
     const { action } = entry;
@@ -164,7 +182,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     try {
       entries = await queue.claimDueActions(limit, now);
     } catch (error) {
-      log({ level: 'error', msg: 'outbox drain failed', error: (error as Error).message });
+      noteFault('outbox_claim_failed', error);
       exhausted = true;
       poll(intervalMs);
       return;
@@ -174,10 +192,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (exhausted && inFlight.size === 0 && entries.length === 0) poll(intervalMs);
     const summary: DrainSummary = { claimed: entries.length, sent: 0, shadowed: 0, retried: 0, failed: 0 };
     for (const group of groupByIssue(entries)) {
-      const sending = sendInOrder(group, now, summary).catch((error: unknown) => {
-        // The outbox could not record the outcome; the lease runs out and the action is sent again.
-        log({ level: 'error', msg: 'outbox drain failed', error: (error as Error).message });
-      });
+      // The outbox could not record the outcome; the lease runs out and the action is sent again.
+      const sending = sendInOrder(group, now, summary).catch((error: unknown) => noteFault('outbox_record_failed', error));
       inFlight.add(sending);
       void sending.finally(() => {
         inFlight.delete(sending);
@@ -236,7 +252,8 @@ async function sendSafely(gateway: LinearGateway | null, action: LinearAction): 
     return await gateway!.send(action);
   } catch (error) {
     // The gateway maps every Linear error to an outcome; anything thrown is unexpected, so retry.
-    return { ok: false, retryable: true, retryAfterMs: null, message: `sending failed unexpectedly: ${(error as Error).message}` };
+    // The caller logs it ("action will be retried") and counts it as retried.
+    return { ok: false, retryable: true, retryAfterMs: null, message: `sending failed unexpectedly: ${describeError(error)}` };
   }
 }
 

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { ClosurePolicy } from '../src/core/schemas';
 import { openStore } from '../src/store/open-store';
+import type { ReportFault } from '../src/store/report-fault';
 import type { SqlStore } from '../src/store/sql-store';
 import { createLogger, type Logger } from './create-logger';
 import { createMetrics, type Metrics } from './create-metrics';
@@ -35,8 +36,8 @@ export interface StartServiceDeps {
   /** Started in order once the server listens; stopped in reverse order. */
   onStart?: StartHook | readonly StartHook[];
   logger?: Logger;
-  /** Default: PostgreSQL at DATABASE_URL, else PGlite in `<SCOPEKEEPER_DATA_DIR>/pglite`. */
-  openStore?: () => Promise<SqlStore>;
+  /** Default: PostgreSQL at DATABASE_URL, else PGlite in `<SCOPEKEEPER_DATA_DIR>/pglite`. Pass `onFault` on to openStore to log and count its faults. */
+  openStore?: (options: { onFault: ReportFault }) => Promise<SqlStore>;
   /** Unix milliseconds. */
   now?: () => number;
   /** Where the first-start webhook secret notice goes; default stderr (stdout carries the JSON log). */
@@ -58,7 +59,17 @@ export interface RunningService {
 /** Starts the Linear adapter: store, inbox and outbox, webhook secret, logs, metrics, HTTP server and hooks. */
 export async function startService(config: Config, deps: StartServiceDeps = {}): Promise<RunningService> {
   const logger = deps.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const store = await (deps.openStore ?? (() => openConfiguredStore(config)))();
+  // Before the store, so its faults are logged and counted from the first one. The gauges read
+  // the queue only at a scrape, which cannot come before the server listens.
+  let queue: SqlQueueStore | null = null;
+  const readQueue = <T>(read: (q: SqlQueueStore) => Promise<T>): Promise<T> => (queue ? read(queue) : Promise.reject(new Error('the queue is not open yet')));
+  const metrics = createMetrics({
+    readInboxBacklog: () => readQueue((q) => q.inboxBacklog()),
+    readOutboxFailed: () => readQueue((q) => q.countFailedActions()),
+    defaultMetrics: true,
+    logger,
+  });
+  const store = await (deps.openStore ?? ((options) => openConfiguredStore(config, options.onFault)))({ onFault: metrics.reportFault });
   const hooks: ServiceHook[] = [];
   let server: Server | null = null;
 
@@ -76,12 +87,7 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
 
   try {
     const secret = await ensureWebhookSecret({ configured: config.LINEAR_WEBHOOK_SECRET, dataDir: config.SCOPEKEEPER_DATA_DIR });
-    const queue = openQueueStore(store);
-    const metrics = createMetrics({
-      readInboxBacklog: () => queue.inboxBacklog(),
-      readOutboxFailed: () => queue.countFailedActions(),
-      defaultMetrics: true,
-    });
+    queue = await openQueueStore(store, { onFault: metrics.reportFault });
     const mode = config.SCOPEKEEPER_MODE;
     const context: ServiceContext = { config, mode, policy: buildClosurePolicy(config), logger, metrics, store, queue };
 
@@ -150,8 +156,8 @@ export async function runService(env: Record<string, string | undefined>, deps: 
   }
 }
 
-function openConfiguredStore(config: Config): Promise<SqlStore> {
-  return openStore(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: path.resolve(config.SCOPEKEEPER_DATA_DIR, 'pglite') });
+function openConfiguredStore(config: Config, onFault: ReportFault): Promise<SqlStore> {
+  return openStore({ ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: path.resolve(config.SCOPEKEEPER_DATA_DIR, 'pglite') }), onFault });
 }
 
 async function closeServer(server: Server, timeoutMs: number): Promise<void> {

@@ -11,7 +11,7 @@ import type { StartHook } from './start-service';
 /** The inbox worker and the outbox sender, started with the HTTP service (`npm start`). */
 export const startWorkers: StartHook = async ({ config, mode, policy, logger, metrics, store, queue }) => {
   const log = toLogFunction(logger);
-  const gateway = config.LINEAR_API_KEY ? createLinearGateway({ apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL }) : null;
+  const gateway = config.LINEAR_API_KEY ? createLinearGateway({ apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL, onFault: metrics.reportFault }) : null;
   // Changes made with our own API key are never reacted to (loop prevention).
   const viewerId = gateway ? (await gateway.fetchViewer()).id : null;
   const sender = createOutboxSender({ queue, gateway, mode, log, metrics });

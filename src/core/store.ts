@@ -1,7 +1,11 @@
-import type { Baseline, DeliverableState, HistoryDraft, HistoryKind, HistoryRecord, Platform } from './schemas';
+import { z } from 'zod';
+import { parseWith } from './parse-with';
+import type { Actor, Baseline, Criterion, DeliverableState, HistoryDraft, HistoryKind, HistoryRecord, Platform } from './schemas';
 
 // The storage port. The core only declares it; adapters implement it (SQL in src/store,
 // Forge KVS in src/forge) and one contract suite (test/store/store-contract.ts) holds them to it.
+// Two parts: ScopeStore, what every adapter offers and shared callers may use, and
+// ForgeScopeStore, what only the Forge handlers need (each method says why it is Forge's alone).
 
 export interface StoredDeliverable {
   state: DeliverableState;
@@ -73,8 +77,130 @@ export interface ScopeStore {
   queryHistory(query: HistoryQuery): Promise<HistoryPage>;
   /** The whole chain in order, for verification and export. */
   readHistory(scopeId: string): AsyncIterable<HistoryRecord>;
+  /**
+   * The chain in order from `fromSeq`, one storage read at a time, so a caller that counts or
+   * checks the history in slices can stop at the end of a read.
+   */
+  readHistoryPagesSince(scopeId: string, fromSeq: number): AsyncIterable<HistoryRecord[]>;
+  /** Ids of the given scope changes that are undocumented: no reason given, none attached later. */
+  findUndocumented(scopeId: string, records: readonly HistoryRecord[]): Promise<Set<string>>;
   commit(write: StoreCommit): Promise<CommitResult>;
   close(): Promise<void>;
 }
 
+/** A deliverable's criteria in the scope's active baseline, kept beside it so a panel load needs no baseline read. */
+export interface BaselineCache {
+  baselineId: string;
+  /** Null: the deliverable is not in that baseline (it was added after it). */
+  criteria: Criterion[] | null;
+}
+
+export interface DeliverableEntry {
+  stored: StoredDeliverable;
+  baselineCache: BaselineCache | null;
+}
+
+/** What the scope's head keeps about each baseline, so listing them needs no baseline read. */
+export interface BaselineMeta {
+  id: string;
+  major: number;
+  name: string;
+  createdAt: string;
+  approvedBy: Actor;
+  deliverableCount: number;
+  criterionCount: number;
+  /** How many stored pieces the baseline was split into. */
+  parts: number;
+}
+
+/** One read: the scope's history head, its baselines and the adapter's extension data. */
+export interface ScopeSummary {
+  head: HistoryHead | null;
+  baselines: BaselineMeta[];
+  activeBaseline: BaselineMeta | null;
+  ext: Record<string, unknown>;
+}
+
+export interface CommitOptions {
+  /** Baseline caches to store with the deliverables written, by "platform:id"; others lose theirs. */
+  baselineCaches?: Record<string, BaselineCache>;
+  /** Replaces the extension data (Forge: project settings) in the same transaction as the history. */
+  updateExt?: (ext: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/**
+ * What the Forge handlers need beyond ScopeStore. None of it has a use on the Linear side:
+ * Forge's storage has no joins, no aggregates, at most 100 entities a query and a read per key,
+ * so the Forge app caches, pages and tallies where SQL simply queries; and Forge keeps project
+ * settings in storage, where the Linear service reads them from its environment.
+ */
+export interface ForgeScopeStore extends ScopeStore {
+  /** The deliverable with its baseline cache (saves the baseline read on a panel load). */
+  readDeliverableEntry(platform: Platform, deliverableId: string): Promise<DeliverableEntry | null>;
+  /** Several deliverables by id, missing ones left out: one batch read instead of one read each. */
+  readDeliverableEntries(platform: Platform, ids: readonly string[]): Promise<Map<string, DeliverableEntry>>;
+  /** One storage page of a scope's deliverables in id order, after `after`: a KVS query returns at most 100. */
+  readDeliverablePage(scopeId: string, after: string | null): Promise<{ entries: DeliverableEntry[]; last: string | null; done: boolean }>;
+  /** Stores a baseline cache without a new version; false when the deliverable changed meanwhile. */
+  writeBaselineCache(platform: Platform, deliverableId: string, cache: BaselineCache): Promise<boolean>;
+  /** Head, baselines and project settings in one read: they share the scope's head entity. */
+  readScopeSummary(scopeId: string): Promise<ScopeSummary>;
+  /** Replaces the project settings kept with the head. */
+  updateScopeExtension(scopeId: string, update: (ext: Record<string, unknown>) => Record<string, unknown>): Promise<void>;
+  /** A baseline by its meta (which says how many parts it is stored in). */
+  readBaseline(scopeId: string, meta: BaselineMeta): Promise<Baseline>;
+  /** `commit`, also writing baseline caches and project settings in the same transaction. */
+  commitWith(write: StoreCommit, options: CommitOptions): Promise<CommitResult>;
+  /** Marks a Forge event handled; false when it was (events can come twice, with no inbox to dedupe them). */
+  claimEvent(eventId: string): Promise<boolean>;
+  /** Running tallies of the project page, which stand in for the aggregate queries KVS cannot run. */
+  readScopeDocuments(scopeId: string, names: readonly string[]): Promise<Map<string, unknown>>;
+  writeScopeDocument(scopeId: string, name: string, value: unknown): Promise<void>;
+}
+
 export const HISTORY_PAGE_MAX = 100;
+
+// ---- shared by the adapters: checks of what they read back and of what they are asked to write ----
+
+/** Parses stored JSON text; `what` names the stored thing in the error. */
+export function parseStoredJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`stored ${what} is not valid JSON`, { cause: error });
+  }
+}
+
+/** A stored value checked against its schema; corrupt data throws an error naming what and where ("path: message"). */
+export function readStored<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = parseWith(schema, value);
+  if (!parsed.ok) throw new Error(`stored ${what} is corrupted: ${parsed.errors.join('; ')}`);
+  return parsed.value;
+}
+
+/** The fields of a stored history record that the stores themselves rely on. */
+const storedRecordShape = z.looseObject({ seq: z.number().int().nonnegative(), kind: z.string().min(1), hash: z.string().min(1) });
+
+/**
+ * A stored history record, returned as stored rather than as parsed: zod's defaults and trimming
+ * would change the content and hide tampering that verifyHistory must be able to see. Only the
+ * shape the stores rely on is checked; the hash chain vouches for the rest.
+ */
+export function readStoredRecord(value: unknown, what: string, expectedSeq?: number): HistoryRecord {
+  const shape = readStored(storedRecordShape, value, what);
+  if (expectedSeq !== undefined && shape.seq !== expectedSeq) throw new Error(`stored ${what} is corrupted: seq: expected ${expectedSeq}, found ${shape.seq}`);
+  return value as HistoryRecord;
+}
+
+/** Caller bugs, not conflicts, so they throw: a retry could never fix them. */
+export function assertCommitShape(write: StoreCommit): void {
+  for (const draft of write.history ?? []) {
+    if (draft.scopeId !== write.scopeId) throw new Error(`history record ${draft.id} belongs to scope ${draft.scopeId}, not ${write.scopeId}`);
+  }
+  if (write.baseline && write.baseline.scopeId !== write.scopeId) {
+    throw new Error(`baseline ${write.baseline.id} belongs to scope ${write.baseline.scopeId}, not ${write.scopeId}`);
+  }
+  const keys = (write.deliverables ?? []).map((w) => `${w.state.platform}:${w.state.id}`);
+  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (repeated) throw new Error(`deliverable ${repeated} is written twice in one commit`);
+}

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { ForgeScopeStore } from '../core/store';
 import { KvsStore } from './kvs-store';
 
 /** What every handler needs from outside: storage, the clock and ids (passed in, so tests control them). */
 export interface ForgeDeps {
-  store: KvsStore;
+  /** The storage port's Forge part: handlers depend on it, not on the KVS adapter. */
+  store: ForgeScopeStore;
   now: () => string;
   newId: () => string;
   /** Best-effort steps (issue property, caches) log here instead of failing the user's action. */

@@ -1,6 +1,13 @@
 import { route } from '@forge/api';
+import { z } from 'zod';
 import type { Actor } from '../core/schemas';
-import { pickRequester, JiraUnavailableError, readJiraReply } from './read-jira-reply';
+import { pickRequester, JiraUnavailableError, readJiraBody, readJiraReply } from './read-jira-reply';
+
+const myselfSchema = z.object({
+  accountId: z.string().min(1),
+  displayName: z.string().nullish(),
+  emailAddress: z.string().nullish(),
+});
 
 /**
  * The invoking user as an Actor, for the name kept in history records and sign-offs.
@@ -10,12 +17,12 @@ import { pickRequester, JiraUnavailableError, readJiraReply } from './read-jira-
 export async function fetchCurrentUser(accountId: string): Promise<Actor> {
   const reply = await readJiraReply(pickRequester('user').requestJira(route`/rest/api/3/myself`));
   if (!reply.ok) throw new JiraUnavailableError('reading the current user', reply.status);
-  const body = reply.body as { accountId?: unknown; displayName?: unknown; emailAddress?: unknown } | null;
-  if (body?.accountId !== accountId) throw new Error('Jira answered /myself for another account than the invocation principal');
+  const body = readJiraBody(myselfSchema, reply.body, '/myself');
+  if (body.accountId !== accountId) throw new Error('Jira answered /myself for another account than the invocation principal');
   return {
     id: accountId,
-    name: typeof body.displayName === 'string' && body.displayName.trim() !== '' ? body.displayName : null,
+    name: body.displayName && body.displayName.trim() !== '' ? body.displayName : null,
     // Often hidden by the user's profile visibility; only used to match approvers listed by email.
-    email: typeof body.emailAddress === 'string' && body.emailAddress !== '' ? body.emailAddress : null,
+    email: body.emailAddress ? body.emailAddress : null,
   };
 }

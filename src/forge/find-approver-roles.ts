@@ -1,6 +1,6 @@
 import { route } from '@forge/api';
 import { z } from 'zod';
-import { pickRequester, JiraUnavailableError, readJiraReply, type JiraIdentity } from './read-jira-reply';
+import { pickRequester, JiraUnavailableError, readJiraBody, readJiraReply, type JiraIdentity } from './read-jira-reply';
 
 const MAX_GROUP_PAGES = 20;
 
@@ -77,20 +77,18 @@ async function readRoles(as: JiraIdentity, projectId: string, roleNames: readonl
   const list = await readJiraReply(pickRequester(as).requestJira(route`/rest/api/3/project/${projectId}/role`));
   if (NO_ACCESS.has(list.status)) return null;
   if (!list.ok) throw new JiraUnavailableError(`listing the roles of project ${projectId}`, list.status);
-  const urls = roleListSchema.safeParse(list.body ?? {});
-  if (!urls.success) throw new Error(`Jira answered a role list Scopekeeper cannot read: ${urls.error.message}`);
+  const urls = readJiraBody(roleListSchema, list.body ?? {}, `the role list of project ${projectId}`);
   const wanted = new Set(roleNames.map(fold));
   const roles: { name: string; actors: RoleActors }[] = [];
-  for (const [name, url] of Object.entries(urls.data)) {
+  for (const [name, url] of Object.entries(urls)) {
     if (!wanted.has(fold(name)) || typeof url !== 'string') continue;
     const roleId = /\/role\/(\d+)$/.exec(url)?.[1];
     if (!roleId) continue;
     const reply = await readJiraReply(pickRequester(as).requestJira(route`/rest/api/3/project/${projectId}/role/${roleId}`));
     if (NO_ACCESS.has(reply.status)) return null;
     if (!reply.ok) throw new JiraUnavailableError(`reading role ${name}`, reply.status);
-    const role = roleSchema.safeParse(reply.body ?? {});
-    if (!role.success) throw new Error(`Jira answered role ${name} in a shape Scopekeeper cannot read: ${role.error.message}`);
-    roles.push({ name, actors: role.data.actors });
+    const role = readJiraBody(roleSchema, reply.body ?? {}, `role ${name}`);
+    roles.push({ name, actors: role.actors });
   }
   return roles;
 }
@@ -115,9 +113,7 @@ async function isGroupMember(groupId: string, accountId: string): Promise<boolea
     if (reply.status === 404) return false;
     if (reply.status === 401 || reply.status === 403) return null;
     if (!reply.ok) throw new JiraUnavailableError(`listing members of group ${groupId}`, reply.status);
-    const body = groupPageSchema.safeParse(reply.body ?? {});
-    if (!body.success) throw new Error(`Jira answered group ${groupId} in a shape Scopekeeper cannot read: ${body.error.message}`);
-    const { values, isLast } = body.data;
+    const { values, isLast } = readJiraBody(groupPageSchema, reply.body ?? {}, `group ${groupId}`);
     if (values.some((v) => v.accountId === accountId)) return true;
     if (isLast !== false || values.length === 0) return false;
     startAt += values.length;

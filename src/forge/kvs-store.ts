@@ -1,14 +1,34 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Filter, FilterConditions, kvs, Sort, WhereConditions } from '@forge/kvs';
 import { chainHistory } from '../core/chain-history';
+import { z } from 'zod';
 import { parseWith } from '../core/parse-with';
-import { baselineSchema, deliverableStateSchema, type Actor, type Baseline, type Criterion, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
 import {
+  actorSchema,
+  baselineSchema,
+  criterionSchema,
+  deliverableStateSchema,
+  platformSchema,
+  type Baseline,
+  type DeliverableState,
+  type HistoryRecord,
+  type Platform,
+} from '../core/schemas';
+import {
+  assertCommitShape,
+  parseStoredJson,
+  readStored,
+  readStoredRecord,
+  type BaselineCache,
+  type BaselineMeta,
+  type CommitOptions,
   type CommitResult,
+  type DeliverableEntry,
+  type ForgeScopeStore,
   type HistoryHead,
   type HistoryPage,
   type HistoryQuery,
-  type ScopeStore,
+  type ScopeSummary,
   type StoreCommit,
   type StoredDeliverable,
 } from '../core/store';
@@ -43,44 +63,8 @@ const NONE = '-';
 
 const E = { deliverable: 'deliverable', head: 'scope-head', segment: 'history-segment', entry: 'history-entry' } as const;
 
-/** A deliverable's criteria in the scope's active baseline, kept beside it so a panel load needs no baseline read. */
-export interface BaselineCache {
-  baselineId: string;
-  /** Null: the deliverable is not in that baseline (it was added after it). */
-  criteria: Criterion[] | null;
-}
-
-export interface DeliverableEntry {
-  stored: StoredDeliverable;
-  baselineCache: BaselineCache | null;
-}
-
-/** What the head keeps about each baseline, so listing them needs no baseline read. */
-export interface BaselineMeta {
-  id: string;
-  major: number;
-  name: string;
-  createdAt: string;
-  approvedBy: Actor;
-  deliverableCount: number;
-  criterionCount: number;
-  parts: number;
-}
-
-/** One read: the scope's history head, its baselines and the adapter's extension data. */
-export interface ScopeSummary {
-  head: HistoryHead | null;
-  baselines: BaselineMeta[];
-  activeBaseline: BaselineMeta | null;
-  ext: Record<string, unknown>;
-}
-
-export interface CommitOptions {
-  /** Baseline caches to store with the deliverables written, by "platform:id"; others lose theirs. */
-  baselineCaches?: Record<string, BaselineCache>;
-  /** Replaces the extension data (Forge: project settings) in the same transaction as the history. */
-  updateExt?: (ext: Record<string, unknown>) => Record<string, unknown>;
-}
+// The port's Forge part declares these; re-exported so handlers keep importing them from here.
+export type { BaselineCache, BaselineMeta, CommitOptions, DeliverableEntry, ScopeSummary } from '../core/store';
 
 interface DeliverableEntity {
   platform: string;
@@ -121,20 +105,71 @@ interface SegmentEntity {
   text?: string;
 }
 
-interface EntryEntity {
-  scopeId: string;
-  seq: number;
-  kind: string;
-  actorId: string;
-  deliverableId: string;
+
+// What is read back is checked, never cast: corrupt storage becomes an error naming the stored
+// thing and the path ("stored head of scope 10000 is corrupted: seq: …"), not a crash deeper in.
+const count = z.number().int().nonnegative();
+const baselineCacheSchema = z.object({ baselineId: z.string().min(1), criteria: z.array(criterionSchema).nullable() });
+const deliverableEntitySchema = z.object({
+  platform: platformSchema,
+  deliverableId: z.string().min(1),
+  scopeId: z.string().min(1),
+  version: count,
+  // Checked on their own: a bad state is an error, a bad cache is dropped (it is derived data).
+  state: z.unknown().optional(),
+  baselineCache: z.unknown().optional(),
+  stateParts: z.number().int().positive().optional(),
+});
+type StoredDeliverableEntity = z.infer<typeof deliverableEntitySchema>;
+const splitDeliverableSchema = z.object({ state: z.unknown(), baselineCache: z.unknown().nullable() });
+const baselineMetaSchema = z.object({
+  id: z.string().min(1),
+  major: z.number().int().positive(),
+  name: z.string(),
+  createdAt: z.string(),
+  approvedBy: actorSchema,
+  deliverableCount: count,
+  criterionCount: count,
+  parts: z.number().int().positive(),
+});
+const headEntitySchema = z.object({
+  scopeId: z.string().min(1),
+  token: z.string().min(1),
+  seq: z.number().int().min(-1),
+  hash: z.string().min(1).optional(),
+  scopeVersion: z.string().min(1).optional(),
+  baselines: z.array(baselineMetaSchema),
+  ext: z.record(z.string(), z.unknown()),
+});
+const segmentEntitySchema = z.object({
+  scopeId: z.string().min(1),
+  fromSeq: count,
+  toSeq: count,
+  parts: z.number().int().positive(),
+  // Records are checked one by one (readStoredRecord), and kept exactly as stored.
+  records: z.array(z.unknown()).optional(),
+  text: z.string().optional(),
+});
+type StoredSegmentEntity = z.infer<typeof segmentEntitySchema>;
+const entryEntitySchema = z.object({
+  scopeId: z.string().min(1),
+  seq: count,
+  kind: z.string().min(1),
+  actorId: z.string().min(1),
+  deliverableId: z.string().min(1),
   /** Epoch milliseconds as a `float` attribute: ~1.7e12 does not fit a 32-bit `integer`. */
-  atMs: number;
-  noReason: number;
-  changeId: string;
-  recordId: string;
-  record?: HistoryRecord;
-  inSegment?: boolean;
-}
+  atMs: z.number(),
+  noReason: z.union([z.literal(0), z.literal(1)]),
+  changeId: z.string().min(1),
+  recordId: z.string().min(1),
+  /** The record itself, unless too large (then `inSegment`); checked by readStoredRecord when used. */
+  record: z.unknown().optional(),
+  inSegment: z.boolean().optional(),
+});
+type EntryEntity = z.infer<typeof entryEntitySchema>;
+const documentPointerSchema = z.object({ token: z.string().min(1), parts: z.number().int().positive() });
+const watermarkSchema = z.object({ through: z.number().int().min(-1) });
+const reasonRefSchema = z.object({ seq: count });
 
 type Conflict = { ok: false; code: 'VERSION_CONFLICT' | 'HISTORY_CONFLICT' | 'BASELINE_EXISTS'; message: string };
 
@@ -144,12 +179,20 @@ export interface KvsStoreLogger {
   warn(message: string, error?: unknown): void;
 }
 
-/** What the store recovered from, counted, so a test or an operator can see it happened. */
+/** What the store recovered from, counted, so a test or an operator can see it happened. Each is also logged. */
 export interface KvsStoreStats {
   /** FAIL_IF_EXISTS refusals, by the shape they came in ("409 KEY_CONFLICT", "409 X", "400 KEY_CONFLICT"). */
   keyConflicts: Record<string, number>;
   /** Commits whose index entries could not be written afterwards (repaired by the next history query). */
   indexFailures: number;
+  /** Baseline cache writes skipped because the deliverable changed meanwhile (the next write or load refreshes it). */
+  cacheWritesSkipped: number;
+  /** Stored baseline caches that did not read and were dropped (a panel load rebuilds them). */
+  corruptCaches: number;
+  /** Transactions retried after another writer moved the scope's head first. */
+  headRetries: number;
+  /** Replaced document parts that could not be deleted (they only take space). */
+  orphanedParts: number;
 }
 
 const consoleLogger: KvsStoreLogger = {
@@ -169,8 +212,8 @@ const consoleLogger: KvsStoreLogger = {
  * - baselines as immutable plain keys written with FAIL_IF_EXISTS before the transaction that
  *   makes them visible.
  */
-export class KvsStore implements ScopeStore {
-  readonly stats: KvsStoreStats = { keyConflicts: {}, indexFailures: 0 };
+export class KvsStore implements ForgeScopeStore {
+  readonly stats: KvsStoreStats = { keyConflicts: {}, indexFailures: 0, cacheWritesSkipped: 0, corruptCaches: 0, headRetries: 0, orphanedParts: 0 };
 
   constructor(private readonly logger: KvsStoreLogger = consoleLogger) {}
 
@@ -183,7 +226,7 @@ export class KvsStore implements ScopeStore {
   /** The deliverable and its baseline cache: one read (more only when it was split into parts). */
   async readDeliverableEntry(platform: Platform, deliverableId: string): Promise<DeliverableEntry | null> {
     const entity = await kvs.entity<DeliverableEntity>(E.deliverable).get(deliverableKey(platform, deliverableId));
-    return entity ? this.toEntry(entity) : null;
+    return entity === undefined ? null : this.toEntry(entity);
   }
 
   async listDeliverables(scopeId: string): Promise<StoredDeliverable[]> {
@@ -208,18 +251,19 @@ export class KvsStore implements ScopeStore {
    */
   async writeBaselineCache(platform: Platform, deliverableId: string, cache: BaselineCache): Promise<boolean> {
     const key = deliverableKey(platform, deliverableId);
-    const entity = await kvs.entity<DeliverableEntity>(E.deliverable).get(key);
-    if (!entity || entity.version === 0) return false;
-    const entry = await this.toEntry(entity);
+    const raw = await kvs.entity<DeliverableEntity>(E.deliverable).get(key);
+    const entry = raw === undefined ? null : await this.toEntry(raw);
     if (!entry) return false;
     const tx = kvs.transact();
-    this.addDeliverableSet(tx, entry.stored.state, entity.version, entity.version, cache);
+    this.addDeliverableSet(tx, entry.stored.state, entry.stored.version, entry.stored.version, cache);
     try {
       await tx.execute();
       return true;
     } catch (error) {
-      if (mayBeConditionFailure(error)) return false;
-      throw error;
+      if (!mayBeConditionFailure(error)) throw error;
+      this.stats.cacheWritesSkipped += 1;
+      this.logger.info(`baseline cache of ${platform}:${deliverableId} not written: the deliverable changed meanwhile, and its next write or load refreshes it`);
+      return false;
     }
   }
 
@@ -246,6 +290,7 @@ export class KvsStore implements ScopeStore {
         return;
       } catch (error) {
         if (!mayBeConditionFailure(error) || attempt >= MAX_ATTEMPTS) throw error;
+        this.stats.headRetries += 1;
         await backoff(attempt);
       }
     }
@@ -267,9 +312,7 @@ export class KvsStore implements ScopeStore {
     );
     const where = `baseline ${meta.major}.0 of scope ${scopeId}`;
     if (texts.some((t) => typeof t !== 'string')) throw new Error(`stored ${where} is incomplete: a part is missing`);
-    const parsed = parseWith(baselineSchema, parseJson(texts.join(''), where));
-    if (!parsed.ok) throw new Error(`stored ${where} is corrupted: ${parsed.errors.join('; ')}`);
-    return parsed.value;
+    return readStored(baselineSchema, parseStoredJson(texts.join(''), where), where);
   }
 
   // ---- history -------------------------------------------------------------------------------
@@ -303,6 +346,7 @@ export class KvsStore implements ScopeStore {
               : ['by-seq', [scopeId]];
 
     const found: EntryEntity[] = [];
+    const readEntry = (value: unknown) => readStored(entryEntitySchema, value, `history index of scope ${scopeId}`);
     let kvsCursor: string | undefined;
     let lastScanned: number | null = null;
     let exhausted = false;
@@ -311,13 +355,14 @@ export class KvsStore implements ScopeStore {
       if (before !== null) q = q.where(WhereConditions.lessThan(before));
       if (kvsCursor) q = q.cursor(kvsCursor);
       const page = await q.getMany();
-      let candidates = page.results.map((r) => r.value).filter(wanted);
+      const scanned = page.results.map((r) => readEntry(r.value));
+      let candidates = scanned.filter(wanted);
       if (query.undocumentedOnly) candidates = await this.dropDocumented(scopeId, candidates);
       for (const c of candidates) {
         found.push(c);
         if (found.length > limit) break;
       }
-      lastScanned = page.results[page.results.length - 1]?.value.seq ?? lastScanned;
+      lastScanned = scanned[scanned.length - 1]?.seq ?? lastScanned;
       if (!page.nextCursor) {
         exhausted = true;
         break;
@@ -424,6 +469,7 @@ export class KvsStore implements ScopeStore {
           return conflict('VERSION_CONFLICT', `a deliverable in this commit is not at the version it was read at: it changed since, or was never stored`);
         }
         if (cause === 'UNKNOWN') throw error;
+        this.stats.headRetries += 1;
         await backoff(attempt);
         continue;
       }
@@ -472,11 +518,13 @@ export class KvsStore implements ScopeStore {
     if (after !== null) query = query.where(WhereConditions.greaterThan(after));
     const page = await query.getMany();
     const entries: DeliverableEntry[] = [];
+    let last = after;
     for (const { value } of page.results) {
       const entry = await this.toEntry(value);
       if (entry) entries.push(entry);
+      last = readStored(deliverableEntitySchema, value, `a deliverable of scope ${scopeId}`).deliverableId;
     }
-    return { entries, last: page.results[page.results.length - 1]?.value.deliverableId ?? after, done: !page.nextCursor };
+    return { entries, last, done: !page.nextCursor };
   }
 
   /** Several deliverables by id, BATCH_KEYS a request; missing ones are left out. */
@@ -516,7 +564,7 @@ export class KvsStore implements ScopeStore {
         const result = await kvs.batchGet<DocumentPointer>(chunk.map(({ key }) => ({ key })));
         for (const hit of result.successfulKeys) {
           const name = chunk.find((c) => c.key === hit.key)?.name;
-          if (name !== undefined) pointers.set(name, hit.value);
+          if (name !== undefined) pointers.set(name, readStored(documentPointerSchema, hit.value, `pointer of document ${name} of scope ${scopeId}`));
         }
       }
       const keys = [...pointers].flatMap(([name, p]) => Array.from({ length: p.parts }, (_, i) => documentPartKey(scopeId, name, p.token, i)));
@@ -528,7 +576,7 @@ export class KvsStore implements ScopeStore {
       pending = [];
       for (const [name, p] of pointers) {
         const parts = Array.from({ length: p.parts }, (_, i) => texts.get(documentPartKey(scopeId, name, p.token, i)));
-        if (parts.every((t): t is string => typeof t === 'string')) found.set(name, parseJson(parts.join(''), `document ${name} of scope ${scopeId}`));
+        if (parts.every((t): t is string => typeof t === 'string')) found.set(name, parseStoredJson(parts.join(''), `document ${name} of scope ${scopeId}`));
         // A newer write replaced these parts after the pointer was read: read the new pointer.
         else if (attempt < 3) pending.push(name);
         else throw new Error(`stored document ${name} of scope ${scopeId} is incomplete: a part is missing`);
@@ -540,7 +588,8 @@ export class KvsStore implements ScopeStore {
   /** Replaces a scope document: new parts, then the pointer, then the parts it replaced. Last writer wins. */
   async writeScopeDocument(scopeId: string, name: string, value: unknown): Promise<void> {
     const key = documentKey(scopeId, name);
-    const previous = await kvs.get<DocumentPointer>(key);
+    const stored = await kvs.get<DocumentPointer>(key);
+    const previous = stored === undefined ? undefined : readStored(documentPointerSchema, stored, `pointer of document ${name} of scope ${scopeId}`);
     const token = randomUUID();
     const parts = splitText(JSON.stringify(value), PART_BYTES).map((text, i) => ({ key: documentPartKey(scopeId, name, token, i), value: text }));
     for (const chunk of chunkBatch(parts)) {
@@ -553,7 +602,10 @@ export class KvsStore implements ScopeStore {
       for (const chunk of chunkBatch(stale)) {
         const result = await kvs.batchDelete(chunk);
         // The new document stands; a part left behind only takes space.
-        if (result.failedKeys.length > 0) this.logger.warn(`document ${name} of scope ${scopeId}: ${result.failedKeys.length} replaced parts could not be deleted`);
+        if (result.failedKeys.length > 0) {
+          this.stats.orphanedParts += result.failedKeys.length;
+          this.logger.warn(`document ${name} of scope ${scopeId}: ${result.failedKeys.length} replaced parts could not be deleted`);
+        }
       }
     }
   }
@@ -561,7 +613,8 @@ export class KvsStore implements ScopeStore {
   // ---- internals -----------------------------------------------------------------------------
 
   private async readHead(scopeId: string): Promise<HeadEntity | null> {
-    return (await kvs.entity<HeadEntity>(E.head).get(headKey(scopeId))) ?? null;
+    const head = await kvs.entity<HeadEntity>(E.head).get(headKey(scopeId));
+    return head === undefined ? null : readStored(headEntitySchema, head, `head of scope ${scopeId}`);
   }
 
   /** The head, created empty first if the scope has none, so every later write is a compare-and-swap. */
@@ -622,23 +675,33 @@ export class KvsStore implements ScopeStore {
     return { operations: 1 + parts.length, bytes: byteLength(entity) + parts.reduce((n, p) => n + byteLength(p), 0) };
   }
 
-  private async toEntry(entity: DeliverableEntity): Promise<DeliverableEntry | null> {
+  /** A stored deliverable entity as an entry; null for a reserved slot. A bad state throws; a bad cache is dropped. */
+  private async toEntry(raw: unknown): Promise<DeliverableEntry | null> {
+    const entity: StoredDeliverableEntity = readStored(deliverableEntitySchema, raw, 'deliverable entity');
     if (entity.version === 0) return null;
     const where = `deliverable ${entity.platform}:${entity.deliverableId}`;
     let state: unknown = entity.state;
-    let cache: BaselineCache | null = entity.baselineCache ?? null;
+    let cache: unknown = entity.baselineCache ?? null;
     if (entity.stateParts !== undefined) {
       const texts = await Promise.all(
         Array.from({ length: entity.stateParts }, (_, i) => kvs.get<string>(deliverablePartKey(entity.platform, entity.deliverableId, entity.version, i))),
       );
       if (texts.some((t) => typeof t !== 'string')) throw new Error(`stored ${where} is incomplete: a part is missing`);
-      const joined = parseJson(texts.join(''), where) as { state: unknown; baselineCache: BaselineCache | null };
+      const joined = readStored(splitDeliverableSchema, parseStoredJson(texts.join(''), where), where);
       state = joined.state;
       cache = joined.baselineCache;
     }
-    const parsed = parseWith(deliverableStateSchema, state);
-    if (!parsed.ok) throw new Error(`stored ${where} is corrupted: ${parsed.errors.join('; ')}`);
-    return { stored: { state: parsed.value, version: entity.version }, baselineCache: cache };
+    return { stored: { state: readStored(deliverableStateSchema, state, where), version: entity.version }, baselineCache: this.readCache(cache, where) };
+  }
+
+  /** A stored baseline cache; one that does not read is dropped, logged and counted, since a panel load rebuilds it. */
+  private readCache(value: unknown, where: string): BaselineCache | null {
+    if (value === null) return null;
+    const parsed = parseWith(baselineCacheSchema, value);
+    if (parsed.ok) return parsed.value;
+    this.stats.corruptCaches += 1;
+    this.logger.warn(`stored baseline cache of ${where} is corrupted and was dropped: ${parsed.errors.join('; ')}`);
+    return null;
   }
 
   /** Writes a baseline's immutable parts; a retry of the same baseline finds them already there. */
@@ -672,7 +735,8 @@ export class KvsStore implements ScopeStore {
   /** Which condition failed: a deliverable version (final), the head (retry), or neither. */
   private async diagnose(write: StoreCommit, head: HeadEntity | null): Promise<'VERSION' | 'HEAD' | 'UNKNOWN'> {
     for (const { state, expectedVersion } of write.deliverables ?? []) {
-      const entity = await kvs.entity<DeliverableEntity>(E.deliverable).get(deliverableKey(state.platform, state.id));
+      const raw = await kvs.entity<DeliverableEntity>(E.deliverable).get(deliverableKey(state.platform, state.id));
+      const entity = raw === undefined ? null : readStored(deliverableEntitySchema, raw, `deliverable ${state.platform}:${state.id}`);
       if (!entity || entity.version !== (expectedVersion ?? 0)) return 'VERSION';
     }
     if (head && (await this.readHead(write.scopeId))?.token !== head.token) return 'HEAD';
@@ -703,7 +767,8 @@ export class KvsStore implements ScopeStore {
   }
 
   private async readWatermark(scopeId: string): Promise<number> {
-    return (await kvs.get<{ through: number }>(watermarkKey(scopeId)))?.through ?? -1;
+    const stored = await kvs.get<{ through: number }>(watermarkKey(scopeId));
+    return stored === undefined ? -1 : readStored(watermarkSchema, stored, `index watermark of scope ${scopeId}`).through;
   }
 
   private async catchUp(scopeId: string, fromSeq: number, toSeq: number): Promise<void> {
@@ -754,7 +819,8 @@ export class KvsStore implements ScopeStore {
         .sort(Sort.DESC)
         .limit(1)
         .getMany();
-      start = holding.results[0]?.value.fromSeq ?? 0;
+      const first = holding.results[0];
+      start = first ? readStored(segmentEntitySchema, first.value, `history segment of scope ${scopeId}`).fromSeq : 0;
     }
     let cursor: string | undefined;
     do {
@@ -768,14 +834,14 @@ export class KvsStore implements ScopeStore {
       if (cursor) query = query.cursor(cursor);
       const page = await query.getMany();
       const found: HistoryRecord[] = [];
-      for (const { value: segment } of page.results) {
-        const records = segment.records ?? (await this.readSplitRecord(scopeId, segment));
-        for (const record of records) {
-          if (typeof record !== 'object' || record === null || typeof record.seq !== 'number' || typeof record.hash !== 'string') {
-            throw new Error(`stored history of scope ${scopeId} is corrupted near seq ${segment.fromSeq}`);
-          }
+      for (const { value } of page.results) {
+        const segment = readStored(segmentEntitySchema, value, `history segment of scope ${scopeId}`);
+        const where = `history segment ${segment.fromSeq} of scope ${scopeId}`;
+        const stored = segment.records ?? (await this.readSplitRecord(scopeId, segment));
+        stored.forEach((raw, i) => {
+          const record = readStoredRecord(raw, `${where}, record ${i}`);
           if (record.seq >= fromSeq) found.push(record);
-        }
+        });
       }
       yield found;
       cursor = page.nextCursor;
@@ -792,7 +858,7 @@ export class KvsStore implements ScopeStore {
       const result = await kvs.batchGet<{ seq: number }>(chunk.map((id) => ({ key: reasonKey(scopeId, id) })));
       for (const hit of result.successfulKeys) {
         const id = chunk.find((candidate) => reasonKey(scopeId, candidate) === hit.key);
-        if (id !== undefined) reasons.set(id, hit.value.seq);
+        if (id !== undefined) reasons.set(id, readStored(reasonRefSchema, hit.value, `reason reference ${id} of scope ${scopeId}`).seq);
       }
     }
     const documented = (id: string, seq: number) => (reasons.get(id) ?? -1) > seq;
@@ -800,7 +866,7 @@ export class KvsStore implements ScopeStore {
   }
 
   /** A record stored as text in parts: the segment holds the first, plain keys the others. */
-  private async readSplitRecord(scopeId: string, segment: SegmentEntity): Promise<HistoryRecord[]> {
+  private async readSplitRecord(scopeId: string, segment: StoredSegmentEntity): Promise<unknown[]> {
     const where = `history segment ${segment.fromSeq} of scope ${scopeId}`;
     const keys = Array.from({ length: segment.parts - 1 }, (_, i) => segmentPartKey(scopeId, segment.fromSeq, i + 1));
     const found = new Map<string, string>();
@@ -810,7 +876,7 @@ export class KvsStore implements ScopeStore {
     }
     const texts = [segment.text ?? '', ...keys.map((key) => found.get(key))];
     if (texts.some((t) => typeof t !== 'string')) throw new Error(`stored ${where} is incomplete: a part is missing`);
-    return parseJson(texts.join(''), where) as HistoryRecord[];
+    return readStored(z.array(z.unknown()), parseStoredJson(texts.join(''), where), where);
   }
 
   /**
@@ -833,8 +899,8 @@ export class KvsStore implements ScopeStore {
   private async recordsOf(scopeId: string, entries: readonly EntryEntity[]): Promise<HistoryRecord[]> {
     const records: HistoryRecord[] = [];
     for (const entry of entries) {
-      if (entry.record) {
-        records.push(entry.record);
+      if (entry.record !== undefined) {
+        records.push(readStoredRecord(entry.record, `history index entry ${entry.seq} of scope ${scopeId}`, entry.seq));
         continue;
       }
       // Rare: a record too large to repeat in its index entry is read from its segment.
@@ -974,27 +1040,6 @@ function splitText(text: string, maxBytes: number): string[] {
 
 function byteLength(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`stored ${what} is not valid JSON`, { cause: error });
-  }
-}
-
-function assertCommitShape(write: StoreCommit): void {
-  // Caller bugs, not conflicts: a retry could never fix them.
-  for (const draft of write.history ?? []) {
-    if (draft.scopeId !== write.scopeId) throw new Error(`history record ${draft.id} belongs to scope ${draft.scopeId}, not ${write.scopeId}`);
-  }
-  if (write.baseline && write.baseline.scopeId !== write.scopeId) {
-    throw new Error(`baseline ${write.baseline.id} belongs to scope ${write.baseline.scopeId}, not ${write.scopeId}`);
-  }
-  const keys = (write.deliverables ?? []).map((w) => `${w.state.platform}:${w.state.id}`);
-  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
-  if (repeated) throw new Error(`deliverable ${repeated} is written twice in one commit`);
 }
 
 function conflict(code: Conflict['code'], message: string): Conflict {

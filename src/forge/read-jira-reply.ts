@@ -1,4 +1,7 @@
 import { asApp, asUser, type APIResponse } from '@forge/api';
+import type { z } from 'zod';
+import { parseWith } from '../core/parse-with';
+import { describeError } from '../store/report-fault';
 
 export type JiraIdentity = 'app' | 'user';
 
@@ -22,6 +25,21 @@ export function pickRequester(as: JiraIdentity) {
 /** Headers for a JSON request body. */
 export const JSON_HEADERS = { Accept: 'application/json', 'Content-Type': 'application/json' };
 
+/** What Forge's Jira reads recovered from, counted so a test or an operator can see it happened. Each is also logged. */
+export interface JiraReadStats {
+  /** Answers whose body was not JSON (a proxy's error page, say): kept as text, which no body schema accepts. */
+  unparsedBodies: number;
+  /** People named in events whose display name could not be read: recorded by account id alone. */
+  unnamedUsers: number;
+}
+
+export const jiraReadStats: JiraReadStats = { unparsedBodies: 0, unnamedUsers: 0 };
+
+/** Forge keeps what a function writes to the console: the same line as deps.log writes. */
+export function warnAboutJira(message: string, error?: unknown): void {
+  console.warn(`[scopekeeper] ${message}`, describeError(error));
+}
+
 /** Reads a Jira Cloud REST answer; non-2xx answers come back as values, not exceptions. */
 export async function readJiraReply(response: Promise<APIResponse>): Promise<JiraReply> {
   const answered = await response;
@@ -30,11 +48,21 @@ export async function readJiraReply(response: Promise<APIResponse>): Promise<Jir
   if (text !== '') {
     try {
       body = JSON.parse(text);
-    } catch {
+    } catch (error) {
+      // Callers check bodies with schemas, so the text fails there with its path; the status stands.
       body = text;
+      jiraReadStats.unparsedBodies += 1;
+      warnAboutJira(`Jira answered ${answered.status} with a body that is not JSON (${text.slice(0, 80)})`, error);
     }
   }
   return { ok: answered.ok, status: answered.status, body };
+}
+
+/** A Jira body checked against its schema; anything else is an error naming what and the path. */
+export function readJiraBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
+  const parsed = parseWith(schema, body);
+  if (!parsed.ok) throw new Error(`Jira answered ${what} in a shape Scopekeeper cannot read: ${parsed.errors.join('; ')}`);
+  return parsed.value;
 }
 
 /** Raised for Jira answers no caller can act on (5xx, unexpected 4xx): resolvers turn it into a refusal. */

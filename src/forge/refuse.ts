@@ -1,7 +1,7 @@
-import type { Refusal } from './resolver-contract';
+import type { Refusal, RefusalCode } from './resolver-contract';
 
 /** A refusal the UI shows as is: a code for logic, a sentence for people. */
-export function refuse(code: string, message: string, errors?: string[]): Refusal {
+export function refuse(code: RefusalCode, message: string, errors?: string[]): Refusal {
   return errors && errors.length > 0 ? { ok: false, code, message, errors } : { ok: false, code, message };
 }
 

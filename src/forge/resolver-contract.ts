@@ -28,10 +28,49 @@ export const resolverNames = [
 ] as const;
 export type ResolverName = (typeof resolverNames)[number];
 
+/**
+ * Every code a refusal can carry. The UI branches on codes, so a new one is added here first; a
+ * core result whose code is missing here fails to compile where a resolver passes it on.
+ */
+export const refusalCodes = [
+  // Any resolver (refusals in refuse.ts).
+  'NOT_SIGNED_IN',
+  'NO_ISSUE_CONTEXT',
+  'NO_PROJECT_CONTEXT',
+  'ISSUE_NOT_FOUND',
+  'INVALID_PAYLOAD',
+  'UNAVAILABLE',
+  // Storage conflicts (StoreConflictCode).
+  'VERSION_CONFLICT',
+  'HISTORY_CONFLICT',
+  'BASELINE_EXISTS',
+  // Who may do what, and settings that stop them.
+  'NO_ACCESS',
+  'NO_EDIT_PERMISSION',
+  'NOT_PROJECT_ADMIN',
+  'NOT_AN_APPROVER',
+  'SELF_SIGNOFF',
+  'ROLES_UNREADABLE',
+  'SETTINGS_UNREADABLE',
+  'NOT_A_DELIVERABLE',
+  // The core's rules (sign-off, baselines, reasons) and imports.
+  'NO_CRITERIA',
+  'NO_SIGNOFF',
+  'EMPTY_NAME',
+  'DUPLICATE_NAME',
+  'EMPTY_REASON',
+  'NOTHING_TO_DOCUMENT',
+  'NOTHING_TO_IMPORT',
+  // The browser side, when no resolver answered (invoke-resolver.ts).
+  'UNEXPECTED_RESPONSE',
+  'INVOKE_FAILED',
+] as const;
+export type RefusalCode = (typeof refusalCodes)[number];
+
 /** Every refusal the UI can show: a code for logic, a sentence for people. */
 export interface Refusal {
   ok: false;
-  code: string;
+  code: RefusalCode;
   message: string;
   /** "path: message" strings when the payload itself was invalid. */
   errors?: string[];

@@ -1,5 +1,5 @@
 import { invoke } from '@forge/bridge';
-import type { Refusal, ResolverName, ResolverPayloads, ResolverResults } from '../forge/resolver-contract';
+import type { Refusal, RefusalCode, ResolverName, ResolverPayloads, ResolverResults } from '../forge/resolver-contract';
 
 /**
  * Calls one resolver and always resolves to its Outcome. A failure of the bridge itself (network,
@@ -21,6 +21,6 @@ function isOutcome(value: unknown): value is { ok: boolean } {
   return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
 }
 
-function refuse(code: string, message: string): Refusal {
+function refuse(code: RefusalCode, message: string): Refusal {
   return { ok: false, code, message };
 }

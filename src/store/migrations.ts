@@ -80,80 +80,11 @@ export const migrations: Record<string, Migration> = {
   },
 
   /**
-   * The Linear adapter's durable queues (docs/adr/0003-linear-ingress-inbox-outbox.md): the
-   * inbox of verified webhook deliveries and the outbox of actions to send to Linear. They live
-   * beside the scope tables so finishing a delivery is one transaction with its scope records.
+   * Once the Linear adapter's inbox and outbox. They moved to linear-adapter/queue-migrations.ts,
+   * which the queue runs itself; the name stays, doing nothing, because Kysely refuses to open a
+   * database that ran a migration it no longer lists.
    */
   '0002-linear-queue': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('linear_inbox')
-        .addColumn('delivery_id', 'text', (c) => c.primaryKey())
-        // Arrival order ("older" is "smaller seq"); per-issue order is kept along it.
-        .addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
-        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('event_type', 'text', (c) => c.notNull())
-        .addColumn('action', 'text', (c) => c.notNull())
-        .addColumn('ordering_key', 'text')
-        // The exact text Linear signed (not jsonb): it can be verified again, and jsonb would
-        // refuse a "\u0000" escape that JSON allows.
-        .addColumn('raw_body', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'done', 'failed')`))
-        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('last_error', 'text')
-        .addColumn('outcome', 'text')
-        .addColumn('processed_at', 'timestamptz')
-        .execute();
-      // Claims walk pending rows in arrival order and look for an older pending row of the same issue.
-      await db.schema
-        .createIndex('linear_inbox_pending_idx')
-        .on('linear_inbox')
-        .columns(['seq'])
-        .where(sql.ref('status'), '=', 'pending')
-        .execute();
-      await db.schema
-        .createIndex('linear_inbox_pending_key_idx')
-        .on('linear_inbox')
-        .columns(['ordering_key', 'seq'])
-        .where(sql.ref('status'), '=', 'pending')
-        .execute();
-
-      await db.schema
-        .createTable('linear_outbox')
-        // The action's client-chosen id: enqueueing it again keeps the stored row.
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
-        .addColumn('delivery_id', 'text')
-        .addColumn('issue_id', 'text', (c) => c.notNull())
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('action', 'jsonb', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed')`))
-        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('last_error', 'text')
-        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('sent_at', 'timestamptz')
-        .addColumn('failed_at', 'timestamptz')
-        .execute();
-      await db.schema
-        .createIndex('linear_outbox_pending_idx')
-        .on('linear_outbox')
-        .columns(['seq'])
-        .where(sql.ref('status'), '=', 'pending')
-        .execute();
-      await db.schema
-        .createIndex('linear_outbox_pending_issue_idx')
-        .on('linear_outbox')
-        .columns(['issue_id', 'seq'])
-        .where(sql.ref('status'), '=', 'pending')
-        .execute();
-      await db.schema
-        .createIndex('linear_outbox_failed_idx')
-        .on('linear_outbox')
-        .columns(['failed_at'])
-        .where(sql.ref('status'), '=', 'failed')
-        .execute();
-    },
+    async up(): Promise<void> {},
   },
 };

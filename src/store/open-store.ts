@@ -5,7 +5,8 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import { Pool } from 'pg';
 import type { Database } from './database';
 import { migrateToLatest } from './migrate-to-latest';
-import { SqlStore } from './sql-store';
+import { describeError, reportFaultOnConsole, type ReportFault } from './report-fault';
+import { SqlStore, type SqlStoreFaultKind } from './sql-store';
 
 export interface OpenStoreOptions {
   /** PostgreSQL connection string. When set, PostgreSQL is used instead of PGlite. */
@@ -17,6 +18,8 @@ export interface OpenStoreOptions {
    * installations) share one database without seeing each other's rows.
    */
   schema?: string;
+  /** Where the store reports faults it recovered from; default a console line. */
+  onFault?: ReportFault;
 }
 
 export const DEFAULT_DATA_DIR = './data/pglite';
@@ -25,7 +28,7 @@ export const DEFAULT_DATA_DIR = './data/pglite';
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
   const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
   const backend = options.databaseUrl ? 'postgres' : 'pglite';
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, schema) : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, schema, options.onFault ?? reportFaultOnConsole) : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
   try {
     if (schema) {
       // A search_path may name a schema that does not exist yet, so it can be created afterwards.
@@ -35,13 +38,21 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     }
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {
-    await db.destroy().catch(() => undefined);
+    // The open's own error is what the caller must see; a failed clean-up is only reported.
+    await db.destroy().catch((closeError: unknown) =>
+      (options.onFault ?? reportFaultOnConsole)({
+        source: 'sql-store',
+        kind: 'close_after_failed_open_failed' satisfies SqlStoreFaultKind,
+        message: `closing the database after a failed open also failed (${describeError(closeError)}); the open failed with: ${describeError(error)}`,
+        error: closeError,
+      }),
+    );
     throw error;
   }
-  return new SqlStore(db, backend);
+  return new SqlStore(db, backend, options.onFault ? { onFault: options.onFault } : {});
 }
 
-function openPostgres(databaseUrl: string, schema: string | undefined): Kysely<Database> {
+function openPostgres(databaseUrl: string, schema: string | undefined, reportFault: ReportFault): Kysely<Database> {
   const pool = new Pool({
     connectionString: databaseUrl,
     // A startup parameter applies to every pooled connection from its first query, with no
@@ -50,7 +61,14 @@ function openPostgres(databaseUrl: string, schema: string | undefined): Kysely<D
   });
   // An idle connection dropped by the server emits here; the pool replaces it on next use.
   // Without a listener Node would treat it as an uncaught error and exit.
-  pool.on('error', () => undefined);
+  pool.on('error', (error) =>
+    reportFault({
+      source: 'sql-store',
+      kind: 'idle_connection_lost' satisfies SqlStoreFaultKind,
+      message: `an idle PostgreSQL connection failed (${describeError(error)}); the pool opens a new one on next use`,
+      error,
+    }),
+  );
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

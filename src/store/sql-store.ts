@@ -1,8 +1,11 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { chainHistory } from '../core/chain-history';
-import { parseWith } from '../core/parse-with';
 import { baselineSchema, deliverableStateSchema, type Baseline, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
 import {
+  assertCommitShape,
+  parseStoredJson,
+  readStored,
+  readStoredRecord,
   type CommitResult,
   type HistoryHead,
   type HistoryPage,
@@ -14,8 +17,22 @@ import {
 } from '../core/store';
 import type { Database, HistoryTable } from './database';
 import { clampHistoryLimit, decodeHistoryCursor, encodeHistoryCursor } from '../core/encode-history-cursor';
+import { migrateToLatest, type MigrationSet } from './migrate-to-latest';
+import { describeError, reportFaultOnConsole, type ReportFault } from './report-fault';
 
 export type SqlBackend = 'pglite' | 'postgres';
+
+/** What the SQL store recovers from: logged and counted through `onFault`. */
+export const SQL_STORE_FAULT_KINDS = ['analyze_failed', 'close_after_failed_open_failed', 'idle_connection_lost'] as const;
+export type SqlStoreFaultKind = (typeof SQL_STORE_FAULT_KINDS)[number];
+
+export interface SqlStoreOptions {
+  /** Where recovered faults go; default a console line. The service logs and counts them. */
+  onFault?: ReportFault;
+}
+
+/** Work another adapter does on its own tables inside a commit's transaction (see openTables). */
+export type TransactionWork<Tables> = (trx: Transaction<Tables>) => Promise<void>;
 
 const READ_BATCH = 1000;
 /** 13 parameters a row: 500 rows stay far below PostgreSQL's 65,535 bind parameters. */
@@ -40,6 +57,7 @@ class CommitConflict extends Error {
 export class SqlStore implements ScopeStore {
   private closed = false;
   private appendedSinceAnalyze = 0;
+  private readonly reportFault: ReportFault;
   // Reads made while another is in flight share one query (the inbox worker reads for several
   // deliveries at once; on PGlite every statement costs a fixed share of the one thread).
   private readonly loadDeliverable: (key: DeliverableKey) => Promise<StoredDeliverable | null>;
@@ -48,17 +66,31 @@ export class SqlStore implements ScopeStore {
   constructor(
     private readonly db: Kysely<Database>,
     readonly backend: SqlBackend,
+    options: SqlStoreOptions = {},
   ) {
+    this.reportFault = options.onFault ?? reportFaultOnConsole;
     this.loadDeliverable = coalesceCalls((keys) => readDeliverables(this.db, keys), { maxBatch: READ_COALESCE_MAX });
     this.loadActiveBaseline = coalesceCalls((scopeIds) => readActiveBaselines(this.db, scopeIds), { maxBatch: READ_COALESCE_MAX });
   }
 
   /**
-   * The store's database handle, for tables other adapters keep beside the scope tables (the
-   * Linear adapter's inbox and outbox) so their writes can share a transaction with a commit.
+   * The raw handle, for tests and benches that inspect or edit rows behind the store's back.
+   * Adapters never use it: their own tables come from `openTables`.
    */
   get database(): Kysely<Database> {
     return this.db;
+  }
+
+  /**
+   * Tables another adapter keeps beside the scope tables (the Linear queue's inbox and outbox),
+   * so its writes can share a transaction with a commit (`commitWith`, `commitBatch`). Runs the
+   * adapter's own migrations first, in order, with their own bookkeeping table; the handle's type
+   * shows only those tables, so the scope tables stay behind the port.
+   */
+  async openTables<Tables>(set: MigrationSet): Promise<Kysely<Tables>> {
+    await migrateToLatest(this.db as Kysely<unknown>, set);
+    // Kysely's table types are compile-time only: the same connection, typed for those tables.
+    return this.db as unknown as Kysely<Tables>;
   }
 
   async getDeliverable(platform: Platform, deliverableId: string): Promise<StoredDeliverable | null> {
@@ -144,8 +176,12 @@ export class SqlStore implements ScopeStore {
   }
 
   async *readHistory(scopeId: string): AsyncIterable<HistoryRecord> {
+    for await (const page of this.readHistoryPagesSince(scopeId, 0)) yield* page;
+  }
+
+  async *readHistoryPagesSince(scopeId: string, fromSeq: number): AsyncIterable<HistoryRecord[]> {
     // Batches by seq, so a scope with 100,000 records never sits in memory at once.
-    let after = -1;
+    let after = fromSeq - 1;
     for (;;) {
       const rows = await this.db
         .selectFrom('history')
@@ -155,11 +191,28 @@ export class SqlStore implements ScopeStore {
         .orderBy('seq')
         .limit(READ_BATCH)
         .execute();
-      for (const row of rows) yield readHistoryRow(row);
+      if (rows.length > 0) yield rows.map(readHistoryRow);
       const last = rows[rows.length - 1];
       if (!last || rows.length < READ_BATCH) return;
       after = last.seq;
     }
+  }
+
+  async findUndocumented(scopeId: string, records: readonly HistoryRecord[]): Promise<Set<string>> {
+    // Same rule as queryHistory's undocumentedOnly: a blank reason is none, and a reason may name the change id or the record id.
+    const candidates = records.flatMap((r) => (r.kind === 'scope_changed' && !r.data.reason?.trim() ? [{ id: r.id, changeId: r.data.changeId }] : []));
+    const ids = [...new Set(candidates.flatMap((c) => [c.id, c.changeId]))];
+    const documented = new Set<string>();
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const rows = await this.db
+        .selectFrom('change_reasons')
+        .select('change_id')
+        .where('scope_id', '=', scopeId)
+        .where('change_id', 'in', ids.slice(start, start + READ_BATCH))
+        .execute();
+      for (const row of rows) documented.add(row.change_id);
+    }
+    return new Set(candidates.filter((c) => !documented.has(c.id) && !documented.has(c.changeId)).map((c) => c.id));
   }
 
   async commit(write: StoreCommit): Promise<CommitResult> {
@@ -172,33 +225,19 @@ export class SqlStore implements ScopeStore {
    * again on the fresh transaction, so it must only write (no side effects outside the database).
    * With `write` null only the caller's writes run.
    */
-  async commitWith(write: StoreCommit | null, alsoInTransaction: ((trx: Transaction<Database>) => Promise<void>) | null): Promise<CommitResult> {
-    if (write === null) {
-      if (alsoInTransaction) await this.db.transaction().execute(alsoInTransaction);
-      return { ok: true, versions: {}, records: [] };
-    }
-    assertCommitShape(write);
+  async commitWith<Tables>(write: StoreCommit | null, alsoInTransaction: TransactionWork<Tables> | null): Promise<CommitResult> {
     for (let attempt = 1; ; attempt += 1) {
-      try {
-        const result = await this.db.transaction().execute(async (trx) => {
-          const applied = await applyCommit(trx, write);
-          if (applied.ok && alsoInTransaction) await alsoInTransaction(trx);
-          return applied;
-        });
-        if (result.ok) await this.noteAppended(result.records.length);
-        return result;
-      } catch (error) {
-        if (error instanceof CommitConflict) return { ok: false, code: error.code, message: error.message };
-        if (!isLostRace(error)) throw describeUniqueViolation(error);
-        if (attempt >= MAX_ATTEMPTS) {
-          return {
-            ok: false,
-            code: 'HISTORY_CONFLICT',
-            message: `scope ${write.scopeId}: other writers kept appending history; gave up after ${MAX_ATTEMPTS} attempts`,
-          };
-        }
-        await sleep(attempt * 5 + Math.random() * 20);
+      const outcome = await this.tryCommits([write], alsoInTransaction);
+      if (outcome instanceof CommitConflict) return { ok: false, code: outcome.code, message: outcome.message };
+      if (outcome !== 'LOST_RACE') return outcome[0] ?? { ok: true, versions: {}, records: [] };
+      if (attempt >= MAX_ATTEMPTS) {
+        return {
+          ok: false,
+          code: 'HISTORY_CONFLICT',
+          message: `scope ${write?.scopeId ?? '?'}: other writers kept appending history; gave up after ${MAX_ATTEMPTS} attempts`,
+        };
       }
+      await sleep(attempt * 5 + Math.random() * 20);
     }
   }
 
@@ -213,21 +252,29 @@ export class SqlStore implements ScopeStore {
    * is written and the answer is null; commit them one by one with `commitWith` to learn each
    * one's result. Faults throw, and nothing is written then either.
    */
-  async commitBatch(
+  async commitBatch<Tables>(writes: readonly (StoreCommit | null)[], alsoInTransaction: TransactionWork<Tables> | null): Promise<CommitResult[] | null> {
+    const outcome = await this.tryCommits(writes, alsoInTransaction);
+    return Array.isArray(outcome) ? outcome : null;
+  }
+
+  /** The one commit path: a single commit is a batch of one. Conflicts and lost races come back as values. */
+  private async tryCommits<Tables>(
     writes: readonly (StoreCommit | null)[],
-    alsoInTransaction: ((trx: Transaction<Database>) => Promise<void>) | null,
-  ): Promise<CommitResult[] | null> {
+    alsoInTransaction: TransactionWork<Tables> | null,
+  ): Promise<CommitResult[] | CommitConflict | 'LOST_RACE'> {
     for (const write of writes) if (write) assertCommitShape(write);
     try {
       const results = await this.db.transaction().execute(async (trx) => {
-        const applied = await applyBatch(trx, writes);
-        if (alsoInTransaction) await alsoInTransaction(trx);
+        const applied = await applyCommits(trx, writes);
+        // Kysely's table types are compile-time only: the other adapter's view of the same transaction.
+        if (alsoInTransaction) await alsoInTransaction(trx as unknown as Transaction<Tables>);
         return applied;
       });
       await this.noteAppended(results.reduce((sum, result) => sum + (result.ok ? result.records.length : 0), 0));
       return results;
     } catch (error) {
-      if (error instanceof CommitConflict || isLostRace(error)) return null;
+      if (error instanceof CommitConflict) return error;
+      if (isLostRace(error)) return 'LOST_RACE';
       throw describeUniqueViolation(error);
     }
   }
@@ -240,7 +287,7 @@ export class SqlStore implements ScopeStore {
   async appendChainedHistory(scopeId: string, records: readonly HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      const head = await lockHead(trx, scopeId);
+      const head = (await lockHeads(trx, [scopeId])).get(scopeId) ?? null;
       let expected: { seq: number; prevHash: string | null } = { seq: head ? head.seq + 1 : 0, prevHash: head?.hash ?? null };
       for (const record of records) {
         if (record.scopeId !== scopeId || record.seq !== expected.seq || record.prevHash !== expected.prevHash) {
@@ -268,9 +315,15 @@ export class SqlStore implements ScopeStore {
     this.appendedSinceAnalyze = 0;
     try {
       await this.analyzeHistory();
-    } catch {
+    } catch (error) {
       // The commit is already durable; failing it now would invite a retry that duplicates it.
       // Statistics only speed queries up, and the next threshold tries again.
+      this.reportFault({
+        source: 'sql-store',
+        kind: 'analyze_failed' satisfies SqlStoreFaultKind,
+        message: `ANALYZE after ${ANALYZE_EVERY} appended records failed (${describeError(error)}); history queries may plan badly until the next one`,
+        error,
+      });
     }
   }
 
@@ -285,97 +338,13 @@ export class SqlStore implements ScopeStore {
   }
 }
 
-async function applyCommit(trx: Transaction<Database>, write: StoreCommit): Promise<CommitResult> {
-  const versions: Record<string, number> = {};
-  // A fixed order of row locks keeps two commits touching the same deliverables from deadlocking.
-  const deliverables = [...(write.deliverables ?? [])].sort((a, b) => compareKeys(deliverableKey(a.state), deliverableKey(b.state)));
-  for (const { state, expectedVersion } of deliverables) {
-    const key = deliverableKey(state);
-    const row =
-      expectedVersion === null
-        ? await trx
-            .insertInto('deliverables')
-            .values({
-              platform: state.platform,
-              id: state.id,
-              scope_id: state.scopeId,
-              version: 1,
-              state: jsonb(state),
-              updated_at: state.updatedAt,
-            })
-            .onConflict((conflict) => conflict.columns(['platform', 'id']).doNothing())
-            .returning('version')
-            .executeTakeFirst()
-        : await trx
-            .updateTable('deliverables')
-            .set({
-              scope_id: state.scopeId,
-              version: sql<number>`version + 1`,
-              state: jsonb(state),
-              updated_at: state.updatedAt,
-            })
-            .where('platform', '=', state.platform)
-            .where('id', '=', state.id)
-            .where('version', '=', expectedVersion)
-            .returning('version')
-            .executeTakeFirst();
-    if (!row) {
-      throw new CommitConflict(
-        'VERSION_CONFLICT',
-        expectedVersion === null
-          ? `deliverable ${key} already exists`
-          : `deliverable ${key} is not at version ${expectedVersion}: it changed since it was read, or was never stored`,
-      );
-    }
-    versions[key] = row.version;
-  }
-
-  if (write.baseline) {
-    const baseline = write.baseline;
-    const row = await trx
-      .insertInto('baselines')
-      .values({
-        scope_id: baseline.scopeId,
-        major: baseline.major,
-        id: baseline.id,
-        name: baseline.name,
-        created_at: baseline.createdAt,
-        payload: jsonb(baseline),
-      })
-      .onConflict((conflict) => conflict.doNothing())
-      .returning('major')
-      .executeTakeFirst();
-    if (!row) {
-      throw new CommitConflict(
-        'BASELINE_EXISTS',
-        `scope ${baseline.scopeId} already has baseline ${baseline.major}.0 (or a baseline with id ${baseline.id})`,
-      );
-    }
-  }
-
-  const drafts = write.history ?? [];
-  if (drafts.length === 0 && write.expectedHistoryHead === undefined) return { ok: true, versions, records: [] };
-
-  // The head row lock serialises appends to one scope; the first append of a scope has no row
-  // to lock yet, so two of those race on the primary keys and the loser is retried.
-  const head = await lockHead(trx, write.scopeId);
-  if (write.expectedHistoryHead !== undefined && (head?.hash ?? null) !== write.expectedHistoryHead) {
-    throw new CommitConflict(
-      'HISTORY_CONFLICT',
-      `scope ${write.scopeId}: history head is ${head ? `seq ${head.seq}` : 'empty'}, not the one this change was based on`,
-    );
-  }
-  if (drafts.length === 0) return { ok: true, versions, records: [] };
-  const records = chainHistory(head, drafts);
-  await insertRecords(trx, records);
-  await moveHead(trx, write.scopeId, head, records[records.length - 1] as HistoryRecord);
-  return { ok: true, versions, records };
-}
-
 type DeliverableKey = { platform: Platform; id: string };
 
-/** `applyCommit` for several commits, in order, with shared statements; any conflict throws CommitConflict. */
-async function applyBatch(trx: Transaction<Database>, writes: readonly (StoreCommit | null)[]): Promise<CommitResult[]> {
+/**
+ * Applies commits in order with shared statements (one commit is a batch of one); any conflict
+ * throws CommitConflict, which rolls the transaction back.
+ */
+async function applyCommits(trx: Transaction<Database>, writes: readonly (StoreCommit | null)[]): Promise<CommitResult[]> {
   const versions: Record<string, number>[] = writes.map(() => ({}));
   const updates: { index: number; state: DeliverableState; expectedVersion: number }[] = [];
   const inserts: { index: number; state: DeliverableState }[] = [];
@@ -390,9 +359,9 @@ async function applyBatch(trx: Transaction<Database>, writes: readonly (StoreCom
       else updates.push({ index, state, expectedVersion });
     }
   });
-  // Sorted as applyCommit sorts. An update joined to a VALUES list takes its row locks in plan
-  // order, though, so a deadlock with another writer is possible: PostgreSQL aborts one side and
-  // the batch answers null (a lost race), and the caller commits one by one.
+  // A fixed order keeps two commits touching the same deliverables from deadlocking. An update
+  // joined to a VALUES list takes its row locks in plan order, though, so a deadlock with another
+  // writer is still possible: PostgreSQL aborts one side, which is retried as a lost race.
   const byKey = (a: { state: DeliverableState }, b: { state: DeliverableState }) => compareKeys(deliverableKey(a.state), deliverableKey(b.state));
   updates.sort(byKey);
   inserts.sort(byKey);
@@ -412,7 +381,10 @@ async function applyBatch(trx: Transaction<Database>, writes: readonly (StoreCom
     if (rows.length !== chunk.length) {
       const done = new Set(rows.map((row) => `${row.platform}:${row.id}`));
       const missed = chunk.find(({ state }) => !done.has(deliverableKey(state)));
-      throw new CommitConflict('VERSION_CONFLICT', `deliverable ${missed ? deliverableKey(missed.state) : '?'} is not at the version it was read at`);
+      throw new CommitConflict(
+        'VERSION_CONFLICT',
+        `deliverable ${missed ? deliverableKey(missed.state) : '?'} is not at version ${missed?.expectedVersion ?? '?'}: it changed since it was read, or was never stored`,
+      );
     }
     const byKeyVersion = new Map(rows.map((row) => [`${row.platform}:${row.id}`, row.version]));
     for (const { index, state } of chunk) (versions[index] as Record<string, number>)[deliverableKey(state)] = byKeyVersion.get(deliverableKey(state)) as number;
@@ -425,7 +397,11 @@ async function applyBatch(trx: Transaction<Database>, writes: readonly (StoreCom
       .onConflict((conflict) => conflict.columns(['platform', 'id']).doNothing())
       .returning(['platform', 'id', 'version'])
       .execute();
-    if (rows.length !== chunk.length) throw new CommitConflict('VERSION_CONFLICT', 'a deliverable of the batch already exists');
+    if (rows.length !== chunk.length) {
+      const done = new Set(rows.map((row) => `${row.platform}:${row.id}`));
+      const existing = chunk.find(({ state }) => !done.has(deliverableKey(state)));
+      throw new CommitConflict('VERSION_CONFLICT', `deliverable ${existing ? deliverableKey(existing.state) : '?'} already exists`);
+    }
     for (const { index, state } of chunk) (versions[index] as Record<string, number>)[deliverableKey(state)] = 1;
   }
 
@@ -468,6 +444,8 @@ async function applyBatch(trx: Transaction<Database>, writes: readonly (StoreCom
 }
 
 /** The heads of several scopes, locked in scope order (as single commits lock theirs). */
+
+/** The heads of several scopes, locked in scope order (as single commits lock theirs). */
 async function lockHeads(trx: Transaction<Database>, scopeIds: readonly string[]): Promise<Map<string, HistoryHead>> {
   const rows = await trx
     .selectFrom('history_heads')
@@ -505,16 +483,6 @@ async function readActiveBaselines(db: Kysely<Database>, scopeIds: readonly stri
     const row = found.get(scopeId);
     return settle(() => (row ? readBaseline(row) : null));
   });
-}
-
-async function lockHead(trx: Transaction<Database>, scopeId: string): Promise<HistoryHead | null> {
-  const row = await trx
-    .selectFrom('history_heads')
-    .select(['seq', 'hash', 'scope_version'])
-    .where('scope_id', '=', scopeId)
-    .forUpdate()
-    .executeTakeFirst();
-  return row ? { seq: row.seq, hash: row.hash, scopeVersion: row.scope_version } : null;
 }
 
 async function moveHead(trx: Transaction<Database>, scopeId: string, previous: HistoryHead | null, last: HistoryRecord): Promise<void> {
@@ -556,51 +524,19 @@ function toHistoryRow(record: HistoryRecord): Omit<HistoryTable, 'record' | 'at'
   };
 }
 
-function assertCommitShape(write: StoreCommit): void {
-  // These are caller bugs, not conflicts: a retry could never fix them.
-  for (const draft of write.history ?? []) {
-    if (draft.scopeId !== write.scopeId) throw new Error(`history record ${draft.id} belongs to scope ${draft.scopeId}, not ${write.scopeId}`);
-  }
-  if (write.baseline && write.baseline.scopeId !== write.scopeId) {
-    throw new Error(`baseline ${write.baseline.id} belongs to scope ${write.baseline.scopeId}, not ${write.scopeId}`);
-  }
-  const keys = (write.deliverables ?? []).map((w) => deliverableKey(w.state));
-  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
-  if (repeated) throw new Error(`deliverable ${repeated} is written twice in one commit`);
-}
-
 function readDeliverable(row: { platform: string; id: string; version: number; state: string }): StoredDeliverable {
-  const parsed = parseWith(deliverableStateSchema, parseJson(row.state, `deliverable ${row.platform}:${row.id}`));
-  if (!parsed.ok) throw new Error(`stored deliverable ${row.platform}:${row.id} is corrupted: ${parsed.errors.join('; ')}`);
-  return { state: parsed.value, version: row.version };
+  const what = `deliverable ${row.platform}:${row.id}`;
+  return { state: readStored(deliverableStateSchema, parseStoredJson(row.state, what), what), version: row.version };
 }
 
 function readBaseline(row: { scope_id: string; major: number; payload: string }): Baseline {
-  const where = `baseline ${row.major}.0 of scope ${row.scope_id}`;
-  const parsed = parseWith(baselineSchema, parseJson(row.payload, where));
-  if (!parsed.ok) throw new Error(`stored ${where} is corrupted: ${parsed.errors.join('; ')}`);
-  return parsed.value;
+  const what = `baseline ${row.major}.0 of scope ${row.scope_id}`;
+  return readStored(baselineSchema, parseStoredJson(row.payload, what), what);
 }
 
-/**
- * History is returned as stored, not re-parsed through zod: defaults or trimming would change
- * the content and hide tampering that `verifyHistory` must be able to see. Only the shape the
- * store itself relies on is checked.
- */
 function readHistoryRow(row: { seq: number; record: string }): HistoryRecord {
-  const record = parseJson(row.record, `history record seq ${row.seq}`) as Partial<HistoryRecord> | null;
-  if (typeof record !== 'object' || record === null || record.seq !== row.seq || typeof record.kind !== 'string' || typeof record.hash !== 'string') {
-    throw new Error(`stored history record seq ${row.seq} is corrupted: it is not a history record with that sequence number`);
-  }
-  return record as HistoryRecord;
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`stored ${what} is not valid JSON`, { cause: error });
-  }
+  const what = `history record seq ${row.seq}`;
+  return readStoredRecord(parseStoredJson(row.record, what), what, row.seq);
 }
 
 /** JSON is sent as text and cast, so PGlite and pg serialise it identically. */

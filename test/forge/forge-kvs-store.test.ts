@@ -220,3 +220,57 @@ describe('KvsStore on the platform value rules', () => {
     expect(await rejection(store.claimEvent('10042:10119'))).toMatchObject({ code: 'INVALID_REQUEST', responseDetails: { status: 400 } });
   });
 });
+
+describe('KvsStore when what it reads back is corrupted or it had to fall back', () => {
+  const segmentKey = (fromSeq: number) => storageKey('10000', String(fromSeq).padStart(12, '0'));
+  const cached = { baselineId: 'bl-1', criteria: [{ id: 'c1', text: 'A PDF downloads', met: false }] };
+
+  function loggedStore(): { store: KvsStore; warnings: string[] } {
+    const warnings: string[] = [];
+    return { store: new KvsStore({ info: () => undefined, warn: (message) => warnings.push(message) }), warnings };
+  }
+
+  it('throws an error naming the segment and the path when a stored history segment is corrupted', async () => {
+    await store.commit({ scopeId: '10000', history: [closure(1), closure(2)] });
+    const segment = service.peek(segmentKey(0), 'history-segment') as { records: { seq: number }[] };
+    service.tamper(segmentKey(0), { ...segment, records: [segment.records[0], { ...segment.records[1], seq: 'two' }] }, 'history-segment');
+    await expect(readAll()).rejects.toThrow('stored history segment 0 of scope 10000, record 1 is corrupted: seq: Invalid input: expected number, received string');
+  });
+
+  it('throws an error naming the path when the segment itself lost a field', async () => {
+    await store.commit({ scopeId: '10000', history: [closure(1)] });
+    const { parts: _parts, ...withoutParts } = service.peek(segmentKey(0), 'history-segment') as Record<string, unknown>;
+    service.tamper(segmentKey(0), withoutParts as never, 'history-segment');
+    await expect(readAll()).rejects.toThrow(/stored history segment of scope 10000 is corrupted: parts: /);
+  });
+
+  it('throws an error naming the path when the scope head is corrupted', async () => {
+    await store.commit({ scopeId: '10000', history: [closure(1)] });
+    service.tamper(storageKey('10000'), { ...(service.peek(storageKey('10000'), 'scope-head') as object), baselines: [{ id: 'bl-1' }] }, 'scope-head');
+    await expect(store.getHistoryHead('10000')).rejects.toThrow(/stored head of scope 10000 is corrupted: baselines\.0\.major: /);
+  });
+
+  it('drops a corrupted baseline cache, logs it and counts it, and still reads the deliverable', async () => {
+    const { store: logged, warnings } = loggedStore();
+    const state = deliverable();
+    await logged.commitWith({ scopeId: '10000', deliverables: [{ state, expectedVersion: null }] }, { baselineCaches: { 'jira:10042': cached } });
+    expect((await logged.readDeliverableEntry('jira', '10042'))?.baselineCache).toEqual(cached);
+
+    const entity = service.peek(storageKey('jira', '10042'), 'deliverable') as object;
+    service.tamper(storageKey('jira', '10042'), { ...entity, baselineCache: { baselineId: 'bl-1', criteria: [{ text: 7 }] } }, 'deliverable');
+    expect(await logged.readDeliverableEntry('jira', '10042')).toEqual({ stored: { state, version: 1 }, baselineCache: null });
+    expect(logged.stats.corruptCaches).toBe(1);
+    expect(warnings).toEqual([expect.stringMatching(/^stored baseline cache of deliverable jira:10042 is corrupted and was dropped: criteria\.0\.text: /)]);
+  });
+
+  it('skips a baseline cache write, logs it and counts it, when the deliverable changed meanwhile', async () => {
+    const infos: string[] = [];
+    const logged = new KvsStore({ info: (message) => infos.push(message), warn: () => undefined });
+    await logged.commit({ scopeId: '10000', deliverables: [{ state: deliverable(), expectedVersion: null }] });
+    // The transaction's condition fails as a concurrent write would make it fail.
+    service.failNext('/api/v1/transaction', 409, 'CONDITION_FAILED');
+    expect(await logged.writeBaselineCache('jira', '10042', cached)).toBe(false);
+    expect(logged.stats.cacheWritesSkipped).toBe(1);
+    expect(infos).toEqual([expect.stringMatching(/^baseline cache of jira:10042 not written: the deliverable changed meanwhile/)]);
+  });
+});

@@ -69,7 +69,7 @@ describe('issue panel "Acceptance & sign-off": loading, empty and error states',
   });
 
   it("shows the refusal's message when the panel cannot be loaded, and loads again on Try again", async () => {
-    fakeBridge.reset({ getPanel: () => ({ ok: false, code: 'NO_PERMISSION', message: 'You cannot view this issue.' }) });
+    fakeBridge.reset({ getPanel: () => ({ ok: false, code: 'NO_ACCESS', message: 'You cannot view this issue.' }) });
     const view = await renderForge(<IssuePanelApp />);
 
     expect(view.text()).toContain('The acceptance criteria could not be loaded');

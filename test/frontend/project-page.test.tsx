@@ -86,7 +86,7 @@ describe('project page "Scope history": baselines, signals and verification', ()
   });
 
   it("shows the refusal's message when the overview is refused", async () => {
-    const view = await renderPage({ getProjectOverview: () => ({ ok: false, code: 'NO_PERMISSION', message: 'You cannot browse this project.' }) });
+    const view = await renderPage({ getProjectOverview: () => ({ ok: false, code: 'NO_ACCESS', message: 'You cannot browse this project.' }) });
     expect(view.text()).toContain('You cannot browse this project.');
   });
 });
@@ -383,7 +383,7 @@ describe('project page: "Create baseline" for approvers', () => {
   it("shows the refusal's message when creating the baseline is refused", async () => {
     const view = await renderPage({
       getProjectOverview: () => ({ ok: true, overview: makeOverview({ permissions: { canCreateBaseline: true, canDocumentChanges: false } }) }),
-      createBaseline: () => ({ ok: false, code: 'NOT_APPROVER', message: 'Only approvers can create a baseline.' }),
+      createBaseline: () => ({ ok: false, code: 'NOT_AN_APPROVER', message: 'Only approvers can create a baseline.' }),
     });
     await view.click('Create baseline');
     await view.type('Baseline name', 'SRS v2.0');

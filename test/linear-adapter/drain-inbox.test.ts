@@ -16,7 +16,7 @@ let queue: SqlQueueStore;
 
 beforeAll(async () => {
   store = await openStore({ dataDir: 'memory://' });
-  queue = openQueueStore(store);
+  queue = await openQueueStore(store);
 });
 afterAll(() => store.close());
 beforeEach(async () => {

@@ -99,7 +99,7 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
     beforeAll(async () => {
       backend = await open();
       store = backend.store;
-      queue = openQueueStore(store);
+      queue = await openQueueStore(store);
     });
     afterAll(() => backend.cleanup());
     beforeEach(async () => {

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { Pool } from 'pg';
+import { createMetrics } from '../../linear-adapter/create-metrics';
+import { queueMigrations } from '../../linear-adapter/queue-migrations';
+import { migrations as storeMigrations } from '../../src/store/migrations';
 import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
 import { verifyHistory } from '../../src/core/verify-history';
 import { openStore } from '../../src/store/open-store';
@@ -62,12 +71,20 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
     let backend: Backend;
     let store: SqlStore;
     let queue: SqlQueueStore;
+    let warnings: string[] = [];
+    let metrics: ReturnType<typeof createMetrics>;
 
     beforeAll(async () => {
       backend = await open();
       store = backend.store;
-      queue = openQueueStore(store, { claimLeaseMs: LEASE_MS });
+      metrics = createMetrics({ logger: { warn: (_fields, message) => warnings.push(message) } });
+      queue = await openQueueStore(store, { claimLeaseMs: LEASE_MS, onFault: metrics.reportFault });
     });
+
+    async function faultCount(kind: string): Promise<number> {
+      const { values } = await metrics.faults.get();
+      return values.find((v) => v.labels.source === 'queue-store' && v.labels.kind === kind)?.value ?? 0;
+    }
 
     afterAll(async () => {
       await backend.cleanup();
@@ -76,6 +93,59 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
     beforeEach(async () => {
       await sql`delete from linear_inbox`.execute(store.database);
       await sql`delete from linear_outbox`.execute(store.database);
+      warnings = [];
+      metrics.faults.reset();
+    });
+
+    describe('when a stored row or a batch fails', () => {
+      it('fails a corrupted stored outbox action with the path that is wrong, logs and counts it, and sends the next one of its issue', async () => {
+        await queue.enqueueActions([comment('act-1', 'issue-a'), comment('act-2', 'issue-a')], 'd-1', at(0));
+        await sql`update linear_outbox set action = action - 'body' where id = 'act-1'`.execute(store.database);
+
+        expect(await queue.claimDueActions(10, at(0))).toEqual([]);
+        const [failed] = await queue.listFailedActions(5);
+        expect(failed).toMatchObject({ id: 'act-1', issueId: 'issue-a', action: null, status: 'failed' });
+        expect(failed?.lastError).toMatch(/^stored outbox action act-1 is corrupted: body: Invalid input/);
+        expect(warnings).toEqual([expect.stringMatching(/^outbox action act-1 was given up on: stored outbox action act-1 is corrupted: body: /)]);
+        expect(await faultCount('corrupt_action')).toBe(1);
+        expect((await queue.claimDueActions(10, at(1))).map((entry) => entry.action.id)).toEqual(['act-2']);
+      });
+
+      it('fails a stored action of an unknown type, naming the field', async () => {
+        await queue.enqueueActions([comment('act-1', 'issue-a')], 'd-1', at(0));
+        await sql`update linear_outbox set action = jsonb_set(action, '{type}', '"archive"') where id = 'act-1'`.execute(store.database);
+        expect(await queue.claimDueActions(10, at(0))).toEqual([]);
+        expect((await queue.listFailedActions(1))[0]?.lastError).toMatch(/is corrupted: type: /);
+      });
+
+      it('fails a stored delivery whose body is no longer JSON, logs and counts it, and hands out the next one of its issue', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a', 0));
+        await queue.enqueueDelivery(delivery('d-2', 'issue-a', 1));
+        await sql`update linear_inbox set raw_body = '{"truncated' where delivery_id = 'd-1'`.execute(store.database);
+
+        expect(await queue.claimDeliveries(10, at(10))).toEqual([]);
+        expect(await queue.countFailedDeliveries()).toBe(1);
+        expect(warnings).toEqual([expect.stringMatching(/^delivery d-1 was given up on: stored delivery d-1 is not valid JSON/)]);
+        expect(await faultCount('corrupt_delivery')).toBe(1);
+        expect((await queue.claimDeliveries(10, at(11))).map((d) => d.deliveryId)).toEqual(['d-2']);
+      });
+
+      it('completes deliveries one by one, and logs and counts it, when their shared transaction fails', async () => {
+        await queue.enqueueDelivery(delivery('d-1', 'issue-a'));
+        await queue.enqueueDelivery(delivery('d-2', 'issue-b'));
+        await queue.claimDeliveries(10, at(1));
+        // A caller bug in one commit (a record of another scope) fails the whole batch.
+        const broken = { scopeId: 'team-eng', history: [{ ...closureRefused(`rec-${randomUUID()}`, 'lin-1'), scopeId: 'team-ops' }] };
+        const [bad, good] = await Promise.allSettled([
+          queue.completeDelivery({ deliveryId: 'd-1', outcome: 'processed', commit: broken, actions: [], now: at(2) }),
+          queue.completeDelivery({ deliveryId: 'd-2', outcome: 'ignored', commit: null, actions: [], now: at(2) }),
+        ]);
+        expect(bad).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/belongs to scope team-ops/) }) });
+        expect(good).toEqual({ status: 'fulfilled', value: { ok: true, versions: {}, records: [] } });
+        expect(await queue.inboxBacklog()).toBe(1);
+        expect(warnings).toEqual([expect.stringMatching(/^completing 2 deliveries in one transaction failed \(history record .* belongs to scope team-ops/)]);
+        expect(await faultCount('batch_completion_failed')).toBe(1);
+      });
     });
 
     describe('inbox', () => {
@@ -138,7 +208,7 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
         // PGlite has one connection: there the claims interleave on it instead.
         const second = backend.openSecond ? await backend.openSecond() : null;
         try {
-          const other = second ? openQueueStore(second, { claimLeaseMs: LEASE_MS }) : queue;
+          const other = second ? await openQueueStore(second, { claimLeaseMs: LEASE_MS }) : queue;
           const ids = Array.from({ length: 40 }, (_, i) => `d-${String(i).padStart(2, '0')}`);
           for (const id of ids) await queue.enqueueDelivery(delivery(id, `issue-${id}`));
           const claims = await Promise.all([queue, other, queue, other].map((q) => q.claimDeliveries(15, at(1))));
@@ -361,7 +431,7 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
         await queue.markActionSent('act-3', at(9));
         expect(await queue.countFailedActions()).toBe(2);
         const failed = await queue.listFailedActions(5);
-        expect(failed.map((entry) => [entry.action.id, entry.status, entry.lastError, entry.attempts])).toEqual([
+        expect(failed.map((entry) => [entry.id, entry.status, entry.lastError, entry.attempts])).toEqual([
           ['act-2', 'failed', 'Forbidden: API key lacks write access', 1],
           ['act-1', 'failed', 'Entity not found: Issue', 1],
         ]);
@@ -379,6 +449,62 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
     });
   });
 }
+
+/**
+ * The migrations as they were before the queue had its own: the store's list, whose
+ * 0002-linear-queue created the queue's tables. Kysely's default bookkeeping table.
+ */
+async function migrateTheOldWay(db: Kysely<unknown>): Promise<void> {
+  const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+  const old = { ...storeMigrations, '0002-linear-queue': queueMigrations['0001-queue-tables']! };
+  const { error } = await new Migrator({ db, provider: { getMigrations: async () => old }, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+  if (error) throw error;
+  await sql`insert into linear_inbox (delivery_id, received_at, event_type, action, ordering_key, raw_body, next_attempt_at)
+    values ('d-old', ${at(0)}, 'Issue', 'update', 'issue-a', '{"n":"d-old"}', ${at(0)})`.execute(db);
+}
+
+/** Opens today's store and queue on a database the old way created, and finds its delivery. */
+async function expectOldDatabaseOpens(openNew: () => Promise<SqlStore>): Promise<void> {
+  const store = await openNew();
+  try {
+    const queue = await openQueueStore(store);
+    expect((await queue.claimDeliveries(10, at(1))).map((d) => d.deliveryId)).toEqual(['d-old']);
+    expect((await sql<{ name: string }>`select name from linear_queue_migration`.execute(store.database)).rows.map((r) => r.name)).toEqual(['0001-queue-tables']);
+    // A second start runs nothing again.
+    await openQueueStore(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the Linear queue on a database created by the old combined migrations', () => {
+  it('opens on PGlite, keeping the queued delivery, and records its own migration', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-old-queue-'));
+    try {
+      const old = new Kysely<unknown>({ dialect: new PGliteDialect(await PGlite.create(dataDir)) });
+      await migrateTheOldWay(old);
+      await old.destroy();
+      await expectOldDatabaseOpens(() => openStore({ dataDir }));
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  const url = process.env.TEST_DATABASE_URL;
+  (url ? it : it.skip)('opens on PostgreSQL, keeping the queued delivery, and records its own migration', async () => {
+    const schema = `sk_oldq_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const pool = new Pool({ connectionString: url, options: `-c search_path=${schema}` });
+    const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`create schema ${sql.id(schema)}`.execute(old);
+      await migrateTheOldWay(old);
+      await expectOldDatabaseOpens(() => openStore({ databaseUrl: url as string, schema }));
+    } finally {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(old);
+      await old.destroy();
+    }
+  });
+});
 
 describeQueueStore('PGlite', async () => {
   const store = await openStore({ dataDir: 'memory://' });

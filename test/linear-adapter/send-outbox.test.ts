@@ -27,7 +27,7 @@ describe('outbox sender', () => {
   // starts from an empty outbox.
   beforeAll(async () => {
     store = await openStore({ dataDir: 'memory://' });
-    queue = openQueueStore(store);
+    queue = await openQueueStore(store);
   });
   afterAll(() => store.close());
 
@@ -62,7 +62,7 @@ describe('outbox sender', () => {
 
   async function outboxRow(id: string) {
     const failed = await queue.listFailedActions(10);
-    return failed.find((e) => e.action.id === id) ?? null;
+    return failed.find((e) => e.id === id) ?? null;
   }
 
   it('sends the revert and then the comment, one issue\'s actions in the order they were decided', async () => {
@@ -217,6 +217,30 @@ describe('outbox sender', () => {
       expect(mutations.map((o) => o.operationName)).toEqual(['updateIssue', 'createComment']);
       expect(linear.issue(issueId)?.stateId).toBe('st-doing');
     }
+  });
+
+  it('logs and counts a failed claim while running, and claims again after its pause', async () => {
+    const metrics = createMetrics();
+    const claim = jest.spyOn(queue, 'claimDueActions').mockRejectedValueOnce(new Error('connection refused'));
+    const out = sender({ metrics, intervalMs: 10 });
+    out.start();
+    await waitFor(() => claim.mock.calls.length >= 2);
+    await out.stop();
+    claim.mockRestore();
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'outbox drain failed', kind: 'outbox_claim_failed', error: 'connection refused' }));
+    expect(await metrics.registry.metrics()).toContain('scopekeeper_faults_total{source="send-outbox",kind="outbox_claim_failed"} 1');
+  });
+
+  it('counts a comment refused as a duplicate id as sent, and logs and counts that fallback', async () => {
+    const metrics = createMetrics({ logger: { warn: () => undefined } });
+    await queue.enqueueActions([comment], 'delivery-1', at(0));
+    linear.failNext(1, 'lost-response');
+    const out = sender({ gateway: createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url, onFault: metrics.reportFault }) });
+    expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1 });
+    expect(await out.drainOnce(at(1))).toMatchObject({ sent: 1 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('scopekeeper_faults_total{source="linear-gateway",kind="comment_already_created"} 1');
+    expect(text).toContain('scopekeeper_faults_total{source="linear-gateway",kind="comment_lookup_failed"} 0');
   });
 
   it('sends what is enqueued while running, and stops cleanly', async () => {

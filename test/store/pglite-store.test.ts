@@ -2,10 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
 import { chainHistory } from '../../src/core/chain-history';
 import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
 import { verifyHistory } from '../../src/core/verify-history';
 import { openStore } from '../../src/store/open-store';
+import type { Fault } from '../../src/store/report-fault';
 import type { SqlStore } from '../../src/store/sql-store';
 import { describeStoreContract } from './store-contract';
 
@@ -133,5 +135,22 @@ describe('SQL store bulk history append', () => {
     const forked = chainHistory(null, draftsFor('bulk-b', 2, 3));
     await expect(store.appendChainedHistory('bulk-b', forked)).rejects.toThrow(/does not continue the history of scope bulk-b at seq 3/);
     expect((await store.getHistoryHead('bulk-b'))?.seq).toBe(2);
+  });
+});
+
+describe('SQL store when a statistics refresh fails after a commit', () => {
+  it('keeps the commit, and logs and counts the failed ANALYZE through onFault', async () => {
+    const faults: Fault[] = [];
+    const store = await openStore({ dataDir: 'memory://', onFault: (fault) => faults.push(fault) });
+    try {
+      // ANALYZE names change_reasons too; without it the refresh fails, while the commit needs it not.
+      await sql`drop table change_reasons`.execute(store.database);
+      const drafts = Array.from({ length: 5_000 }, (_, i): HistoryDraft => ({ ...baselineDraft, id: `an-${i}`, scopeId: 'an', kind: 'closure_allowed', data: { toState: 'Done' } }));
+      expect(await store.commit({ scopeId: 'an', history: drafts })).toMatchObject({ ok: true });
+      expect((await store.getHistoryHead('an'))?.seq).toBe(4_999);
+      expect(faults).toEqual([expect.objectContaining({ source: 'sql-store', kind: 'analyze_failed', message: expect.stringMatching(/^ANALYZE after 5000 appended records failed/) })]);
+    } finally {
+      await store.close();
+    }
   });
 });

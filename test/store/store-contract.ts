@@ -145,6 +145,19 @@ async function baselinedScope(store: ScopeStore): Promise<string> {
   return scopeId;
 }
 
+/** A baselined scope and three scope changes for it: without a reason, with a blank one, and explained. */
+async function undocumentedScope(store: ScopeStore): Promise<{ scopeId: string; silent: HistoryDraft; blank: HistoryDraft; explained: HistoryDraft }> {
+  const scopeId = await baselinedScope(store);
+  return {
+    scopeId,
+    silent: scopeChanged(scopeId, { reason: null }),
+    blank: scopeChanged(scopeId, { reason: '   ' }),
+    explained: scopeChanged(scopeId, { reason: 'Client asked for it' }),
+  };
+}
+
+const changeIdOf = (d: HistoryDraft): string => (d.kind === 'scope_changed' ? d.data.changeId : '');
+
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
   describe(`store contract (${name})`, () => {
     let subject: StoreUnderTest | undefined;
@@ -488,11 +501,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
 
       it('lists a scope change as undocumented until a reason_attached record refers to it', async () => {
-        const scopeId = await baselinedScope(store);
-        const silent = scopeChanged(scopeId, { reason: null });
-        const blank = scopeChanged(scopeId, { reason: '   ' });
-        const explained = scopeChanged(scopeId, { reason: 'Client asked for it' });
-        const changeIdOf = (d: HistoryDraft): string => (d.kind === 'scope_changed' ? d.data.changeId : '');
+        const { scopeId, silent, blank, explained } = await undocumentedScope(store);
         expectOk(await store.commit({ scopeId, history: [silent, blank, explained] }));
 
         const before = await store.queryHistory({ scopeId, undocumentedOnly: true });
@@ -505,6 +514,28 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         // A reason may also name the scope change by its record id.
         expectOk(await store.commit({ scopeId, history: [reasonAttached(scopeId, [blank.id])] }));
         expect((await store.queryHistory({ scopeId, undocumentedOnly: true })).records).toEqual([]);
+      });
+
+      it('tells which of the given scope changes are undocumented, by change id or record id, as queryHistory does', async () => {
+        const { scopeId, silent, blank, explained } = await undocumentedScope(store);
+        const { records } = expectOk(await store.commit({ scopeId, history: [silent, blank, explained, closureAllowed(scopeId, 'issue-1')] }));
+        expect(await store.findUndocumented(scopeId, records)).toEqual(new Set([silent.id, blank.id]));
+
+        expectOk(await store.commit({ scopeId, history: [reasonAttached(scopeId, [changeIdOf(silent), blank.id])] }));
+        expect(await store.findUndocumented(scopeId, records)).toEqual(new Set());
+        expect(await store.findUndocumented(scopeId, [])).toEqual(new Set());
+      });
+
+      it('reads the chain from a sequence number on, in pages that join up to exactly the records from there', async () => {
+        const scopeId = await baselinedScope(store);
+        expectOk(await store.commit({ scopeId, history: Array.from({ length: 6 }, (_, i) => closureAllowed(scopeId, `issue-${i}`, timeAt(10 + i))) }));
+        const pages: HistoryRecord[][] = [];
+        for await (const page of store.readHistoryPagesSince(scopeId, 4)) pages.push(page);
+        expect(pages.flat().map((r) => r.seq)).toEqual([4, 5, 6]);
+        expect(pages.flat()).toEqual((await readAll(store, scopeId)).slice(4));
+        const none: HistoryRecord[][] = [];
+        for await (const page of store.readHistoryPagesSince(scopeId, 7)) none.push(page);
+        expect(none.flat()).toEqual([]);
       });
     });
 

@@ -1,0 +1,94 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+// The Linear adapter's durable queues (docs/adr/0003-linear-ingress-inbox-outbox.md): the inbox
+// of verified webhook deliveries and the outbox of actions to send to Linear. They live in the
+// scope store's database, so finishing a delivery is one transaction with its scope records, but
+// the queue owns them: openQueueStore runs these, in name order, with their own bookkeeping table.
+
+export const QUEUE_MIGRATION_TABLE = 'linear_queue_migration';
+
+export const queueMigrations: Record<string, Migration> = {
+  /**
+   * `if not exists` throughout: a database created before the queue had its own migrations got
+   * these tables from the store's 0002-linear-queue, and this adopts them as they are.
+   */
+  '0001-queue-tables': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('linear_inbox')
+        .ifNotExists()
+        .addColumn('delivery_id', 'text', (c) => c.primaryKey())
+        // Arrival order ("older" is "smaller seq"); per-issue order is kept along it.
+        .addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('ordering_key', 'text')
+        // The exact text Linear signed (not jsonb): it can be verified again, and jsonb would
+        // refuse a "\u0000" escape that JSON allows.
+        .addColumn('raw_body', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'done', 'failed')`))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('processed_at', 'timestamptz')
+        .execute();
+      // Claims walk pending rows in arrival order and look for an older pending row of the same issue.
+      await db.schema
+        .createIndex('linear_inbox_pending_idx')
+        .ifNotExists()
+        .on('linear_inbox')
+        .columns(['seq'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      await db.schema
+        .createIndex('linear_inbox_pending_key_idx')
+        .ifNotExists()
+        .on('linear_inbox')
+        .columns(['ordering_key', 'seq'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+
+      await db.schema
+        .createTable('linear_outbox')
+        .ifNotExists()
+        // The action's client-chosen id: enqueueing it again keeps the stored row.
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
+        .addColumn('delivery_id', 'text')
+        .addColumn('issue_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('action', 'jsonb', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed')`))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('sent_at', 'timestamptz')
+        .addColumn('failed_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createIndex('linear_outbox_pending_idx')
+        .ifNotExists()
+        .on('linear_outbox')
+        .columns(['seq'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      await db.schema
+        .createIndex('linear_outbox_pending_issue_idx')
+        .ifNotExists()
+        .on('linear_outbox')
+        .columns(['issue_id', 'seq'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      await db.schema
+        .createIndex('linear_outbox_failed_idx')
+        .ifNotExists()
+        .on('linear_outbox')
+        .columns(['failed_at'])
+        .where(sql.ref('status'), '=', 'failed')
+        .execute();
+    },
+  },
+};
