@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { Client } from 'pg';
 import { createLogger } from '../linear-adapter/create-logger';
+import { linearScopeId } from '../linear-adapter/linear-scope-id';
 import { loadConfig } from '../linear-adapter/load-config';
 import { startService, type RunningService } from '../linear-adapter/start-service';
 import { startWorkers } from '../linear-adapter/start-workers';
@@ -64,7 +65,7 @@ async function createIssues(service: RunningService): Promise<void> {
   const { store, queue } = service.context;
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   for (;;) {
-    const known = (await store.listDeliverables(`linear:${TEAM.id}`)).length;
+    const known = (await store.listDeliverables(linearScopeId(TEAM.id))).length;
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from linear_outbox where status = 'pending'`.execute(store.database);
     if (known === ISSUES && (await queue.inboxBacklog()) === 0 && rows[0]?.n === 0) return;
     if (Date.now() > deadline) throw new Error(`issues not settled after ${SETTLE_TIMEOUT_MS} ms: ${known} of ${ISSUES} stored`);

@@ -83,8 +83,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     .requiredOption('--team <key>', 'the team key, e.g. ENG')
     .requiredOption('--name <name>', 'the baseline name, e.g. "SRS v1.0"')
     .action((options: { team: string; name: string }) =>
-      withSession('baseline', async ({ gateway, store, now }) => {
-        const result = await runBaselineCommand({ gateway, store, teamKey: options.team, name: options.name, now, newId: randomUUID });
+      withSession('baseline', async ({ config, gateway, store, now }) => {
+        const result = await runBaselineCommand({ gateway, store, policy: buildClosurePolicy(config), teamKey: options.team, name: options.name, now, newId: randomUUID });
         if (!result.ok) {
           fail(result.message);
           return 1;

@@ -24,9 +24,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-export type LogFunctionEntry = Record<string, unknown> & { level?: 'debug' | 'info' | 'warn' | 'error'; msg: string };
+/** One JSON log line: a message, its level (default info) and any fields. The adapter's one log entry type. */
+export type LogEntry = Record<string, unknown> & { level?: 'debug' | 'info' | 'warn' | 'error'; msg: string };
+export type Log = (entry: LogEntry) => void;
 
 /** For parts that log through a plain `(entry) => void` (the inbox worker, the outbox sender): one pino line per entry. */
-export function toLogFunction(logger: Logger): (entry: LogFunctionEntry) => void {
+export function toLogFunction(logger: Logger): Log {
   return ({ level, msg, ...fields }) => logger[level ?? 'info'](fields, msg);
 }

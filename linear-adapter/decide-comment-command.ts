@@ -1,17 +1,20 @@
 import { findUndocumentedChanges, attachReason } from '../src/core/attach-reason';
-import { checkSignOffAuthority } from '../src/core/check-sign-off-authority';
+import { buildDeliverableState } from '../src/core/build-deliverable-state';
+import { checkBaselineAuthority } from '../src/core/check-baseline-authority';
 import { createBaseline } from '../src/core/create-baseline';
 import { recordCriteriaChange } from '../src/core/record-criteria-change';
 import { recordSignOff } from '../src/core/record-sign-off';
 import { revokeSignOff } from '../src/core/revoke-sign-off';
-import type { Actor, Baseline, ClosurePolicy, DeliverableSnapshot, DeliverableState, HistoryDraft, HistoryRecord, HistoryRecordOf } from '../src/core/schemas';
+import type { Actor, Baseline, ClosurePolicy, DeliverableState, HistoryDraft, HistoryRecord, HistoryRecordOf, ServiceMode } from '../src/core/schemas';
+import { snapshotScope } from '../src/core/snapshot-scope';
 import type { StoreCommit, StoredDeliverable } from '../src/core/store';
-import { createRecordIds, UNKNOWN_ACTOR, type Decision, type ServiceMode } from './decide-issue-event';
+import { createRecordIds, UNKNOWN_ACTOR, type Decision, type DeliveryOutcome } from './decide-issue-event';
 import type { LinearIssue } from './gateway-types';
 import { deriveActionId, type LinearAction } from './linear-action';
+import { linearScopeId } from './linear-scope-id';
 import type { Command } from './parse-commands';
+import { readLinearFacts } from './read-linear-facts';
 import { renderComments, type CommandReply } from './render-comments';
-import { readIssueState } from './read-issue-state';
 
 export interface DecideCommentCommandsInput {
   comment: { id: string; body: string; issueId: string; userId?: string | null };
@@ -42,7 +45,7 @@ export interface DecideCommentCommandsInput {
 
 /** The scope a comment's commands act on: the one Scopekeeper keeps the issue in, else the issue's team. */
 export function scopeOfComment(stored: StoredDeliverable | null, issue: LinearIssue | null): string | null {
-  return stored?.state.scopeId ?? (issue ? `linear:${issue.teamId}` : null);
+  return stored?.state.scopeId ?? (issue ? linearScopeId(issue.teamId) : null);
 }
 
 /**
@@ -134,7 +137,9 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
           replies.push({ command: 'baseline', kind: 'baseline_refused', code: 'ONE_PER_COMMENT', message: createdBaseline.name });
           break;
         }
-        const authority = checkSignOffAuthority({ signer, roles: [], policy: input.policy, assigneeId: null });
+        // A comment's author is never the scope's administrator: with no approvers listed, the
+        // baseline is for the holder of the API key (`scopekeeper baseline`).
+        const authority = checkBaselineAuthority({ actor: signer, roles: [], policy: input.policy, isAdministrator: false });
         if (!authority.ok) {
           replies.push({ command: 'baseline', kind: 'baseline_refused', code: 'NOT_AN_APPROVER', message: authority.message });
           break;
@@ -145,7 +150,7 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
           name: command.baselineName,
           now: input.now,
           approvedBy: signer,
-          deliverables: snapshotScope(input.teamDeliverables, state),
+          deliverables: snapshotOf(input.teamDeliverables, state),
           current: baseline,
         });
         if (!result.ok) {
@@ -185,11 +190,11 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
           history: drafts,
         }
       : null;
-  const outcome = state === null ? 'issue_unknown' : 'commands_processed';
+  const outcome: DeliveryOutcome = state === null ? 'issue_unknown' : 'commands_processed';
   return input.mode === 'shadow' ? { outcome, commit, actions: [], withheld: actions } : { outcome, commit, actions, withheld: [] };
 }
 
-function nothingToDo(outcome: string): Decision {
+function nothingToDo(outcome: DeliveryOutcome): Decision {
   return { outcome, commit: null, actions: [], withheld: [] };
 }
 
@@ -202,8 +207,8 @@ function startingState(input: DecideCommentCommandsInput, newId: () => string): 
   if (input.stored) return { state: input.stored.state, drafts: [] };
   const issue = input.issue;
   if (!issue) return null;
-  const scopeId = `linear:${issue.teamId}`;
-  const next = readIssueState(issue, null, input.now);
+  const next = buildDeliverableState(null, readLinearFacts(issue).facts, input.now);
+  const scopeId = next.scopeId;
   const recorded = recordCriteriaChange({
     previous: null,
     next,
@@ -225,13 +230,9 @@ function latestUndocumented(history: readonly HistoryRecord[], deliverableId: st
   return open.filter((r) => r.at === last.at);
 }
 
-/** The scope's in-scope deliverables as stored, with the commented issue as it stands now, ordered by key. */
-function snapshotScope(stored: readonly StoredDeliverable[], current: DeliverableState): DeliverableSnapshot[] {
-  const states = stored.map((s) => s.state).filter((s) => s.inScope && s.scopeId === current.scopeId && s.id !== current.id);
-  if (current.inScope) states.push(current);
-  return states
-    .map((s) => ({ id: s.id, key: s.key, title: s.title, criteria: s.criteria }))
-    .sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/** The scope's deliverables as stored, with the commented issue as it stands now, in the core's snapshot order. */
+function snapshotOf(stored: readonly StoredDeliverable[], current: DeliverableState) {
+  return snapshotScope([...stored.map((s) => s.state).filter((s) => s.id !== current.id), current], current.scopeId);
 }
 
 /** The approver list names people by email and Scopekeeper could not see this author's email. */

@@ -1,4 +1,4 @@
-import type { Log } from './process-delivery';
+import type { Log } from './create-logger';
 import type { InboxDelivery, QueueStore } from './queue-types';
 
 export interface InboxMetrics {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { parseWith, type ParseResult } from '../src/core/parse-with';
-import { closurePolicySchema, type ClosurePolicy } from '../src/core/schemas';
+import { closurePolicySchema, SERVICE_MODES, type ClosurePolicy } from '../src/core/schemas';
 
 export const DEFAULT_LINEAR_API_URL = 'https://api.linear.app/graphql';
 export const LINEAR_STATE_TYPES = ['triage', 'backlog', 'unstarted', 'started', 'completed', 'canceled', 'duplicate'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export type ServiceMode = 'enforce' | 'shadow';
+export type { ServiceMode } from '../src/core/schemas';
 
 /** "a, b,,c" -> ["a", "b", "c"]: blanks around commas and empty entries are dropped. */
 function splitList(text: string): string[] {
@@ -37,7 +37,7 @@ const configSchema = z
     LINEAR_WEBHOOK_SECRET: z.string().trim().min(1).optional(),
     LINEAR_API_KEY: z.string().trim().min(1).optional(),
     LINEAR_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default(DEFAULT_LINEAR_API_URL),
-    SCOPEKEEPER_MODE: z.enum(['enforce', 'shadow'], 'must be enforce or shadow').optional(),
+    SCOPEKEEPER_MODE: z.enum(SERVICE_MODES, 'must be enforce or shadow').optional(),
     SCOPEKEEPER_APPROVERS: z.string().transform(splitList).default([]),
     SCOPEKEEPER_DONE_STATE_TYPES: z
       .string()

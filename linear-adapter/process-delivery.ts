@@ -1,15 +1,13 @@
-import type { Actor, ClosurePolicy, HistoryRecord } from '../src/core/schemas';
+import { isDoneState } from '../src/core/is-done-state';
+import type { Actor, ClosurePolicy, HistoryRecord, ServiceMode } from '../src/core/schemas';
 import { HISTORY_PAGE_MAX, type ScopeStore } from '../src/core/store';
+import type { Log } from './create-logger';
 import { decideCommentCommands, scopeOfComment } from './decide-comment-command';
-import { decideIssueEvent, scopeOfIssueEvent, type Decision, type ServiceMode } from './decide-issue-event';
-import type { LinearGateway, LinearIssue } from './gateway-types';
+import { decideIssueEvent, previousStateIdOf, scopeOfIssueEvent, type Decision, type DeliveryOutcome } from './decide-issue-event';
+import type { LinearGateway, LinearIssue, LinearWorkflowState } from './gateway-types';
 import { parseCommands } from './parse-commands';
 import { parseWebhook, type CommentEvent, type IssueEvent } from './parse-webhook';
 import type { InboxDelivery, QueueStore } from './queue-types';
-
-/** One JSON log line; any logger taking at least this (pino through a small adapter, send-outbox's LogEntry) fits. */
-export type LogEntry = Record<string, unknown> & { level: 'debug' | 'info' | 'warn' | 'error'; msg: string };
-export type Log = (entry: LogEntry) => void;
 
 export interface ProcessingSettings {
   /** Approvers and done state types included (load-config's buildClosurePolicy). */
@@ -21,8 +19,12 @@ export interface ProcessingSettings {
 export interface ProcessDeliveryDeps {
   store: ScopeStore;
   queue: QueueStore;
-  /** Null without an API key: comments are then answered from what Scopekeeper has stored. */
-  gateway: LinearGateway | null;
+  /**
+   * Null without an API key: comments are then answered from what Scopekeeper has stored. With
+   * `listWorkflowStates` (the service's gateway has it), a state change names the state it left,
+   * so a move from one done state to another is no closure; without, that state is unknown.
+   */
+  gateway: (LinearGateway & { listWorkflowStates?(teamId: string): Promise<LinearWorkflowState[]> }) | null;
   settings: ProcessingSettings;
   log: Log;
   now: () => string;
@@ -33,7 +35,7 @@ export interface ProcessDeliveryDeps {
 }
 
 export interface ProcessedDelivery {
-  outcome: string;
+  outcome: DeliveryOutcome;
   /** Actions stored in the outbox. */
   actions: number;
   /** Shadow mode: actions logged instead of sent. */
@@ -108,8 +110,23 @@ async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: Pro
     mode: deps.settings.mode,
     viewerId: deps.viewerId,
     now,
+    previousState: await readPreviousState(event, deps),
     labelName: deps.settings.labelName,
   });
+}
+
+/**
+ * The state a move into a done state left, from the team's workflow states (cached by the
+ * gateway): only then does it matter, to tell a move between two done states from a closure.
+ * Null when it cannot be known; a read that fails is thrown, so the delivery is retried.
+ */
+async function readPreviousState(event: IssueEvent, deps: ProcessDeliveryDeps): Promise<LinearWorkflowState | null> {
+  const fromId = previousStateIdOf(event);
+  const to = event.data.state;
+  const list = deps.gateway?.listWorkflowStates;
+  if (fromId === null || !to || !list || !isDoneState(deps.settings.policy, to)) return null;
+  const states = await list.call(deps.gateway, event.data.teamId);
+  return states.find((s) => s.id === fromId) ?? null;
 }
 
 async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps: ProcessDeliveryDeps, now: string): Promise<Decision> {
@@ -205,6 +222,6 @@ function readBody(body: unknown): { ok: true; value: unknown } | { ok: false; er
   }
 }
 
-function nothing(outcome: string): Decision {
+function nothing(outcome: DeliveryOutcome): Decision {
   return { outcome, commit: null, actions: [], withheld: [] };
 }

@@ -1,24 +1,19 @@
 import { displayActor } from '../src/core/check-sign-off-authority';
 import { normaliseText } from '../src/core/normalise-text';
 import { formatDay } from '../src/core/evaluate-closure';
-import type { Actor, ClosureReason, SignOff } from '../src/core/schemas';
+import type { EventCommentSection } from '../src/core/decide-deliverable-event';
+import type { Actor } from '../src/core/schemas';
 import type { CommandName } from './parse-commands';
+
+export type { HintLine } from '../src/core/decide-deliverable-event';
 
 // Every text Scopekeeper writes into Linear, in a product owner's words. One delivery yields at
 // most one comment: the decide functions collect sections and this file renders them together.
 
-export interface HintLine {
-  /** 0-based criterion position, or null for a hint about the section as a whole. */
-  criterionIndex: number | null;
-  criterionText: string | null;
-  message: string;
-}
-
+/** The core's sections for an issue event (the template names Linear's label), and the replies to commands. */
 export type CommentSection =
-  | { kind: 'closure_refused'; key: string; toState: string; reverted: boolean; reasons: ClosureReason[] }
-  | { kind: 'signoff_stale'; key: string; signOff: SignOff; changeCount: number; undocumented: boolean }
+  | Exclude<EventCommentSection, { kind: 'criteria_template' }>
   | { kind: 'criteria_template'; key: string; labelName: string }
-  | { kind: 'quality_hints'; key: string; hints: HintLine[] }
   | { kind: 'command_replies'; replies: CommandReply[] };
 
 export type CommandReply = { command: CommandName } & (

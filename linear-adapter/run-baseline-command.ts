@@ -1,18 +1,30 @@
+import { buildDeliverableState } from '../src/core/build-deliverable-state';
+import { checkBaselineAuthority } from '../src/core/check-baseline-authority';
 import { createBaseline } from '../src/core/create-baseline';
-import { parseCriteria } from '../src/core/parse-criteria';
+import { readClosurePolicy } from '../src/core/read-closure-policy';
 import { recordCriteriaChange, recordDeliverableRemoval } from '../src/core/record-criteria-change';
-import type { Actor, Baseline, DeliverableSnapshot, HistoryDraft } from '../src/core/schemas';
+import type { Actor, Baseline, ClosurePolicy, HistoryDraft } from '../src/core/schemas';
+import { snapshotScope } from '../src/core/snapshot-scope';
 import type { DeliverableWrite, ScopeStore } from '../src/core/store';
+import { LINEAR_SETTINGS_REMEDY } from './decide-issue-event';
 import type { LinearGateway, LinearIssue } from './gateway-types';
-import { readIssueState } from './read-issue-state';
+import { linearScopeId } from './linear-scope-id';
+import { readLinearFacts } from './read-linear-facts';
 
 // `scopekeeper baseline --team ENG --name "SRS v1.0"`: reads every issue of a Linear team
 // through the API and records the team's scope as it stands now as a named baseline.
 // Scope id `linear:<team id>`; deliverable ids are Linear issue ids, keys their identifiers.
+//
+// The baseline is approved by the API key's user, and only if the core's baseline authority
+// lets them: an approver when approvers are listed, else the key's holder as the administrator.
+// No option names someone else: a name typed on a command line is not verified, and a baseline
+// must say who really approved it, so the person is the one Linear authenticated.
 
 export interface BaselineCommandInput {
   gateway: Pick<LinearGateway, 'findTeam' | 'fetchViewer' | 'listTeamIssues'>;
   store: ScopeStore;
+  /** Who may take a baseline (load-config's buildClosurePolicy). */
+  policy: ClosurePolicy;
   teamKey: string;
   name: string;
   /** ISO time. */
@@ -35,7 +47,7 @@ export interface BaselineSummary {
 
 export type BaselineCommandResult =
   | { ok: true; value: BaselineSummary }
-  | { ok: false; code: 'TEAM_NOT_FOUND' | 'EMPTY_NAME' | 'DUPLICATE_NAME' | 'CONFLICT'; message: string };
+  | { ok: false; code: 'TEAM_NOT_FOUND' | 'NOT_AN_APPROVER' | 'SETTINGS_UNREADABLE' | 'EMPTY_NAME' | 'DUPLICATE_NAME' | 'CONFLICT'; message: string };
 
 const MAX_COMMIT_ATTEMPTS = 3;
 
@@ -47,14 +59,16 @@ export async function runBaselineCommand(input: BaselineCommandInput): Promise<B
   }
   const viewer = await input.gateway.fetchViewer();
   const approvedBy: Actor = { id: viewer.id, name: viewer.name, email: viewer.email };
+  const authority = checkBaselineAuthority({ actor: approvedBy, roles: [], policy: readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY), isAdministrator: true });
+  if (!authority.ok) {
+    return { ok: false, code: authority.code, message: `No baseline was recorded: it would be approved by this API key's user. ${authority.message} Run it with an approver's API key.` };
+  }
   const issues = await readAllIssues(input.gateway, team.key, input.pageSize ?? 50);
-  const scopeId = `linear:${team.id}`;
-  const deliverables: DeliverableSnapshot[] = issues.map((issue) => ({
-    id: issue.id,
-    key: issue.identifier,
-    title: issue.title,
-    criteria: parseCriteria(issue.description ?? '').criteria,
-  }));
+  const scopeId = linearScopeId(team.id);
+  const deliverables = snapshotScope(
+    issues.map((issue) => buildDeliverableState(null, readLinearFacts(issue).facts, input.now)),
+    scopeId,
+  );
 
   // A webhook may write a deliverable meanwhile: the commit then fails on its version and is
   // rebuilt from fresh reads of the store (Linear's answer is still current enough).
@@ -117,7 +131,7 @@ async function describeDeliverables(
   for (const issue of issues) {
     seen.add(issue.id);
     const stored = await input.store.getDeliverable('linear', issue.id);
-    const next = readIssueState(issue, stored?.state.signOff ?? null, input.now);
+    const next = buildDeliverableState(stored?.state ?? null, readLinearFacts(issue).facts, input.now);
     const recorded = recordCriteriaChange({ ...context, previous: stored?.state ?? null, next });
     writes.push({ state: recorded.state, expectedVersion: stored?.version ?? null });
     drafts.push(...recorded.drafts);

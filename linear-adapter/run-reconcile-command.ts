@@ -1,22 +1,26 @@
-import { evaluateClosure } from '../src/core/evaluate-closure';
+import { decideDeliverableEvent, type ClosureRecord } from '../src/core/decide-deliverable-event';
 import { isDoneState } from '../src/core/is-done-state';
-import { recordCriteriaChange } from '../src/core/record-criteria-change';
-import type { ClosurePolicy, DeliverableState, HistoryDraft, HistoryRecord } from '../src/core/schemas';
+import { readClosurePolicy } from '../src/core/read-closure-policy';
+import type { ClosurePolicy, ServiceMode } from '../src/core/schemas';
 import type { ScopeStore } from '../src/core/store';
-import { createRecordIds, UNKNOWN_ACTOR } from './decide-issue-event';
+import type { Log } from './create-logger';
+import { createRecordIds, DEFAULT_LABEL_NAME, LINEAR_SETTINGS_REMEDY, UNKNOWN_ACTOR } from './decide-issue-event';
 import type { LinearGateway, LinearIssue, LinearWorkflowState } from './gateway-types';
 import { deriveActionId, type LinearAction } from './linear-action';
+import { linearScopeId } from './linear-scope-id';
+import { planLinearActions } from './plan-linear-actions';
 import type { QueueStore } from './queue-types';
-import { renderComments } from './render-comments';
-import { readIssueState } from './read-issue-state';
+import { readLinearFacts } from './read-linear-facts';
 
 // `scopekeeper reconcile --since 24h`: Linear drops a webhook delivery after three failed
 // retries, so this re-reads the issues updated since a time and applies what was missed:
 // - criteria edits, recorded as scope changes (source linear-reconcile, undocumented: a read
 //   cannot tell who edited, so the author is the unknown Linear user);
-// - the closure gate for issues standing in a done state: a closure without a valid sign-off is
-//   recorded as bypassed and, in enforce mode, reopened (moved to a started state) with a comment
-//   through the outbox; an allowed closure is recorded once.
+// - the closure gate for issues standing in a done state, decided by the core as the webhook's
+//   is (docs/design.md, "Closures after the fact"): in enforce mode a closure without a valid
+//   sign-off is moved back (to the team's first started state: a read cannot tell where it came
+//   from) and recorded as refused, with a comment through the outbox; in shadow mode, or with
+//   nowhere to move it, it is recorded as a bypass. An allowed closure is recorded once.
 // Everything is idempotent: a second run over the same issues records and sends nothing new.
 
 export interface ReconcileTeam {
@@ -28,17 +32,17 @@ export interface ReconcileTeam {
 export interface ReconcileCommandInput {
   gateway: Pick<LinearGateway, 'listTeamIssues'> & { listWorkflowStates(teamId: string): Promise<LinearWorkflowState[]> };
   store: ScopeStore;
-  /** Where reverts and comments go; null records the gate's verdict without acting. */
+  /** Where reverts and comments go; null records the gate's verdict without acting (as shadow mode does). */
   queue: Pick<QueueStore, 'enqueueActions'> | null;
   teams: readonly ReconcileTeam[];
   /** ISO time: issues updated at or after it are read. */
   since: string;
   policy: ClosurePolicy;
-  mode: 'enforce' | 'shadow';
+  mode: ServiceMode;
   /** ISO time. */
   now: string;
   pageSize?: number;
-  log?: (entry: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 export interface ReconcileTeamSummary {
@@ -52,19 +56,20 @@ export interface ReconcileTeamSummary {
 
 const MAX_COMMIT_ATTEMPTS = 3;
 const CLOSURE_KINDS = ['closure_allowed', 'closure_refused', 'closure_bypassed'] as const;
-type ClosureRecord = Extract<HistoryRecord, { kind: (typeof CLOSURE_KINDS)[number] }>;
 
 /** Re-reads each team's recently updated issues and records (and acts on) what the webhooks missed. */
 export async function runReconcileCommand(input: ReconcileCommandInput): Promise<ReconcileTeamSummary[]> {
   const summaries: ReconcileTeamSummary[] = [];
+  const mode: ServiceMode = input.queue ? input.mode : 'shadow';
   for (const team of input.teams) {
     const summary: ReconcileTeamSummary = { key: team.key, issuesRead: 0, deliverablesUpdated: 0, scopeChanges: 0, closuresRecorded: 0, actionsQueued: 0 };
+    const reopenTo = mode === 'enforce' ? pickReopenState(await input.gateway.listWorkflowStates(team.id)) : null;
     let after: string | null = null;
     do {
       const page = await input.gateway.listTeamIssues({ teamKey: team.key, updatedSince: input.since, after, first: input.pageSize ?? 50 });
       for (const issue of page.issues) {
         summary.issuesRead += 1;
-        await reconcileIssue(input, team, issue, summary);
+        await reconcileIssue({ ...input, mode }, team, issue, reopenTo, summary);
       }
       after = page.nextCursor;
     } while (after !== null);
@@ -73,47 +78,59 @@ export async function runReconcileCommand(input: ReconcileCommandInput): Promise
   return summaries;
 }
 
-async function reconcileIssue(input: ReconcileCommandInput, team: ReconcileTeam, issue: LinearIssue, summary: ReconcileTeamSummary): Promise<void> {
-  const scopeId = `linear:${team.id}`;
+async function reconcileIssue(
+  input: ReconcileCommandInput,
+  team: ReconcileTeam,
+  issue: LinearIssue,
+  reopenTo: LinearWorkflowState | null,
+  summary: ReconcileTeamSummary,
+): Promise<void> {
+  const scopeId = linearScopeId(team.id);
   // One issue version, one set of ids: a rerun over the same version writes the same records.
   const seed = `reconcile:${issue.id}:${issue.updatedAt}`;
+  const { facts } = readLinearFacts(issue);
   for (let attempt = 1; ; attempt += 1) {
     const stored = await input.store.getDeliverable('linear', issue.id);
     const baseline = await input.store.getActiveBaseline(scopeId);
-    const previous = stored?.state ?? null;
-    const next = readIssueState(issue, previous?.signOff ?? null, input.now);
-    const recorded = recordCriteriaChange({
-      previous,
-      next,
+    const lastClosure = isDoneState(input.policy, issue.state) ? await latestClosure(input.store, scopeId, issue.id) : null;
+    const decision = decideDeliverableEvent({
+      stored: stored?.state ?? null,
+      event: {
+        kind: 'observed',
+        facts,
+        workflow: { kind: 'found', state: issue.state, changedAt: issue.updatedAt, revertTo: reopenTo && { id: reopenTo.id, name: reopenTo.name }, lastClosure },
+      },
       baseline,
-      actor: UNKNOWN_ACTOR,
-      now: input.now,
+      policy: readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY),
+      mode: input.mode,
+      actor: null,
+      fallbackActor: UNKNOWN_ACTOR,
       source: 'linear-reconcile',
-      reason: null,
+      now: input.now,
       newId: createRecordIds(seed),
+      closureId: deriveActionId(seed, 'closure'),
     });
-    const drafts: HistoryDraft[] = [...recorded.drafts];
-    const gate = await checkClosure(input, team, issue, recorded.state, seed);
-    if (gate.draft) drafts.push(gate.draft);
-
-    const changed = previous === null || !sameState(previous, recorded.state);
-    if (!changed && drafts.length === 0) {
-      await enqueue(input, gate.actions, summary);
+    const actions = planLinearActions(decision.intents, { issueId: issue.id, teamId: team.id, seed, labelName: DEFAULT_LABEL_NAME });
+    const { state, drafts } = decision;
+    if (!state || (!decision.changed && drafts.length === 0)) {
+      await enqueue(input, actions, summary);
       return;
     }
     const result = await input.store.commit({
       scopeId,
-      ...(changed ? { deliverables: [{ state: recorded.state, expectedVersion: stored?.version ?? null }] } : {}),
+      ...(decision.changed ? { deliverables: [{ state, expectedVersion: stored?.version ?? null }] } : {}),
       history: drafts,
     });
     if (result.ok) {
-      if (changed) summary.deliverablesUpdated += 1;
-      summary.scopeChanges += recorded.changes.length;
-      if (gate.draft) summary.closuresRecorded += 1;
+      const closure = drafts.find((d) => (CLOSURE_KINDS as readonly string[]).includes(d.kind));
+      const scopeChanges = drafts.filter((d) => d.kind === 'scope_changed').length;
+      if (decision.changed) summary.deliverablesUpdated += 1;
+      summary.scopeChanges += scopeChanges;
+      if (closure) summary.closuresRecorded += 1;
       // After the commit: if this process dies in between, the next run finds its own
       // closure record and queues the same actions (same ids) again.
-      await enqueue(input, gate.actions, summary);
-      input.log?.({ msg: 'reconciled issue', issue: issue.identifier, scopeChanges: recorded.changes.length, closure: gate.draft?.kind ?? null });
+      await enqueue(input, actions, summary);
+      input.log?.({ msg: 'reconciled issue', issue: issue.identifier, scopeChanges, closure: closure?.kind ?? null });
       return;
     }
     // A webhook wrote the deliverable meanwhile: decide again from the fresh state.
@@ -127,50 +144,8 @@ async function enqueue(input: ReconcileCommandInput, actions: LinearAction[], su
   summary.actionsQueued += actions.length;
 }
 
-/** The closure gate for an issue standing in a done state; nothing when it is not done or already recorded. */
-async function checkClosure(
-  input: ReconcileCommandInput,
-  team: ReconcileTeam,
-  issue: LinearIssue,
-  state: DeliverableState,
-  seed: string,
-): Promise<{ draft: HistoryDraft | null; actions: LinearAction[] }> {
-  if (!isDoneState(input.policy, issue.state)) return { draft: null, actions: [] };
-  const verdict = evaluateClosure({ state, policy: input.policy });
-  const latest = await latestClosure(input.store, state);
-  const toState = issue.state.name;
-  const base = { id: deriveActionId(seed, 'closure'), scopeId: state.scopeId, at: input.now, actor: null, deliverableId: state.id };
-
-  if (verdict.allowed) {
-    const known = latest?.kind === 'closure_allowed' && latest.data.toState === toState;
-    return { draft: known ? null : { ...base, kind: 'closure_allowed', data: { toState } }, actions: [] };
-  }
-
-  const enforcing = input.mode === 'enforce' && input.queue !== null;
-  const reopenTo = enforcing ? pickReopenState(await input.gateway.listWorkflowStates(team.id)) : null;
-  const actions: LinearAction[] = [];
-  if (enforcing) {
-    const body = renderComments([{ kind: 'closure_refused', key: state.key, toState, reverted: reopenTo !== null, reasons: verdict.reasons }]);
-    // The comment first, as the webhook path does: the reason is on the issue when the move shows.
-    if (body) actions.push({ type: 'comment', id: deriveActionId(seed, 'comment'), issueId: issue.id, body });
-    if (reopenTo) actions.push({ type: 'set_state', id: deriveActionId(seed, 'reopen'), issueId: issue.id, stateId: reopenTo.id });
-  }
-
-  // Refused or bypassed before, and the issue not touched since: the webhook path (or an
-  // earlier run) has it. Only this command's own record is acted on again (same ids: no duplicates).
-  const known = latest !== null && latest.kind !== 'closure_allowed' && latest.data.toState === toState && Date.parse(latest.at) >= Date.parse(issue.updatedAt);
-  if (known) return { draft: null, actions: latest.id === base.id && latest.kind === 'closure_bypassed' && latest.data.action === 'reopened' ? actions : [] };
-
-  const draft: HistoryDraft = {
-    ...base,
-    kind: 'closure_bypassed',
-    data: { toState, reasons: verdict.reasons, action: actions.some((a) => a.type === 'set_state') ? 'reopened' : 'recorded' },
-  };
-  return { draft, actions };
-}
-
-async function latestClosure(store: ScopeStore, state: DeliverableState): Promise<ClosureRecord | null> {
-  const page = await store.queryHistory({ scopeId: state.scopeId, deliverableId: state.id, kinds: [...CLOSURE_KINDS], limit: 1 });
+async function latestClosure(store: ScopeStore, scopeId: string, deliverableId: string): Promise<ClosureRecord | null> {
+  const page = await store.queryHistory({ scopeId, deliverableId, kinds: [...CLOSURE_KINDS], limit: 1 });
   return (page.records[0] as ClosureRecord | undefined) ?? null;
 }
 
@@ -180,17 +155,6 @@ async function latestClosure(store: ScopeStore, state: DeliverableState): Promis
  */
 function pickReopenState(states: readonly LinearWorkflowState[]): LinearWorkflowState | null {
   return states.find((s) => s.type === 'started') ?? states.find((s) => s.type === 'unstarted') ?? null;
-}
-
-function sameState(a: DeliverableState, b: DeliverableState): boolean {
-  return (
-    a.key === b.key &&
-    a.scopeId === b.scopeId &&
-    a.title === b.title &&
-    a.assigneeId === b.assigneeId &&
-    a.inScope === b.inScope &&
-    JSON.stringify(a.criteria) === JSON.stringify(b.criteria)
-  );
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i;

@@ -1,4 +1,6 @@
 import { describeError } from '../src/store/report-fault';
+import type { ServiceMode } from '../src/core/schemas';
+import type { Log } from './create-logger';
 import type { Metrics } from './create-metrics';
 import type { LinearGateway, SendOutcome } from './gateway-types';
 import type { LinearAction } from './linear-action';
@@ -12,7 +14,7 @@ import type { OutboxEntry, QueueStore } from './queue-types';
 // `shadow: true` and marked sent, so the outbox stays an honest record of what Scopekeeper
 // decided, and /healthz does not report a growing backlog that will never drain.
 
-export type LogEntry = Record<string, unknown> & { level?: 'debug' | 'info' | 'warn' | 'error'; msg: string };
+export type { LogEntry } from './create-logger';
 
 /**
  * What the sender counts: scopekeeper_linear_actions_total{type, result} (shadowed actions are
@@ -44,8 +46,8 @@ export interface OutboxSenderOptions {
   queue: QueueStore;
   /** Null when there is no API key: the service runs in shadow mode. */
   gateway: LinearGateway | null;
-  mode: 'enforce' | 'shadow';
-  log: (entry: LogEntry) => void;
+  mode: ServiceMode;
+  log: Log;
   metrics?: OutboxMetrics;
   /** ISO time now. */
   clock?: () => string;

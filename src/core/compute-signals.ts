@@ -1,11 +1,10 @@
-import { evaluateClosure } from './evaluate-closure';
 import { findUndocumentedChanges } from './attach-reason';
+import { hasValidSignOff } from './has-valid-sign-off';
 import { isSignOffStale } from './is-sign-off-stale';
 import { matchCriteria } from './match-criteria';
 import type {
   Baseline,
   ClosurePolicy,
-  ClosureReasonCode,
   Criterion,
   DeliverableState,
   HistoryRecord,
@@ -43,7 +42,11 @@ export interface ScopeSignals {
   undocumentedChanges: { count: number; records: HistoryRecordOf<'scope_changed'>[] };
   withoutCriteria: { count: number; keys: string[] };
   staleSignOffs: { count: number; keys: string[] };
-  /** Closures without a valid sign-off (bypasses), against all recorded closures. */
+  /**
+   * Closures that stand without a valid sign-off (bypasses: closure_bypassed, action recorded),
+   * against every closure that stands (those and closure_allowed). A closure Scopekeeper moved
+   * back (closure_refused, or an older bypass record with action reopened) never stood.
+   */
   bypasses: {
     count: number;
     closureCount: number;
@@ -53,9 +56,6 @@ export interface ScopeSignals {
   };
   signOffCoverage: { covered: number; total: number; share: number | null; missingKeys: string[] };
 }
-
-/** Reasons from the gate that mean "this deliverable has no sign-off that counts". */
-const SIGNOFF_REASONS: ReadonlySet<ClosureReasonCode> = new Set(['NO_SIGNOFF', 'SIGNOFF_STALE', 'SELF_SIGNOFF', 'SIGNER_NOT_AUTHORISED']);
 
 /**
  * The early-warning signals for delivery managers, computed from a scope's active baseline,
@@ -83,7 +83,7 @@ export function computeSignals(input: {
   const covered = inScope.length - missingKeys.length;
 
   const keyById = new Map(deliverables.map((d) => [d.id, d.key]));
-  const bypassRecords = history.filter((r): r is HistoryRecordOf<'closure_bypassed'> => r.kind === 'closure_bypassed');
+  const bypassRecords = history.filter((r): r is HistoryRecordOf<'closure_bypassed'> => r.kind === 'closure_bypassed' && r.data.action === 'recorded');
   const allowedCount = history.filter((r) => r.kind === 'closure_allowed').length;
   const closureCount = allowedCount + bypassRecords.length;
   const bypassKeys = unique(bypassRecords.map((r) => (r.deliverableId === null ? null : (keyById.get(r.deliverableId) ?? r.deliverableId))));
@@ -110,13 +110,6 @@ export function computeSignals(input: {
       missingKeys,
     },
   };
-}
-
-function hasValidSignOff(state: DeliverableState, policy: ClosurePolicy | undefined): boolean {
-  if (!state.signOff) return false;
-  if (!policy) return !isSignOffStale(state.signOff, state.criteria);
-  const verdict = evaluateClosure({ state, policy });
-  return verdict.allowed || !verdict.reasons.some((r) => SIGNOFF_REASONS.has(r.code));
 }
 
 function unique(values: readonly (string | null)[]): string[] {

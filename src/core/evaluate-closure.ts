@@ -1,9 +1,14 @@
 import { displayActor, findApproverRole, hasApproverLists, isListedApprover } from './check-sign-off-authority';
 import { normaliseText } from './normalise-text';
 import { isSignOffStale } from './is-sign-off-stale';
-import type { ClosurePolicy, ClosureReason, Criterion, DeliverableState, SignOff } from './schemas';
+import type { PolicyReading } from './read-closure-policy';
+import { closurePolicySchema, type ClosurePolicy, type ClosureReason, type Criterion, type DeliverableState, type SignOff } from './schemas';
 
 export type ClosureVerdict = { allowed: true; reasons: [] } | { allowed: false; reasons: ClosureReason[] };
+
+/** The conditions every policy has (criteria, a sign-off that is not stale), judged when the policy itself is unreadable. */
+const BASELINE_POLICY: ClosurePolicy = closurePolicySchema.parse({});
+const MAX_QUOTED_ERRORS = 3;
 
 /** Unmet criteria quoted in one message; past this the message says "and N more" so it stays readable. */
 const MAX_QUOTED = 10;
@@ -15,10 +20,15 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * the product owner everything that must happen before the deliverable can close.
  * Default policy: at least one criterion, and a sign-off that is not stale. Policy options add:
  * every criterion met, no self sign-off by the assignee, the signer still an approver.
+ * A policy that could not be read (a PolicyReading that is not ok) refuses with
+ * SETTINGS_UNREADABLE, naming the fault, beside whatever else is missing.
  */
-export function evaluateClosure(input: { state: DeliverableState; policy: ClosurePolicy }): ClosureVerdict {
-  const { state, policy } = input;
+export function evaluateClosure(input: { state: DeliverableState; policy: ClosurePolicy | PolicyReading }): ClosureVerdict {
+  const { state } = input;
+  const reading: PolicyReading = 'ok' in input.policy ? input.policy : { ok: true, value: input.policy };
   const reasons: ClosureReason[] = [];
+  if (!reading.ok) reasons.push({ code: 'SETTINGS_UNREADABLE', message: describeUnreadablePolicy(reading.errors, reading.remedy) });
+  const policy = reading.ok ? reading.value : BASELINE_POLICY;
   const { criteria, signOff } = state;
 
   if (criteria.length === 0) {
@@ -58,6 +68,15 @@ export function evaluateClosure(input: { state: DeliverableState; policy: Closur
   }
 
   return reasons.length === 0 ? { allowed: true, reasons: [] } : { allowed: false, reasons };
+}
+
+function describeUnreadablePolicy(errors: readonly string[], remedy: string | undefined): string {
+  const shown = errors.slice(0, MAX_QUOTED_ERRORS).join('; ');
+  const more = errors.length > MAX_QUOTED_ERRORS ? `; and ${errors.length - MAX_QUOTED_ERRORS} more` : '';
+  return (
+    `Scopekeeper cannot read this scope's settings (${shown}${more}), so it cannot tell who may sign off, and nothing can close until they are fixed.` +
+    (remedy ? ` ${remedy}` : '')
+  );
 }
 
 /** "Ready to close", or the unmet conditions as plain-text lines. */

@@ -1,3 +1,4 @@
+import { FALLBACK_DONE_POLICY, type PolicyReading } from './read-closure-policy';
 import type { ClosurePolicy } from './schemas';
 
 const fold = (value: string): string => value.trim().toLowerCase();
@@ -15,4 +16,12 @@ export function isDoneState(
   if (name !== '' && policy.doneStateNames.some((n) => fold(n) === name)) return true;
   const kinds = [state.type, state.categoryKey].filter((k): k is string => typeof k === 'string' && k.trim() !== '').map(fold);
   return kinds.some((kind) => policy.doneStateTypes.some((t) => fold(t) === kind));
+}
+
+/**
+ * isDoneState under a policy as read from settings. Unreadable settings still tell the
+ * platforms' own done categories, so such a closure is refused rather than let through unjudged.
+ */
+export function isDoneUnder(reading: PolicyReading, state: { name: string; type?: string | null; categoryKey?: string | null }): boolean {
+  return isDoneState(reading.ok ? reading.value : FALLBACK_DONE_POLICY, state);
 }

@@ -1,15 +1,20 @@
+import type { ListItem, Nodes, RootContent } from 'mdast';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item';
+import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
+import { buildCriterionText, type NestedItem } from './build-criterion-text';
+import { chooseCriteriaSection, type SectionBlock, type SectionOpener } from './choose-criteria-section';
+import { createParseHint } from './create-parse-hint';
 import type { Criterion } from './schemas';
 
 /**
- * Reads acceptance criteria out of a markdown description (Linear descriptions, Jira text).
+ * Reads acceptance criteria out of a markdown description (Linear), with a CommonMark parser and
+ * GFM task items, so it reads what the user sees rendered. Which block opens the section and
+ * where it ends is chooseCriteriaSection's rule, shared with Jira's ADF reader.
  *
- * Format of a criterion's text, so that `renderCriteria` can write it back unchanged:
- * - the item's own text, with wrapped (continuation) lines joined by a single space;
- * - then one line per nested item, in document order:
- *   `'  '.repeat(depth) + '- ' + ('[ ] ' | '[x] ' | '') + text`, depth 1 for a direct child.
- *   Nested items are always written with `-`, whatever marker the source used, and keep
- *   their checkbox (lower-case `x`) when they had one.
- * Inline markdown (`**bold**`, links, Linear's `\[` escapes) is kept as written.
+ * A criterion's text is built by buildCriterionText: the item's own text (its paragraphs and
+ * other blocks as written, inline markdown and Linear's `\[` escapes kept, lines joined with a
+ * space), then one `  - ` line per nested item.
  */
 
 export type ParseHintCode =
@@ -19,6 +24,7 @@ export type ParseHintCode =
   | 'MULTIPLE_SECTIONS'
   | 'UNLISTED_TEXT'
   | 'EMPTY_ITEM'
+  | 'TOO_LONG'
   | 'PARSE_FAILED';
 
 export interface ParseHint {
@@ -28,452 +34,254 @@ export interface ParseHint {
   line?: number;
 }
 
-export interface ParsedCriteria {
-  criteria: Criterion[];
-  hints: ParseHint[];
-  found: boolean;
-}
+/**
+ * `ok: false` means the description could not be read (not text, too long, or the parser
+ * failed): `criteria` is then empty but says nothing about the description, so a caller keeps
+ * the criteria it had instead of recording them all as removed.
+ */
+export type ParsedCriteria =
+  | { ok: true; criteria: Criterion[]; hints: ParseHint[]; found: boolean }
+  | { ok: false; error: Error; criteria: Criterion[]; hints: ParseHint[]; found: false };
 
-/** Where the criteria section sits, as 0-based line indexes into `lines`. */
+/** Where the section sits, as offsets into the markdown as given (UTF-16 code units, a byte order mark counted). */
 export interface CriteriaSection {
-  /** The heading (or bold line) that opens the section. */
-  startLine: number;
-  /** First line after the section (exclusive end). */
-  endLine: number;
+  opener: SectionOpener;
+  /** Start of the block that opens the section. */
+  start: number;
+  /** End of the section's last block: where a first list goes when it has none. */
+  contentEnd: number;
+  /** From the start of the section's first list to the end of its last; null when it has none. */
+  lists: { start: number; end: number } | null;
+  /** Closes a code or HTML block left open at `contentEnd` ('' when none), so that text put after it is read on its own. */
+  closer: string;
   /**
-   * First and last line that belong to a list item, and the indentation of the last top-level
-   * item; null when the section has no items.
+   * Start of the section's last block when that is an indented code block, else null. The parser
+   * reads a line after such a block as if it interrupted a paragraph ("2) x" is then not a list),
+   * so a list put after it would change how the next lines read: it goes before it instead.
    */
-  itemLines: { from: number; to: number; indent: number } | null;
+  trailingCodeStart: number | null;
 }
 
-export interface CriteriaScan extends ParsedCriteria {
-  /** The description split into lines, line endings removed. */
-  lines: string[];
+export type CriteriaScan = ParsedCriteria & {
   section: CriteriaSection | null;
-}
+  /** Closes a block left open at the end of the description ('' when none), for appending a section. */
+  closer: string;
+};
 
-const SECTION_TITLES = new Set(['acceptance criteria', 'acceptance criterion', 'ac', 'acceptance criteria (ac)']);
-
-type LineKind = 'blank' | 'text' | 'heading' | 'underline' | 'hr' | 'item' | 'bold' | 'code' | 'comment';
-
-interface Line {
-  kind: LineKind;
-  /** Leading spaces after tab expansion. */
-  indent: number;
-  /** The line without indentation and trailing whitespace. */
-  body: string;
-  /** Heading level (1-6), for headings. */
-  level: number;
-  /** Heading or bold-line text, for headings and bold lines. */
-  title: string;
-  /** For list items: the checkbox state (null = no checkbox) and the text after the marker. */
-  checked: boolean | null;
-  itemText: string;
-  /** The line has a list marker (an 'hr' line such as "- - -" can have one too). */
-  isItem: boolean;
-  /** For code and comment lines: the line that opened the block. */
-  block: number;
-}
-
-interface ChildDraft {
-  line: number;
-  depth: number;
-  checked: boolean | null;
-  parts: string[];
-}
-
-interface ItemDraft {
-  line: number;
-  checked: boolean;
-  parts: string[];
-  children: ChildDraft[];
-}
+/**
+ * Longer descriptions are not read: the parser's time grows faster than the length on some
+ * inputs (seconds for 100,000 characters of deeply nested or lazily continued lists, minutes for
+ * a megabyte), and a webhook must not stall on one description.
+ */
+export const MAX_MARKDOWN_LENGTH = 100_000;
 
 /** Reads the first "Acceptance criteria" section of a markdown description. Never throws. */
 export function parseCriteria(markdown: string): ParsedCriteria {
-  const { criteria, hints, found } = scanCriteriaSection(markdown);
-  return { criteria, hints, found };
+  const scan = scanCriteriaSection(markdown);
+  return scan.ok
+    ? { ok: true, criteria: scan.criteria, hints: scan.hints, found: scan.found }
+    : { ok: false, error: scan.error, criteria: scan.criteria, hints: scan.hints, found: false };
 }
 
 /** Like `parseCriteria`, and also says where the section is, for rewriting it in place. Never throws. */
 export function scanCriteriaSection(markdown: string): CriteriaScan {
-  if (typeof markdown !== 'string') {
-    return {
-      criteria: [],
-      hints: [{ code: 'NOT_TEXT', message: 'The description is not text, so no acceptance criteria could be read from it.' }],
-      found: false,
-      lines: [],
-      section: null,
-    };
+  if (typeof markdown !== 'string') return unread('NOT_TEXT', new Error(`the description is ${describeType(markdown)}, not text`));
+  const bom = markdown.startsWith('\uFEFF') ? 1 : 0;
+  if (markdown.length - bom > MAX_MARKDOWN_LENGTH) {
+    return unread('TOO_LONG', new Error(`the description has ${markdown.length - bom} characters, more than ${MAX_MARKDOWN_LENGTH}`));
   }
   try {
-    return scanText(markdown);
-  } catch {
-    // A safety net for bugs: a webhook must never fail on an odd description. Tests assert this never fires.
-    return {
-      criteria: [],
-      hints: [{ code: 'PARSE_FAILED', message: 'The description could not be read; no acceptance criteria were taken from it.' }],
-      found: false,
-      lines: splitLines(markdown),
-      section: null,
-    };
+    return scanText(markdown.slice(bom), bom);
+  } catch (caught) {
+    // The parser runs in its own realm under Jest, so its errors may not be instances of this Error.
+    return unread('PARSE_FAILED', caught instanceof Error ? caught : new Error(String(caught), { cause: caught }));
   }
 }
 
-function splitLines(markdown: string): string[] {
-  return markdown.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+function unread(code: 'NOT_TEXT' | 'TOO_LONG' | 'PARSE_FAILED', error: Error): CriteriaScan {
+  const hint = createParseHint(code, { limit: MAX_MARKDOWN_LENGTH });
+  return { ok: false, error, criteria: [], hints: [hint], found: false, section: null, closer: '' };
 }
 
-function scanText(markdown: string): CriteriaScan {
-  const raw = splitLines(markdown);
-  const lines = classifyLines(raw);
-  const hints: ParseHint[] = [];
-
-  const start = lines.findIndex(isSectionStart);
-  if (start < 0) {
-    return {
-      criteria: [],
-      hints: [{
-        code: 'NO_SECTION',
-        message: "No 'Acceptance criteria' section was found. Add a heading 'Acceptance criteria' with one list item per criterion.",
-      }],
-      found: false,
-      lines: raw,
-      section: null,
-    };
-  }
-
-  const opener = lines[start] as Line;
-  const boldStart = opener.kind === 'bold';
-  const startLevel = opener.level;
-
-  const items: ItemDraft[] = [];
-  let current: ItemDraft | null = null;
-  let last: ItemDraft | ChildDraft | null = null;
-  let stack: number[] = [];
-  let blankBefore = false;
-  let unlistedOpen = false;
-  let itemFrom = -1;
-  let itemTo = -1;
-  let topIndent = 0;
-  let itemBlock = -1;
-  let end = lines.length;
-
-  const closeItem = (): void => {
-    current = null;
-    last = null;
-    stack = [];
-  };
-  const takeIntoItem = (i: number): void => {
-    if (itemFrom < 0) itemFrom = i;
-    itemTo = i;
-    unlistedOpen = false;
-  };
-  const reportUnlisted = (i: number, message: string): void => {
-    if (!unlistedOpen) hints.push({ code: 'UNLISTED_TEXT', message, line: i + 1 });
-    unlistedOpen = true;
-  };
-
-  for (let i = start + 1; i < lines.length; i++) {
-    const line = lines[i] as Line;
-    if (line.kind === 'blank') {
-      blankBefore = true;
-      unlistedOpen = false;
-      continue;
-    }
-    if (line.kind === 'underline') continue;
-
-    const open: ItemDraft | null = current;
-    // Anything indented under an open item belongs to it, even a line that looks like a heading.
-    // A code block or comment goes as a whole: with the item its first line is in, or not at all.
-    const inBlock = line.block >= 0 && line.block !== i;
-    const intoItem = open !== null && (inBlock ? line.block === itemBlock : line.indent >= (stack[0] ?? 0) + 2);
-    if (line.kind === 'comment' && !intoItem) continue;
-
-    if (!intoItem) {
-      if (line.kind === 'heading') {
-        if (boldStart || line.level <= startLevel) {
-          end = i;
-          break;
-        }
-        // A deeper heading groups criteria ("### Non-functional"): its items still count.
-        closeItem();
-        hints.push({
-          code: 'UNLISTED_TEXT',
-          message: `The heading '${line.title}' on line ${i + 1} is not a criterion; the list items under it are still read.`,
-          line: i + 1,
-        });
-        unlistedOpen = false;
-        blankBefore = false;
-        continue;
-      }
-      if (line.kind === 'hr') {
-        if (boldStart) {
-          end = i;
-          break;
-        }
-        closeItem();
-        blankBefore = false;
-        continue;
-      }
-      if (line.kind === 'bold' && boldStart) {
-        end = i;
-        break;
-      }
-    }
-
-    // "  - ---" under an item is a nested item whose text is "---", not a horizontal rule.
-    if (line.kind === 'item' || (line.kind === 'hr' && intoItem && line.isItem)) {
-      if (open !== null && intoItem) {
-        while (stack.length > 1 && line.indent < (stack[stack.length - 1] ?? 0) + 2) stack.pop();
-        const child: ChildDraft = { line: i, depth: stack.length, checked: line.checked, parts: [line.itemText] };
-        stack.push(line.indent);
-        open.children.push(child);
-        last = child;
-      } else {
-        const item: ItemDraft = { line: i, checked: line.checked === true, parts: [line.itemText], children: [] };
-        items.push(item);
-        current = item;
-        last = item;
-        stack = [line.indent];
-        topIndent = line.indent;
-      }
-      takeIntoItem(i);
-      blankBefore = false;
-      continue;
-    }
-
-    // Lazy continuation (no blank line before) only continues paragraph text, as in CommonMark.
-    const lazy = !blankBefore && (line.kind === 'text' || line.kind === 'bold');
-    if (last !== null && (intoItem || lazy)) {
-      last.parts.push(line.body);
-      takeIntoItem(i);
-      if (line.block === i) itemBlock = i;
-    } else {
-      closeItem();
-      reportUnlisted(
-        i,
-        `Text on line ${i + 1} in the acceptance criteria section is not a list item, so it is not read as a criterion. ` +
-          "Make it a list item ('- [ ] ...') if it is one.",
-      );
-    }
-    blankBefore = false;
-  }
-
-  // An underline belongs to the heading-like line above it, so rewriting the list takes both.
-  if (itemTo >= 0 && lines[itemTo + 1]?.kind === 'underline') itemTo += 1;
-
-  const criteria: Criterion[] = [];
-  for (const item of items) {
-    const text = joinParts(item.parts);
-    if (!text) {
-      hints.push({ code: 'EMPTY_ITEM', message: `The list item on line ${item.line + 1} has no text and was skipped.`, line: item.line + 1 });
-      continue;
-    }
-    const childLines: string[] = [];
-    let previousDepth = 0;
-    for (const child of item.children) {
-      let childText = joinParts(child.parts);
-      let checked = child.checked;
-      // Text that only starts with a checkbox after joining ("- \n  [x] done") reads back as one, so it is one.
-      const box = checked === null ? CHECKBOX.exec(childText) : null;
-      if (box) {
-        checked = box[1] !== ' ';
-        childText = (box[2] ?? '').trim();
-      }
-      if (!childText) {
-        hints.push({ code: 'EMPTY_ITEM', message: `The list item on line ${child.line + 1} has no text and was skipped.`, line: child.line + 1 });
-        continue;
-      }
-      // A skipped item must not leave a gap in the nesting, or the text would not read back the same.
-      const depth = Math.min(child.depth, previousDepth + 1);
-      previousDepth = depth;
-      const mark = checked === null ? '' : checked ? '[x] ' : '[ ] ';
-      childLines.push(`${'  '.repeat(depth)}- ${mark}${childText}`);
-    }
-    criteria.push({ id: null, text: [text, ...childLines].join('\n'), met: item.checked });
-  }
-
-  if (criteria.length === 0) {
-    hints.push({
-      code: 'EMPTY_SECTION',
-      message: "The 'Acceptance criteria' section has no list items, so this deliverable has no criteria yet.",
-      line: start + 1,
-    });
-  }
-
-  const second = lines.findIndex((line, i) => i >= end && isSectionStart(line));
-  if (second >= 0) {
-    hints.push({
-      code: 'MULTIPLE_SECTIONS',
-      message: `There is more than one 'Acceptance criteria' section; only the first (line ${start + 1}) was read. Merge them into one.`,
-      line: second + 1,
-    });
-  }
-
-  hints.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return {
-    criteria,
-    hints,
-    found: true,
-    lines: raw,
-    section: { startLine: start, endLine: end, itemLines: itemFrom >= 0 ? { from: itemFrom, to: itemTo, indent: topIndent } : null },
-  };
+function describeType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
-function joinParts(parts: readonly string[]): string {
-  return parts.map((p) => p.trim()).filter((p) => p !== '').join(' ');
-}
-
-function isSectionStart(line: Line): boolean {
-  return (line.kind === 'heading' || line.kind === 'bold') && isSectionTitle(line.title);
-}
-
-function isSectionTitle(title: string): boolean {
-  const t = title
-    .replace(/\\([^\w\s])/g, '$1') // Linear escapes punctuation: "Acceptance criteria \(AC\)"
-    .replace(/[*_`]+/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/\s*:$/, '')
-    .trim()
-    .toLowerCase();
-  return SECTION_TITLES.has(t);
-}
-
-/** Expands tabs in the leading whitespace to 4-column tab stops, as CommonMark counts indentation. */
-function measureIndent(line: string): { indent: number; rest: string } {
-  let col = 0;
-  let i = 0;
-  for (; i < line.length; i++) {
-    const ch = line[i];
-    if (ch === ' ') col += 1;
-    else if (ch === '\t') col += 4 - (col % 4);
-    else break;
-  }
-  return { indent: col, rest: line.slice(i) };
-}
-
-const ATX = /^(#{1,6})(?:[ \t]+(.*))?$/;
-const HR = /^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$/;
-const ITEM = /^([-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$/;
 const CHECKBOX = /^\[([ xX])\](?:[ \t]+(.*))?$/;
-const BOLD = /^(?:\*\*([^*]+)\*\*|__([^_]+)__)[ \t]*:?$/;
-const FENCE = /^(`{3,}|~{3,})/;
-const SETEXT = /^(?:=+|-{2,})[ \t]*$/;
 
-function classifyLines(raw: readonly string[]): Line[] {
-  const out: Line[] = raw.map((text) => classifyLine(text));
-  // Remembered failures, so that thousands of stray openers cost one search, not one each.
-  const unclosedFence = new Map<string, number>(); // fence character -> shortest marker known never to close
-  let noCommentCloseBefore = -1;
-  for (let i = 0; i < out.length; i++) {
-    const line = out[i] as Line;
-    if (line.indent > 3) continue;
+function scanText(text: string, bias: number): CriteriaScan {
+  const tree = fromMarkdown(text, { extensions: [gfmTaskListItem()], mdastExtensions: [gfmTaskListItemFromMarkdown()] });
+  const blocks = tree.children;
+  const source = (node: Nodes): string => text.slice(startOf(node), endOf(node));
+  // A task item's paragraph can start at its checkbox (when bold or a link follows it); its first child never does.
+  const ownSource = (node: Nodes): string => (node.type === 'paragraph' ? sourceOfChildren(node, text) : source(node));
+  // The blanks that start a block's first line (enough of them to tell code from a fence).
+  const indentOf = (node: Nodes): number => {
+    const lineStart = Math.max(text.lastIndexOf('\n', startOf(node) - 1), text.lastIndexOf('\r', startOf(node) - 1)) + 1;
+    return countIndent(/^[ \t]*/.exec(text.slice(lineStart, startOf(node) + 4))?.[0] ?? '');
+  };
+  const closer = closeBlock(blocks[blocks.length - 1], source, indentOf);
+  const choice = chooseCriteriaSection(blocks.map((block) => describeBlock(block, text)));
+  if (!choice) return { ok: true, criteria: [], hints: [createParseHint('NO_SECTION')], found: false, section: null, closer };
 
-    const fence = line.kind === 'text' ? FENCE.exec(line.body) : null;
-    if (fence) {
-      const marker = fence[1] as string;
-      const known = unclosedFence.get(marker[0] as string);
-      const close = known !== undefined && marker.length >= known ? -1 : findFenceEnd(out, i, marker);
-      if (close >= 0) {
-        for (let j = i; j <= close; j++) Object.assign(out[j] as Line, { kind: 'code', block: i });
-        i = close;
-      } else {
-        unclosedFence.set(marker[0] as string, Math.min(known ?? Infinity, marker.length));
+  const hints: ParseHint[] = [];
+  const criteria: Criterion[] = [];
+  let listsStart = -1;
+  let listsEnd = -1;
+  let unlistedUntil = -1;
+
+  /** An item's own blocks, nested lists left out; a checkbox that only shows after joining lines counts. */
+  const readOwn = (item: ListItem): { text: string; checked: boolean | null } => {
+    const own = item.children.filter((child) => child.type !== 'list').map((child) => joinLines(ownSource(child)));
+    const joined = own.filter((part) => part !== '').join(' ');
+    const box = item.checked == null ? CHECKBOX.exec(joined) : null;
+    if (box) return { text: (box[2] ?? '').trim(), checked: box[1] !== ' ' };
+    return { text: joined, checked: item.checked ?? null };
+  };
+  const readNested = (item: ListItem, depth: number, into: NestedItem[]): void => {
+    for (const list of item.children) {
+      if (list.type !== 'list') continue;
+      for (const child of list.children) {
+        const own = readOwn(child);
+        if (own.text === '') hints.push(createParseHint('EMPTY_ITEM', { line: lineOf(child) }));
+        else into.push({ depth, ...own });
+        readNested(child, depth + 1, into);
       }
-      continue;
     }
+  };
 
-    if (line.kind === 'text' && line.body.startsWith('<!--')) {
-      // A comment must close before the next blank line; a stray "<!--" is read as text.
-      let close = -1;
-      if (i >= noCommentCloseBefore) {
-        let j = i;
-        for (; j < out.length && (j === i || (out[j] as Line).kind !== 'blank'); j++) {
-          if ((out[j] as Line).body.includes('-->')) {
-            close = j;
-            break;
-          }
+  for (let i = choice.start + 1; i < choice.end; i++) {
+    const block = blocks[i] as RootContent;
+    if (block.type === 'list') {
+      if (listsStart < 0) listsStart = startOf(block) + bias;
+      listsEnd = endOf(block) + bias;
+      for (const item of block.children) {
+        const own = readOwn(item);
+        if (own.text === '') {
+          hints.push(createParseHint('EMPTY_ITEM', { line: lineOf(item) }));
+          continue;
         }
-        if (close < 0) noCommentCloseBefore = j;
+        const nested: NestedItem[] = [];
+        readNested(item, 1, nested);
+        criteria.push({ id: null, text: buildCriterionText(own.text, nested), met: own.checked === true });
       }
-      if (close >= 0) {
-        for (let j = i; j <= close; j++) Object.assign(out[j] as Line, { kind: 'comment', block: i });
-        i = close;
-      }
-      continue;
-    }
-
-    const next = out[i + 1];
-    const prev = out[i - 1];
-    const prevAllows = prev === undefined || prev.kind === 'blank' || prev.kind === 'heading' || prev.kind === 'underline';
-    if ((line.kind === 'text' || line.kind === 'bold') && prevAllows && next && next.indent <= 3 && SETEXT.test(next.body)) {
-      line.title = line.title || line.body;
-      line.kind = 'heading';
-      line.level = next.body.startsWith('=') ? 1 : 2;
-      next.kind = 'underline';
-      i += 1;
+    } else if (block.type === 'heading') {
+      // Only a deeper heading is inside the section: it groups criteria ("### Non-functional").
+      hints.push(createParseHint('UNLISTED_TEXT', { line: lineOf(block), heading: joinLines(sourceOfChildren(block, text)) }));
+    } else if (block.type !== 'thematicBreak' && !(block.type === 'html' && /^\s*<!--/.test(block.value))) {
+      // One hint for a run of blocks with no blank line between them.
+      if (lineOf(block) !== unlistedUntil + 1) hints.push(createParseHint('UNLISTED_TEXT', { line: lineOf(block) }));
+      unlistedUntil = endLineOf(block);
     }
   }
-  return out;
+
+  const opening = blocks[choice.start] as RootContent;
+  if (criteria.length === 0) hints.push(createParseHint('EMPTY_SECTION', { line: lineOf(opening) }));
+  if (choice.next !== null) {
+    hints.push(createParseHint('MULTIPLE_SECTIONS', { line: lineOf(blocks[choice.next] as RootContent), firstLine: lineOf(opening) }));
+  }
+  hints.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+
+  const last = blocks[choice.end - 1] as RootContent;
+  const section: CriteriaSection = {
+    opener: choice.opener,
+    start: startOf(opening) + bias,
+    contentEnd: endOf(last) + bias,
+    lists: listsStart < 0 ? null : { start: listsStart, end: listsEnd },
+    closer: closeBlock(last, source, indentOf),
+    trailingCodeStart: last.type === 'code' && !isFenced(last, source, indentOf) ? startOf(last) + bias : null,
+  };
+  return { ok: true, criteria, hints, found: true, section, closer };
 }
 
-/**
- * The closing line of a fenced block, or -1 when it never closes. Lenient on purpose: an unclosed
- * fence is read as plain text, so one stray ``` cannot swallow the rest of a description.
- */
-function findFenceEnd(lines: readonly Line[], open: number, marker: string): number {
-  const ch = marker[0] as string;
-  for (let j = open + 1; j < lines.length; j++) {
-    const line = lines[j] as Line;
-    if (line.indent <= 3 && line.body.length >= marker.length && [...line.body].every((c) => c === ch)) return j;
+function describeBlock(block: RootContent, text: string): SectionBlock {
+  switch (block.type) {
+    case 'heading':
+      return { kind: 'heading', level: block.depth, title: sourceOfChildren(block, text) };
+    case 'paragraph': {
+      if (lineOf(block) !== endLineOf(block)) return { kind: 'other' };
+      const [first, second, ...rest] = block.children;
+      const colonOnly = second === undefined || (second.type === 'text' && /^\s*:\s*$/.test(second.value));
+      if (first?.type === 'strong' && rest.length === 0 && colonOnly) return { kind: 'bold', title: sourceOfChildren(first, text) };
+      return { kind: 'line', title: text.slice(startOf(block), endOf(block)) };
+    }
+    case 'list':
+      return { kind: 'list' };
+    case 'thematicBreak':
+      return { kind: 'rule' };
+    default:
+      return { kind: 'other' };
   }
-  return -1;
 }
 
-function classifyLine(text: string): Line {
-  const { indent, rest } = measureIndent(text);
-  const body = rest.trimEnd();
-  const line: Line = { kind: 'text', indent, body, level: 0, title: '', checked: null, itemText: '', isItem: false, block: -1 };
-  if (body === '') {
-    line.kind = 'blank';
-    return line;
+// HTML blocks that only end at a closing marker (CommonMark kinds 1 to 5); the others end at a blank line.
+const HTML_ENDS: [RegExp, string][] = [
+  [/^<!--/, '-->'],
+  [/^<\?/, '?>'],
+  [/^<!\[CDATA\[/, ']]>'],
+  [/^<![A-Za-z]/, '>'],
+];
+const RAW_HTML = /^<(script|pre|style|textarea)(?:\s|>|$)/i;
+
+/** What closes a fenced code block or HTML block that runs to the end of the text; '' for any other block. */
+function closeBlock(block: RootContent | undefined, source: (node: Nodes) => string, indentOf: (node: Nodes) => number): string {
+  if (block?.type === 'code') {
+    if (!isFenced(block, source, indentOf)) return '';
+    const written = source(block);
+    const fence = /^[ \t]*(`{3,}|~{3,})/.exec(written)?.[1] as string;
+    const lines = written.split(/\r\n|\r|\n/);
+    const lastLine = lines.length > 1 ? (lines[lines.length - 1] as string).trim() : '';
+    const closed = lastLine.length >= fence.length && [...lastLine].every((ch) => ch === fence[0]);
+    return closed ? '' : (fence[0] as string).repeat(fence.length);
   }
-  if (indent <= 3) {
-    const atx = ATX.exec(body);
-    if (atx) {
-      line.kind = 'heading';
-      line.level = (atx[1] as string).length;
-      line.title = (atx[2] ?? '').replace(/(?:^|[ \t]+)#+$/, '').trim();
-      return line;
-    }
+  if (block?.type === 'html') {
+    const written = block.value.trimStart();
+    const raw = RAW_HTML.exec(written);
+    if (raw) return new RegExp(`</(?:script|pre|style|textarea)>`, 'i').test(written) ? '' : `</${(raw[1] as string).toLowerCase()}>`;
+    const end = HTML_ENDS.find(([opens]) => opens.test(written))?.[1];
+    return end === undefined || written.includes(end, 1) ? '' : end;
   }
-  const item = ITEM.exec(body);
-  if (item) {
-    line.kind = 'item';
-    line.isItem = true;
-    const content = (item[2] ?? '').trim();
-    const box = CHECKBOX.exec(content);
-    if (box) {
-      line.checked = box[1] !== ' ';
-      line.itemText = (box[2] ?? '').trim();
-    } else {
-      line.itemText = content;
-    }
-  }
-  if (indent <= 3 && HR.test(body)) {
-    line.kind = 'hr';
-    return line;
-  }
-  if (item) return line;
-  if (indent <= 3) {
-    const bold = BOLD.exec(body);
-    if (bold) {
-      line.kind = 'bold';
-      line.title = (bold[1] ?? bold[2] ?? '').trim();
-    }
-  }
-  return line;
+  return '';
+}
+
+/** Indented four columns or more, a "```" is the text of an indented code block, which ends by itself. */
+function isFenced(block: Nodes, source: (node: Nodes) => string, indentOf: (node: Nodes) => number): boolean {
+  return indentOf(block) <= 3 && /^[ \t]*(?:`{3,}|~{3,})/.test(source(block));
+}
+
+/** Columns of leading blanks, tabs to 4-column stops, as CommonMark counts indentation. */
+function countIndent(blanks: string): number {
+  let col = 0;
+  for (const ch of blanks) col = ch === '\t' ? col + 4 - (col % 4) : col + 1;
+  return col;
+}
+
+function sourceOfChildren(node: { children: Nodes[] }, text: string): string {
+  const first = node.children[0];
+  const last = node.children[node.children.length - 1];
+  return first && last ? text.slice(startOf(first), endOf(last)) : '';
+}
+
+function joinLines(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+}
+
+function startOf(node: Nodes): number {
+  return node.position?.start.offset ?? 0;
+}
+
+function endOf(node: Nodes): number {
+  return node.position?.end.offset ?? 0;
+}
+
+function lineOf(node: Nodes): number {
+  return node.position?.start.line ?? 1;
+}
+
+function endLineOf(node: Nodes): number {
+  return node.position?.end.line ?? 1;
 }

@@ -1,3 +1,4 @@
+import { fitsNestedItem } from './build-criterion-text';
 import { scanCriteriaSection } from './parse-criteria';
 import type { Criterion } from './schemas';
 
@@ -27,11 +28,14 @@ export function renderCriteria(criteria: readonly Pick<Criterion, 'text' | 'met'
 }
 
 /**
- * Rewrites only the criteria section of a larger description: the list items are replaced, the
- * section's heading and any text before or after the list are kept byte for byte (line endings
- * included). When there is no section, an "Acceptance criteria" heading of `options.level` and the
- * list are appended after one blank line. New lines use CRLF when the description does. The list
- * gets a blank line above and below it, as `renderCriteria` writes it.
+ * Rewrites only the criteria section of a larger description: its lists (from the first to the
+ * last) are replaced, and everything else is kept byte for byte, line endings included, because
+ * the edit is spliced in at the parser's source offsets. A section with no list gets one after
+ * its last block. When there is no section, an "Acceptance criteria" heading of `options.level`
+ * and the list are appended after one blank line. New lines end like the line above them (CRLF
+ * when the description uses it). The list gets a blank line above and below it, as
+ * `renderCriteria` writes it. Throws when the description cannot be read (see parseCriteria's
+ * `ok: false`), since rewriting it could add a second section or drop the first.
  */
 export function replaceCriteriaSection(
   markdown: string,
@@ -41,65 +45,120 @@ export function replaceCriteriaSection(
   const source = typeof markdown === 'string' ? markdown : '';
   const eol = source.includes('\r\n') ? '\r\n' : '\n';
   const scan = scanCriteriaSection(source);
-
-  if (!scan.section) {
-    const section = renderCriteria(criteria, { level: options.level }).replace(/\n/g, eol);
-    const before = source.replace(/\s+$/, '');
-    return before === '' ? section : `${before}${eol}${eol}${section}`;
-  }
-
-  const bom = source.startsWith('\uFEFF') ? '\uFEFF' : '';
-  // The scan's lines, each with the line ending it had.
-  const parts = source.slice(bom.length).split(/(\r\n|\r|\n)/);
-  const lines = scan.lines.map((text, i) => ({ text, eol: parts[2 * i + 1] ?? '' }));
-  const list = criteria.flatMap((c) => renderCriterion(c));
+  if (!scan.ok) throw new Error(`The criteria section cannot be rewritten: ${scan.error.message}`);
   const { section } = scan;
-  const filled = (i: number): boolean => (lines[i]?.text ?? '').trim() !== '';
+  // A plain "Acceptance criteria:" line opens a section only with a list after it: an empty item keeps it one.
+  const list = criteria.length === 0 && section?.opener === 'label' ? ['- [ ]'] : criteria.flatMap((c) => renderCriterion(c));
 
-  let from: number;
-  let to: number;
-  let replacement: string[];
-  if (section.itemLines) {
-    ({ from, to } = section.itemLines);
-    if (list.length > 0) {
-      // Written at the indentation the last item had, so the lines after the list are read as before.
-      // Blank lines around it keep a stray "<!--", a paragraph or an underline next to it from running into it.
-      const gapBefore = filled(from - 1) ? [''] : [];
-      const gapAfter = filled(to + 1) ? [''] : [];
-      replacement = [...gapBefore, ...indent(list, section.itemLines.indent), ...gapAfter];
-    } else {
-      // Keep the lines around the removed list apart, so they cannot merge into a heading or paragraph.
-      replacement = filled(from - 1) && filled(to + 1) ? [''] : [];
-    }
-  } else {
-    // No list yet: put it after whatever the section already says, before the next heading.
-    let lastFilled = section.startLine;
-    for (let i = section.startLine + 1; i < section.endLine; i++) if (filled(i)) lastFilled = i;
-    from = lastFilled + 1;
-    to = lastFilled;
-    const next = lines.slice(from).find((line) => line.text.trim() !== '');
-    // An indented heading right after the list ("  ## Notes") must not be read as part of the last item.
-    const indented = indent(list, next === undefined ? 0 : Math.max(0, leadingColumns(next.text) - 1));
-    replacement = list.length === 0 ? [] : ['', ...indented, ...(filled(from) ? [''] : [])];
+  if (!section) {
+    const rendered = renderCriteria(criteria, { level: options.level }).replace(/\n/g, eol);
+    // Only what markdown counts as blank: a trailing no-break space is text that belongs to the paragraph above.
+    const before = source.replace(/[ \t\r\n]+$/, '');
+    // An unclosed ``` or <!-- would swallow the new section; closing it at the end changes nothing above.
+    const close = scan.closer === '' ? '' : `${eol}${scan.closer}`;
+    return before === '' ? rendered : `${before}${close}${eol}${eol}${rendered}`;
   }
 
-  // New lines end like the line above them, so a lone "\r" above never pairs with a new "\n" into one break.
-  const newEol = lines[from - 1]?.eol || eol;
-  const out = [...lines.slice(0, from), ...replacement.map((text) => ({ text, eol: newEol })), ...lines.slice(to + 1)];
-  const text = out
-    .map((line, i) => {
-      const next = out[i + 1];
-      if (!next) return line.text + line.eol;
-      // A line that used to end the text now has lines after it; and a lone "\r" must not meet the
-      // "\n" of an empty line after it, or the two would read as one line break and lose that line.
-      const eolHere = line.eol || newEol;
-      return line.text + (eolHere === '\r' && next.text === '' && next.eol.startsWith('\n') ? '\r\n' : eolHere);
-    })
-    .join('');
-  return bom + text;
+  if (section.lists) {
+    const from = lineStartOf(source, section.lists.start);
+    const to = nextLineStartOf(source, section.lists.end);
+    const above = lineBefore(source, from);
+    const below = lineAt(source, to);
+    // Blank lines around the list keep a paragraph or an unclosed "<!--" next to it from running into it;
+    // without a list, they keep the text around it from merging into one paragraph or heading.
+    const lines =
+      list.length > 0
+        ? [...(isFilled(above) ? [''] : []), ...placeList(list, source, to), ...(isFilled(below) ? [''] : [])]
+        : isFilled(above) && isFilled(below)
+          ? ['']
+          : [];
+    return spliceLines(source, from, to, lines, above?.eol || eol);
+  }
+
+  if (list.length === 0) return source;
+  if (section.trailingCodeStart !== null) {
+    const at = lineStartOf(source, section.trailingCodeStart);
+    const lines = [...(isFilled(lineBefore(source, at)) ? [''] : []), ...list, '', SEPARATOR];
+    return spliceLines(source, at, at, lines, lineBefore(source, at)?.eol || eol);
+  }
+  // No list yet: put it after whatever the section already says, before the next heading.
+  const at = nextLineStartOf(source, section.contentEnd);
+  const lines = [...(section.closer === '' ? [] : [section.closer]), '', ...placeList(list, source, at), ...(isFilled(lineAt(source, at)) ? [''] : [])];
+  return spliceLines(source, at, at, lines, lineBefore(source, at)?.eol || eol);
 }
 
-function indent(lines: readonly string[], columns: number): string[] {
+// An empty HTML comment ends a list, as CommonMark suggests, and reads as nothing.
+const SEPARATOR = '<!-- -->';
+
+/**
+ * The list lines to put before `offset`, indented one column less than the next non-blank line,
+ * so that line (an indented heading or paragraph, "  ## Notes") is not read as part of the last
+ * item, which would take it into the criteria. At most 3 columns, or the list would be code: a
+ * line indented further is kept out by a separator instead.
+ */
+function placeList(list: readonly string[], source: string, offset: number): string[] {
+  let at = offset;
+  for (let line = lineAt(source, at); line !== null; line = lineAt(source, at)) {
+    if (isFilled(line)) {
+      const columns = leadingColumns(line.text);
+      return columns > 4 ? [...list, '', SEPARATOR] : indentLines(list, Math.max(0, columns - 1));
+    }
+    at += line.text.length + line.eol.length;
+  }
+  return [...list];
+}
+
+interface SourceLine {
+  text: string;
+  /** The line ending, '' for a last line without one. */
+  eol: string;
+}
+
+/** Replaces source[from, to) (whole lines) by `lines`, each ended with `eol`. */
+function spliceLines(source: string, from: number, to: number, lines: readonly string[], eol: string): string {
+  let before = source.slice(0, from);
+  const rest = source.slice(to);
+  if (before !== '' && !/[\r\n]$/.test(before)) before += eol;
+  // A lone "\r" must not meet the "\n" of an empty line after it, or the two would read as one line break and lose that line.
+  const endOf = (i: number): string => (i === lines.length - 1 && eol === '\r' && rest.startsWith('\n') ? '\r\n' : eol);
+  if (lines.length === 0 && before.endsWith('\r') && rest.startsWith('\n')) before += '\n';
+  return before + lines.map((line, i) => line + endOf(i)).join('') + rest;
+}
+
+function lineStartOf(source: string, offset: number): number {
+  return Math.max(source.lastIndexOf('\n', offset - 1), source.lastIndexOf('\r', offset - 1)) + 1;
+}
+
+/** The start of the line after the one `offset` is on; the text's length when that is the last line. */
+function nextLineStartOf(source: string, offset: number): number {
+  const match = /\r\n|\r|\n/g;
+  match.lastIndex = offset;
+  const found = match.exec(source);
+  return found ? found.index + found[0].length : source.length;
+}
+
+/** The line that ends at `offset` (a line start, or the end of an unterminated last line); null at the start. */
+function lineBefore(source: string, offset: number): SourceLine | null {
+  if (offset === 0) return null;
+  const eolLength = source.endsWith('\r\n', offset) ? 2 : /[\r\n]/.test(source[offset - 1] ?? '') ? 1 : 0;
+  const end = offset - eolLength;
+  return { text: source.slice(lineStartOf(source, end), end), eol: source.slice(end, offset) };
+}
+
+/** The line that starts at `offset`; null at the end of the text. */
+function lineAt(source: string, offset: number): SourceLine | null {
+  if (offset >= source.length) return null;
+  const next = nextLineStartOf(source, offset);
+  const text = source.slice(offset, next).replace(/\r\n$|\r$|\n$/, '');
+  return { text, eol: source.slice(offset + text.length, next) };
+}
+
+/** Blank as markdown counts it: a no-break space is text. */
+function isFilled(line: SourceLine | null): boolean {
+  return line !== null && !/^[ \t]*$/.test(line.text);
+}
+
+function indentLines(lines: readonly string[], columns: number): string[] {
   const pad = ' '.repeat(columns);
   return columns === 0 ? [...lines] : lines.map((line) => pad + line);
 }
@@ -114,8 +173,8 @@ function leadingColumns(line: string): number {
   return col;
 }
 
-// A nested item exactly as parseCriteria writes it: reads back unchanged.
-const NESTED_LINE = /^(?: {2})+- (?:\[[ x]\] (?=\S)|(?!\[[ xX]\](?:[ \t]|$)))\S/;
+// A nested item as parseCriteria writes it; without a checkbox, its text must read back as written (fitsNestedItem).
+const NESTED_LINE = /^(?: {2})+- (\[[ x]\] (?=\S))?(.*)$/;
 // Plain words: safe as an indented continuation line, which parseCriteria joins with a space.
 const PLAIN_LINE = /^(?!\d{1,9}[.)](?:\s|$))[\p{L}\p{N}]/u;
 
@@ -123,19 +182,27 @@ const PLAIN_LINE = /^(?!\d{1,9}[.)](?:\s|$))[\p{L}\p{N}]/u;
  * Lines after a criterion's first line become nested items (when already in parseCriteria's format),
  * indented continuation lines (plain words, e.g. "When ..." / "Then ..."), or are joined onto the
  * line before with a space (anything that markdown could read as a block of its own, such as a
- * ``` fence). Either way the criterion reads back with the same normalised text, hence the same digest.
+ * ``` fence, and any line after a nested item, which markdown could otherwise move after the item's
+ * own text). Either way the criterion reads back with the same normalised text, hence the same digest.
  */
 function renderCriterion(criterion: Pick<Criterion, 'text' | 'met'>): string[] {
   const text = typeof criterion.text === 'string' ? criterion.text : '';
   const [first = '', ...rest] = text.replace(/^\s+/, '').split(/\r\n|\r|\n/);
   const out = [`- [${criterion.met ? 'x' : ' '}] ${first.trim()}`];
+  let nested = false;
   for (const line of rest) {
     const trimmed = line.trimEnd();
     const content = trimmed.trim();
     if (content === '') continue;
-    if (NESTED_LINE.test(trimmed)) out.push(trimmed);
-    else if (PLAIN_LINE.test(content)) out.push(`  ${content}`);
-    else out[out.length - 1] = `${out[out.length - 1] as string} ${content}`;
+    const item = NESTED_LINE.exec(trimmed);
+    if (item && (item[1] !== undefined || fitsNestedItem(item[2] ?? ''))) {
+      out.push(trimmed);
+      nested = true;
+    } else if (!nested && PLAIN_LINE.test(content)) {
+      out.push(`  ${content}`);
+    } else {
+      out[out.length - 1] = `${out[out.length - 1] as string} ${content}`;
+    }
   }
   return out;
 }

@@ -6,6 +6,13 @@ import { z } from 'zod';
 export const platformSchema = z.enum(['jira', 'linear']);
 export type Platform = z.infer<typeof platformSchema>;
 
+/**
+ * enforce: act on the platform (move a closure back, comment, label); shadow: decide and record
+ * everything, act on nothing. Jira's "record only" bypass policy is shadow for closures.
+ */
+export const SERVICE_MODES = ['enforce', 'shadow'] as const;
+export type ServiceMode = (typeof SERVICE_MODES)[number];
+
 const isoTime = z.iso.datetime({ offset: true });
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 const nonEmpty = z.string().trim().min(1);
@@ -121,6 +128,8 @@ export const closureReasonCodeSchema = z.enum([
   'CRITERIA_NOT_MET',
   'SELF_SIGNOFF',
   'SIGNER_NOT_AUTHORISED',
+  /** The scope's settings could not be read, so nobody can tell who may sign off: the gate fails closed. */
+  'SETTINGS_UNREADABLE',
 ]);
 export type ClosureReasonCode = z.infer<typeof closureReasonCodeSchema>;
 

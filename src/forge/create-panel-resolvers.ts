@@ -1,13 +1,15 @@
 import type { Request } from '@forge/resolver';
 import { checkSignOffAuthority, isListedApprover } from '../core/check-sign-off-authority';
 import { findQualityHints, type ResolvedTeamVocabulary } from '../core/find-quality-hints';
-import { parseCriteria } from '../core/parse-criteria';
 import { parseWith } from '../core/parse-with';
 import { recordCriteriaChange } from '../core/record-criteria-change';
-import { recordSignOff } from '../core/record-sign-off';
+import { buildDeliverableState } from '../core/build-deliverable-state';
+import { isSameDeliverableState } from '../core/is-same-deliverable-state';
+import type { PolicyReading } from '../core/read-closure-policy';
+import { recordSignOff, type RecordSignOffResult } from '../core/record-sign-off';
 import { revokeSignOff } from '../core/revoke-sign-off';
 import type { Baseline, ClosurePolicy, Criterion, DeliverableState, HistoryDraft } from '../core/schemas';
-import { convertAdfToText } from './convert-adf-to-text';
+import { readAdfCriteria } from './read-adf-criteria';
 import { buildPanelView, describeNotDeliverable } from './build-panel-view';
 import { checkPermission } from './check-permission';
 import type { ForgeDeps } from './create-forge-deps';
@@ -16,7 +18,8 @@ import { fetchIssue, type JiraIssue } from './fetch-issue';
 import { readApproverRoles, type ApproverRolesReading } from './find-approver-roles';
 import type { BaselineCache, DeliverableEntry, ScopeSummary } from './kvs-store';
 import { readInvocation, type Invocation } from './read-invocation';
-import { buildClosurePolicy, describeUnreadableSettings, isDeliverableType, parseProjectSettings } from './read-project-settings';
+import { readJiraFacts } from './read-jira-facts';
+import { buildClosurePolicy, describeUnreadableSettings, isDeliverableType, parseProjectSettings, readJiraPolicy } from './read-project-settings';
 import { readTeamVocabulary } from './read-team-vocabulary';
 import { refusals, refuse } from './refuse';
 import { saveCriteriaSchema, signOffSchema, type PanelView, type ProjectSettings, type Refusal, type ResolverResults } from './resolver-contract';
@@ -34,6 +37,8 @@ interface PanelContext {
   summary: ScopeSummary;
   settings: ProjectSettings;
   policy: ClosurePolicy;
+  /** What the gate judges from: the policy, or the fault when the settings cannot be read. */
+  gate: PolicyReading;
   /** Set when the stored settings cannot be read: `settings` are then the defaults, and sign-off is closed. */
   settingsProblem: string | null;
   /** The hint vocabulary, read apart from `settings`: what cannot be read of it is left out. */
@@ -83,7 +88,7 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       const [actor, baseline] = await Promise.all([fetchCurrentUser(inv.accountId), readActiveBaseline(deps, ctx)]);
       const base = currentState(ctx, now);
       const next: DeliverableState = { ...base, criteria, updatedAt: now };
-      if (previous && sameCriteria(previous.state.criteria, criteria) && sameIssueFacts(previous.state, next)) {
+      if (previous && isSameDeliverableState(previous.state, next)) {
         return { ok: true, panel: await viewOf(deps, ctx, previous.state, previous.version) };
       }
       const recorded = recordCriteriaChange({
@@ -104,11 +109,14 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       if (!inv.issue) return refusals.noIssue();
       const issue = await fetchIssue('user', inv.issue.id, { description: true });
       if (!issue) return refusals.issueNotFound(inv.issue.key);
-      const text = convertAdfToText(issue.description);
-      if (text.trim() === '') {
+      const parsed = readAdfCriteria(issue.description);
+      if (!parsed.ok) {
+        deps.log(`could not read the description of ${issue.key} for acceptance criteria`, parsed.error);
+        return refuse('NOTHING_TO_IMPORT', `The description of ${issue.key} could not be read, so no acceptance criteria were imported.`);
+      }
+      if (parsed.empty) {
         return refuse('NOTHING_TO_IMPORT', `The description of ${issue.key} is empty, so there are no acceptance criteria to import.`);
       }
-      const parsed = parseCriteria(text);
       if (!parsed.found || parsed.criteria.length === 0) {
         const why = parsed.hints.map((h) => h.message).join(' ');
         return refuse(
@@ -137,8 +145,8 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       if (!roles.ok && !isListedApprover(signer, ctx.policy)) return refuse(roles.code, `${roles.message} Nothing was changed.`);
       const state = currentState(ctx, now);
       const result = recordSignOff({ state, signer, roles: roles.ok ? roles.held : [], policy: ctx.policy, note: parsed.value.note, now, newId: deps.newId });
-      // A refused sign-off changes nothing: the attempt is not written either.
-      if (!result.ok) return refuse(result.code, `${result.message} Nothing was changed.`);
+      // A refused sign-off leaves the deliverable as it was; the attempt is on record, as on Linear.
+      if (!result.ok) return refuseSignOff(deps, ctx, result);
       return commitAndShow(deps, ctx, result.state, ctx.entry?.stored.version ?? null, [result.draft], null);
     },
 
@@ -186,6 +194,7 @@ async function loadContext(deps: ForgeDeps, inv: Invocation): Promise<PanelConte
     summary,
     settings,
     policy: buildClosurePolicy(settings),
+    gate: readJiraPolicy(reading),
     settingsProblem: reading.ok ? null : describeUnreadableSettings('nobody can sign off here and the workflow gate keeps this issue from closing'),
   };
 }
@@ -197,19 +206,20 @@ function isTracked(ctx: PanelContext): boolean {
 
 /** The deliverable as the gate sees it now: stored criteria and sign-off, Jira's key, title and assignee. */
 function currentState(ctx: PanelContext, now: string): DeliverableState {
-  const stored = ctx.entry?.stored.state;
-  return {
-    platform: 'jira',
-    id: ctx.issue.id,
-    key: ctx.issue.key,
-    scopeId: ctx.scopeId,
-    title: ctx.issue.summary,
-    assigneeId: ctx.issue.assigneeId,
-    criteria: stored?.criteria ?? [],
-    signOff: stored?.signOff ?? null,
-    inScope: true,
-    updatedAt: stored?.updatedAt ?? now,
-  };
+  const { issue } = ctx;
+  return buildDeliverableState(
+    ctx.entry?.stored.state ?? null,
+    readJiraFacts({ id: issue.id, key: issue.key, projectId: ctx.scopeId, summary: issue.summary, assigneeId: issue.assigneeId }),
+    now,
+  );
+}
+
+/** Writes the refused attempt (history only) and answers the refusal. */
+async function refuseSignOff(deps: ForgeDeps, ctx: PanelContext, refused: Extract<RecordSignOffResult, { ok: false }>): Promise<Refusal> {
+  const result = await deps.store.commit({ scopeId: ctx.scopeId, history: [refused.draft] });
+  if (!result.ok) deps.log(`could not record the refused sign-off on ${ctx.issue.key}: ${result.code}`);
+  const noted = result.ok ? ' The attempt is noted in the history.' : '';
+  return refuse(refused.code, `${refused.message} The sign-off was not recorded.${noted}`);
 }
 
 /** The approver roles the invoking user holds; `accountId` must be the invocation's user (the fallback reads as them). */
@@ -266,7 +276,7 @@ async function viewOf(deps: ForgeDeps, ctx: PanelContext, state: DeliverableStat
     activeBaseline: ctx.summary.activeBaseline,
     scopeVersion: ctx.summary.head?.scopeVersion ?? null,
     baselineCriteria,
-    policy: ctx.policy,
+    policy: ctx.gate,
     permissions: { canEdit, canSignOff: signOffAccess.canSignOff },
     vocabulary: ctx.vocabulary,
   });
@@ -318,7 +328,7 @@ async function commitAndShow(
     entry: version === null ? ctx.entry : { stored: { state, version }, baselineCache: cache ?? null },
     summary: { ...ctx.summary, head },
   };
-  await updateIssueProperty(deps, { state, policy: ctx.policy, scopeVersion: head?.scopeVersion ?? null });
+  await updateIssueProperty(deps, { state, policy: ctx.gate, scopeVersion: head?.scopeVersion ?? null });
   let panel: PanelView;
   try {
     panel = await viewOf(deps, after, state, version);
@@ -333,7 +343,7 @@ async function commitAndShow(
       activeBaseline: ctx.summary.activeBaseline,
       scopeVersion: head?.scopeVersion ?? null,
       baselineCriteria: cache?.criteria ?? null,
-      policy: ctx.policy,
+      policy: ctx.gate,
       permissions: { canEdit: false, canSignOff: false },
       vocabulary: ctx.vocabulary,
     });
@@ -360,10 +370,3 @@ function notDeliverable(ctx: PanelContext): Refusal {
   return refuse('NOT_A_DELIVERABLE', `${describeNotDeliverable(ctx.issue, ctx.settings.deliverableIssueTypes)} Nothing was changed.`);
 }
 
-function sameCriteria(a: readonly Criterion[], b: readonly Criterion[]): boolean {
-  return a.length === b.length && a.every((c, i) => c.id === b[i]?.id && c.text === b[i]?.text && c.met === b[i]?.met);
-}
-
-function sameIssueFacts(a: DeliverableState, b: DeliverableState): boolean {
-  return a.key === b.key && a.title === b.title && a.assigneeId === b.assigneeId && a.scopeId === b.scopeId && a.inScope === b.inScope;
-}

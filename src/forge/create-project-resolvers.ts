@@ -2,7 +2,8 @@ import { route } from '@forge/api';
 import type { Request } from '@forge/resolver';
 import { z } from 'zod';
 import { attachReason } from '../core/attach-reason';
-import { checkSignOffAuthority, hasApproverLists } from '../core/check-sign-off-authority';
+import { checkBaselineAuthority } from '../core/check-baseline-authority';
+import { hasApproverLists } from '../core/check-sign-off-authority';
 import { createBaseline } from '../core/create-baseline';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../core/encode-history-cursor';
 import { parseWith } from '../core/parse-with';
@@ -16,6 +17,7 @@ import {
   type HistoryRecord,
   type HistoryRecordOf,
 } from '../core/schemas';
+import { snapshotScope } from '../core/snapshot-scope';
 import { HISTORY_PAGE_MAX, type HistoryQuery } from '../core/store';
 import { buildHistoryRow } from './build-history-row';
 import { checkPermission } from './check-permission';
@@ -26,7 +28,7 @@ import { findApproverRoles } from './find-approver-roles';
 import { ENTITY_PAGE_SIZE, type BaselineMeta, type ScopeSummary } from './kvs-store';
 import { pickRequester, JiraUnavailableError, readJiraReply } from './read-jira-reply';
 import { readInvocation } from './read-invocation';
-import { readProjectSettings, buildClosurePolicy } from './read-project-settings';
+import { buildClosurePolicy, parseProjectSettings, readJiraPolicy, readProjectSettings, type SettingsReading } from './read-project-settings';
 import { refusals, refuse } from './refuse';
 import { renderCsvLine, renderHistoryCsv, renderHistoryJson, toExportFields } from './render-history-csv';
 import {
@@ -185,8 +187,9 @@ export function createProjectResolvers(deps: ForgeDeps, limits: ProjectPageLimit
       if (!inv.project) return refusals.noProject();
       const scopeId = inv.project.id;
       const summary = await deps.store.readScopeSummary(scopeId);
+      const reading = parseProjectSettings(summary.ext);
       const settings = readProjectSettings(summary.ext);
-      if (!(await mayCreateBaseline(scopeId, inv.accountId, settings))) {
+      if (!(await mayCreateBaseline(scopeId, inv.accountId, reading))) {
         return refuse('NOT_AN_APPROVER', 'Only approvers of this project can create a baseline (a project admin when no approvers are set). Nothing was changed.');
       }
       // A baseline is a snapshot of every deliverable, so this one action reads them all.
@@ -203,7 +206,7 @@ export function createProjectResolvers(deps: ForgeDeps, limits: ProjectPageLimit
         name: parsed.value.name,
         now,
         approvedBy: actor,
-        deliverables: inScope.map((s) => ({ id: s.id, key: s.key, title: s.title, criteria: s.criteria })),
+        deliverables: snapshotScope(inScope, scopeId),
         current,
       });
       if (!created.ok) return refuse(created.code, `${created.message} Nothing was changed.`);
@@ -273,11 +276,10 @@ export function createProjectResolvers(deps: ForgeDeps, limits: ProjectPageLimit
 async function loadOverview(deps: ForgeDeps, limits: ProjectPageLimits, project: { id: string; key: string }, accountId: string | null): Promise<ProjectOverview> {
   const scopeId = project.id;
   const summary = await deps.store.readScopeSummary(scopeId);
-  const settings = readProjectSettings(summary.ext);
   const [view, name, canCreateBaseline, canDocumentChanges] = await Promise.all([
     advanceSignals(deps, limits, scopeId, summary),
     fetchProjectName(project),
-    accountId ? mayCreateBaseline(scopeId, accountId, settings) : Promise.resolve(false),
+    accountId ? mayCreateBaseline(scopeId, accountId, parseProjectSettings(summary.ext)) : Promise.resolve(false),
     accountId ? checkPermission('EDIT_ISSUES', { projectId: scopeId }) : Promise.resolve(false),
   ]);
   return {
@@ -663,11 +665,18 @@ function noAccess(): Refusal {
 }
 
 /** Approvers per the settings; with no approvers set, project admins. */
-async function mayCreateBaseline(projectId: string, accountId: string, settings: ReturnType<typeof readProjectSettings>): Promise<boolean> {
-  const policy = buildClosurePolicy(settings);
-  if (!hasApproverLists(policy)) return checkPermission('ADMINISTER_PROJECTS', { projectId });
-  const roles = await findApproverRoles(projectId, accountId, policy.approverRoles);
-  return checkSignOffAuthority({ signer: { id: accountId, name: null, email: null }, roles, policy, assigneeId: null }).ok;
+/**
+ * The core's baseline authority (approvers; a project admin when none are listed). Only what
+ * the answer can turn on is read: the admin permission without approver lists, the roles with them.
+ */
+async function mayCreateBaseline(projectId: string, accountId: string, reading: SettingsReading): Promise<boolean> {
+  const policy = readJiraPolicy(reading);
+  const lists = policy.ok && hasApproverLists(policy.value);
+  const [roles, isAdministrator] = await Promise.all([
+    policy.ok && lists ? findApproverRoles(projectId, accountId, policy.value.approverRoles) : Promise.resolve([]),
+    policy.ok && !lists ? checkPermission('ADMINISTER_PROJECTS', { projectId }) : Promise.resolve(false),
+  ]);
+  return checkBaselineAuthority({ actor: { id: accountId, name: null, email: null }, roles, policy, isAdministrator }).ok;
 }
 
 async function fetchProjectName(project: { id: string; key: string }): Promise<string> {

@@ -1,16 +1,18 @@
 import { route } from '@forge/api';
 import { InvocationError, InvocationErrorCode, type RetryOptions } from '@forge/events';
 import { z } from 'zod';
-import { evaluateClosure } from '../core/evaluate-closure';
-import { isDoneState } from '../core/is-done-state';
-import { recordCriteriaChange, recordDeliverableRemoval } from '../core/record-criteria-change';
-import type { Actor, Baseline, ClosurePolicy, ClosureReason, DeliverableState, HistoryDraft, HistoryRecord } from '../core/schemas';
+import { buildDeliverableState } from '../core/build-deliverable-state';
+import { decideDeliverableEvent, type DeliverableIntent, type WorkflowObservation } from '../core/decide-deliverable-event';
+import { isDoneUnder } from '../core/is-done-state';
+import type { PolicyReading } from '../core/read-closure-policy';
+import type { Actor, Baseline, DeliverableState, HistoryRecord, HistoryRecordOf } from '../core/schemas';
+import type { BaselineCache, DeliverableEntry, ScopeSummary } from '../core/store';
 import { pickRequester, JiraUnavailableError, JSON_HEADERS, readJiraReply } from './read-jira-reply';
 import type { ForgeDeps } from './create-forge-deps';
 import { fetchIssue, type JiraIssue, type JiraStatus } from './fetch-issue';
 import { fetchUser } from './fetch-user';
-import type { DeliverableEntry } from './kvs-store';
-import { buildClosurePolicy, isDeliverableType, parseProjectSettings, readProjectSettings } from './read-project-settings';
+import { JIRA_ACTOR, readJiraFacts } from './read-jira-facts';
+import { isTrackedType, parseProjectSettings, readJiraMode, readJiraPolicy } from './read-project-settings';
 import { updateIssueProperty } from './update-issue-property';
 
 // Payloads of avi:jira:created:issue, avi:jira:updated:issue and avi:jira:deleted:issue
@@ -109,19 +111,22 @@ type RetryData = z.infer<typeof retryDataSchema>;
 
 /**
  * The trigger. Validators only run in company-managed projects and can be sidestepped ("any
- * status" transitions, bulk edits), so every update is checked here too:
- * - a status change into a done state without a valid sign-off is a bypass: recorded as
- *   closure_bypassed and, by the project's bypass policy, reopened to the previous status with a
- *   comment, or recorded only; a closure that passes the gate is recorded as closure_allowed;
+ * status" transitions, bulk edits), so every update is decided here too, by the core
+ * (decideDeliverableEvent), as the Linear webhook's are:
+ * - a status change into a done state without a valid sign-off is refused and moved back to the
+ *   previous status with a comment (closure_refused) when the project reopens bypasses and a way
+ *   back exists; otherwise it stands and is recorded as a bypass (closure_bypassed); a closure
+ *   that passes the gate is recorded as closure_allowed; a move from one done status to another
+ *   is no closure. Settings that cannot be read refuse the closure, naming the fault;
  * - a deliverable deleted, or moved out of its project, is removed from that scope
  *   (deliverable_removed after the baseline), and one moved in is added to its new one;
  * - key, title and assignee are kept current (the self sign-off rule needs the assignee);
  * - every tracked issue, new ones included (avi:jira:created:issue), gets the JQL summary property.
  *
- * A closure is decided once from fresh reads, and the record is committed before Jira is touched.
- * The record's id is derived from the event, and the commit requires the history head read
- * before the check, so the record is also the claim: a duplicate delivery finds it, a failed run
- * left none. Jira actions that fail transiently are retried through Forge (EventRetryRequest),
+ * An update is decided once from fresh reads and committed once, before Jira is touched. The
+ * closure record's id is derived from the event, and the commit requires the history head read
+ * before the decision, so the record is also the claim: a duplicate delivery finds it, a failed
+ * run left none. Jira actions that fail transiently are retried through Forge (EventRetryRequest),
  * resumed from the step that failed, and never doubled: the reopen re-reads the status first and
  * the comment is guarded by a claim.
  */
@@ -169,6 +174,17 @@ async function handleDeleted(e: IssueEvent, deps: ForgeDeps): Promise<EventRetry
   return removed ? undefined : requestEventRetry('FUNCTION_RETRY_REQUEST');
 }
 
+/** What the update is about, resolved once; each decision attempt reads the rest again. */
+interface UpdateContext {
+  e: IssueEvent;
+  project: { id: string; key: string };
+  /** The status the event moved the issue to, and the change item saying so; null when the status did not change. */
+  move: { to: JiraStatus; item: ChangeItem } | null;
+  issueType: string | null;
+  actor: () => Promise<Actor | null>;
+  retry: RetryInfo;
+}
+
 async function handleUpdated(e: IssueEvent, deps: ForgeDeps, retry: RetryInfo): Promise<EventRetryRequest | undefined> {
   const fields = e.issue.fields;
   let project = fields.project ?? null;
@@ -182,160 +198,192 @@ async function handleUpdated(e: IssueEvent, deps: ForgeDeps, retry: RetryInfo): 
     status = issue.status;
     issueType = issue.issueType;
   }
-  const actor = lazyActor(e);
-  let entry = await deps.store.readDeliverableEntry('jira', e.issue.id);
-  const summary = await deps.store.readScopeSummary(project.id);
-  const reading = parseProjectSettings(summary.ext);
-  const settings = reading.ok ? reading.settings : reading.defaults;
-  const policy = buildClosurePolicy(settings);
-  const tracked = isDeliverableType(settings, issueType);
-
-  // Moved out of a project (ids stay, keys change): removed there, added here.
-  if (entry && entry.stored.state.inScope && entry.stored.state.scopeId !== project.id) {
-    entry = await removeFromScope(deps, entry, await actor(), 'moved');
-    if (entry && tracked) entry = await addToScope(deps, entry, e, project.id, await actor());
-  } else if (entry && entry.stored.state.inScope) {
-    entry = await refreshFacts(deps, entry, e, fields.assignee === undefined ? undefined : (fields.assignee?.accountId ?? null));
-  }
-
-  let outcome: EventRetryRequest | undefined;
   const statusItem = readChangeItems(e, deps).find((i) => i.fieldId === 'status' || i.field === 'status');
-  if (statusItem && status && tracked && isDoneState(policy, status) && !wasDone(e, deps, statusItem.from ?? null, policy)) {
-    // Defaults let anyone sign off: deciding a closure from them would fail open.
-    if (!reading.ok) deps.log(`the settings of project ${project.key} cannot be read (${reading.errors.join('; ')}); the closure of ${e.issue.key} is not checked`);
-    else outcome = await checkClosure(deps, { e, scopeId: project.id, entry, fromStatusId: statusItem.from ?? null, policy, bypassPolicy: settings.bypassPolicy, actor, retry, stamp: eventStamp(e, statusItem, deps) });
-  }
+  const ctx: UpdateContext = { e, project, move: statusItem && status ? { to: status, item: statusItem } : null, issueType, actor: lazyActor(e), retry };
 
-  // The JQL summary follows every change; a tracked issue without criteria gets one too, so
-  // "signedOff = false" finds it.
-  if (tracked && (!entry || entry.stored.state.scopeId === project.id)) {
-    const state = entry?.stored.state ?? emptyState(e, project.id, deps.now());
-    const head = (await deps.store.readScopeSummary(project.id)).head;
-    await updateIssueProperty(deps, { state, policy, scopeVersion: head?.scopeVersion ?? null });
+  // Moved out of a project (ids stay, keys change): removed there first; the decision below adds it here.
+  const entry = await deps.store.readDeliverableEntry('jira', e.issue.id);
+  if (entry && entry.stored.state.inScope && entry.stored.state.scopeId !== project.id) {
+    if (!(await removeFromScope(deps, entry, await ctx.actor(), 'moved'))) return requestEventRetry('FUNCTION_RETRY_REQUEST');
   }
-  return outcome;
+  return decideUpdate(deps, ctx);
 }
 
-function emptyState(e: IssueEvent, scopeId: string, now: string): DeliverableState {
+/**
+ * Reads, decides once with the core, commits once, then acts: the Jira side of
+ * decideDeliverableEvent. A commit that lost a race (the panel saved, another run recorded) is
+ * decided again from fresh reads, and then finds the other run's record.
+ */
+async function decideUpdate(deps: ForgeDeps, ctx: UpdateContext): Promise<EventRetryRequest | undefined> {
+  const { e, project } = ctx;
+  for (let attempt = 1; attempt <= MAX_DECIDE_ATTEMPTS; attempt += 1) {
+    const [entry, summary] = await Promise.all([deps.store.readDeliverableEntry('jira', e.issue.id), deps.store.readScopeSummary(project.id)]);
+    const reading = parseProjectSettings(summary.ext);
+    if (!reading.ok) deps.log(`the settings of project ${project.key} cannot be read (${reading.errors.join('; ')}); closures of its issues are refused`);
+    const policy = readJiraPolicy(reading);
+    const tracked = isTrackedType(reading, ctx.issueType);
+    const stored = entry?.stored.state ?? null;
+    const here = stored !== null && stored.inScope && stored.scopeId === project.id;
+    // An untracked issue is only kept current where Scopekeeper already keeps it.
+    if (!tracked && !here) return undefined;
+
+    const closing = tracked && ctx.move !== null && isDoneUnder(policy, ctx.move.to);
+    const recordId = closing && ctx.move ? `jira-closure:${e.issue.id}:${eventStamp(e, ctx.move.item, deps)}` : null;
+    if (recordId) {
+      const existing = await findClosureRecord(deps, project.id, e.issue.id, recordId);
+      if (existing) {
+        const resumed = await resumeClosure(deps, ctx, existing);
+        await refreshProperty(deps, stored, ctx, policy, summary);
+        return resumed;
+      }
+    }
+    // Events can arrive minutes late: a closure is decided from the issue as it is now.
+    const now = closing ? await fetchIssue('app', e.issue.id, { transitions: true }) : null;
+    if (closing && !now) {
+      deps.log(`${e.issue.key} no longer exists; its closure is not recorded`);
+      return undefined;
+    }
+    // Entering this scope (moved here, or back): a scope change against its baseline.
+    const entering = stored !== null && !here;
+    const baseline = entering && summary.activeBaseline ? await deps.store.readBaseline(project.id, summary.activeBaseline) : null;
+    const decision = decideDeliverableEvent({
+      stored,
+      // An issue type that is no deliverable is never gated: its status changes are no closures.
+      event: { kind: 'observed', facts: factsOf(e, project.id, now), workflow: tracked ? workflowOf(e, deps, ctx, now) : { kind: 'none', current: null } },
+      baseline,
+      policy,
+      mode: readJiraMode(reading),
+      actor: closing || entering ? await ctx.actor() : null,
+      fallbackActor: JIRA_ACTOR,
+      source: 'jira-trigger',
+      now: deps.now(),
+      newId: deps.newId,
+      ...(recordId ? { closureId: recordId } : {}),
+    });
+
+    const state = decision.state;
+    const hasClosure = decision.drafts.some((d) => d.kind.startsWith('closure_'));
+    if (state && (decision.changed || decision.drafts.length > 0)) {
+      const key = `jira:${e.issue.id}`;
+      const cache = baseline ? cacheFor(baseline, e.issue.id) : (entry?.baselineCache ?? null);
+      const result = await deps.store.commitWith(
+        {
+          scopeId: project.id,
+          ...(decision.changed ? { deliverables: [{ state, expectedVersion: entry?.stored.version ?? null }] } : {}),
+          history: decision.drafts,
+          ...(hasClosure ? { expectedHistoryHead: summary.head?.hash ?? null } : {}),
+        },
+        { baselineCaches: cache ? { [key]: cache } : {} },
+      );
+      if (!result.ok) {
+        if (result.code === 'HISTORY_CONFLICT' || result.code === 'VERSION_CONFLICT') continue;
+        deps.log(`could not record the update of ${e.issue.key}: ${result.code}`);
+        return requestEventRetry('FUNCTION_RETRY_REQUEST');
+      }
+    }
+    // The issue was read just now: that read is the status check before the reopen.
+    const acted = recordId && now ? await actOnIntents(deps, e, recordId, decision.intents, now, policy) : undefined;
+    await refreshProperty(deps, state, ctx, policy, summary);
+    return acted;
+  }
+  deps.log(`project ${project.id} kept changing while deciding the update of ${e.issue.key}; asking Forge to retry`);
+  return requestEventRetry('FUNCTION_RETRY_REQUEST');
+}
+
+/** The issue's facts: from the read made just now when there is one, else from the event. */
+function factsOf(e: IssueEvent, scopeId: string, now: JiraIssue | null) {
+  if (now) return readJiraFacts({ id: e.issue.id, key: now.key, projectId: scopeId, summary: now.summary, assigneeId: now.assigneeId });
+  const assignee = e.issue.fields.assignee;
+  return readJiraFacts({ id: e.issue.id, key: e.issue.key, projectId: scopeId, summary: e.issue.fields.summary, assigneeId: assignee === undefined ? undefined : (assignee?.accountId ?? null) });
+}
+
+/**
+ * The status change as the core sees it. The status before is known when associatedStatuses
+ * names it (a done-to-done change is then no closure); the way back is a transition, in the
+ * issue as read just now, to that status.
+ */
+function workflowOf(e: IssueEvent, deps: ForgeDeps, ctx: UpdateContext, now: JiraIssue | null): WorkflowObservation {
+  if (!ctx.move) return { kind: 'none', current: null };
+  const fromId = ctx.move.item.from ?? null;
+  const from = fromId === null ? null : (readAssociatedStatuses(e, deps).find((s) => s.id === fromId) ?? null);
+  const toName = e.issue.fields.status?.name ?? now?.status?.name ?? 'done';
+  const back = fromId === null ? undefined : now?.transitions?.find((t) => t.to.id === fromId);
   return {
-    platform: 'jira',
-    id: e.issue.id,
-    key: e.issue.key,
-    scopeId,
-    title: e.issue.fields.summary ?? '',
-    assigneeId: e.issue.fields.assignee?.accountId ?? null,
-    criteria: [],
-    signOff: null,
-    inScope: true,
-    updatedAt: now,
+    kind: 'moved',
+    from,
+    to: { ...ctx.move.to, name: toName },
+    revertTo: back ? { id: back.to.id, name: back.to.name } : null,
+    ...(now ? { current: now.status } : {}),
   };
+}
+
+/** The JQL summary follows every change; a tracked issue without criteria gets one too, so "signedOff = false" finds it. */
+async function refreshProperty(deps: ForgeDeps, state: DeliverableState | null, ctx: UpdateContext, policy: PolicyReading, summary: ScopeSummary): Promise<void> {
+  const current = state ?? buildDeliverableState(null, factsOf(ctx.e, ctx.project.id, null), deps.now());
+  if (current.scopeId !== ctx.project.id || !current.inScope) return;
+  const head = (await deps.store.readScopeSummary(ctx.project.id)).head ?? summary.head;
+  await updateIssueProperty(deps, { state: current, policy, scopeVersion: head?.scopeVersion ?? null });
+}
+
+function cacheFor(baseline: Baseline, deliverableId: string): BaselineCache {
+  return { baselineId: baseline.id, criteria: baseline.deliverables.find((d) => d.id === deliverableId)?.criteria ?? null };
 }
 
 // ---- closures ------------------------------------------------------------------------------------
 
-interface ClosureInput {
-  e: IssueEvent;
-  scopeId: string;
-  entry: DeliverableEntry | null;
-  fromStatusId: string | null;
-  policy: ClosurePolicy;
-  bypassPolicy: 'reopen' | 'record';
-  actor: () => Promise<Actor | null>;
-  retry: RetryInfo;
-  stamp: string;
-}
-
 /**
- * Records the closure once, then acts on Jira. Reads first (the history head, an existing record
- * of this event, the issue as it is now), decides, and commits with the head it read: a commit
- * that lost a race is decided again, and finds the other run's record.
+ * Carries out the core's intents for a closure: moves the issue back when asked to, and comments
+ * why (with the plan Forge hands back on a retry). Only closure sections are Jira's to say: the
+ * issue panel asks for criteria, and Jira criteria never change in an event.
  */
-async function checkClosure(deps: ForgeDeps, input: ClosureInput): Promise<EventRetryRequest | undefined> {
-  const { e, scopeId } = input;
-  const recordId = `jira-closure:${e.issue.id}:${input.stamp}`;
-  for (let attempt = 1; attempt <= MAX_DECIDE_ATTEMPTS; attempt += 1) {
-    const { head } = await deps.store.readScopeSummary(scopeId);
-    const existing = await findClosureRecord(deps, scopeId, e.issue.id, recordId);
-    if (existing) return resumeClosure(deps, input, existing);
-    // Events can arrive minutes late: decide from the issue as it is now, not as the event saw it.
-    const now = await fetchIssue('app', e.issue.id, { transitions: true });
-    if (!now) {
-      deps.log(`${e.issue.key} no longer exists; its closure is not recorded`);
-      return undefined;
-    }
-    const decision = decideClosure(deps, input, now, recordId, await input.actor());
-    const result = await deps.store.commit({ scopeId, history: [decision.draft], expectedHistoryHead: head?.hash ?? null });
-    // The issue was read just now: that read is the status check before the reopen.
-    if (result.ok) return decision.plan ? actOnBypass(deps, e, recordId, decision.plan, 'transition', { known: now, policy: input.policy }) : undefined;
-    if (result.code !== 'HISTORY_CONFLICT') {
-      deps.log(`could not record the closure of ${e.issue.key}: ${result.code}`);
-      return requestEventRetry('FUNCTION_RETRY_REQUEST');
-    }
-  }
-  deps.log(`the history of project ${scopeId} kept moving while recording the closure of ${e.issue.key}; asking Forge to retry`);
-  return requestEventRetry('FUNCTION_RETRY_REQUEST');
+async function actOnIntents(
+  deps: ForgeDeps,
+  e: IssueEvent,
+  recordId: string,
+  intents: readonly DeliverableIntent[],
+  now: JiraIssue,
+  policy: PolicyReading,
+): Promise<EventRetryRequest | undefined> {
+  const revert = intents.find((i): i is Extract<DeliverableIntent, { kind: 'revert' }> => i.kind === 'revert') ?? null;
+  const section = intents.flatMap((i) => (i.kind === 'comment' ? i.sections : [])).find((s) => s.kind === 'closure_refused');
+  if (!section || section.kind !== 'closure_refused') return undefined;
+  const back = revert ? now.transitions?.find((t) => t.to.id === revert.to.id) : undefined;
+  const plan = planComment(now.key, section.toState, revert ? { id: revert.to.id, name: revert.to.name } : null, back?.id ?? null, section.reasons.map((r) => r.message));
+  return actOnBypass(deps, e, recordId, plan, 'transition', { known: now, policy });
 }
 
-function decideClosure(deps: ForgeDeps, input: ClosureInput, now: JiraIssue, recordId: string, actor: Actor | null): { draft: HistoryDraft; plan: BypassPlan | null } {
-  const { e, entry, policy, scopeId } = input;
-  const stored = entry?.stored.state;
-  const state: DeliverableState = {
-    platform: 'jira',
-    id: e.issue.id,
-    key: now.key,
-    scopeId,
-    title: now.summary || stored?.title || '',
-    // Jira's assignee now: the self sign-off rule needs today's.
-    assigneeId: now.assigneeId,
-    criteria: stored?.criteria ?? [],
-    signOff: stored?.signOff ?? null,
-    inScope: true,
-    updatedAt: stored?.updatedAt ?? deps.now(),
+/** The comment in both its forms (moved back, or could not), and the way back, as a retry carries them. */
+function planComment(key: string, toState: string, back: { id: string; name: string | null } | null, transitionId: string | null, reasons: string[]): BypassPlan {
+  return {
+    toStatusId: back?.id ?? null,
+    toStatusName: back?.name ?? null,
+    transitionId,
+    movedText: `Scopekeeper moved ${key} back to ${back?.name ?? 'its previous status'}: it reached ${toState} without a valid sign-off of its acceptance criteria.`,
+    notMovedText: `${key} reached ${toState} without a valid sign-off of its acceptance criteria. Scopekeeper could not move it back, so this is recorded as a bypass.`,
+    reasons,
   };
-  const toState = input.e.issue.fields.status?.name ?? now.status?.name ?? 'done';
-  const verdict = evaluateClosure({ state, policy });
-  const base = { id: recordId, scopeId, at: deps.now(), actor, deliverableId: e.issue.id };
-  if (verdict.allowed) return { draft: { ...base, kind: 'closure_allowed', data: { toState } }, plan: null };
-  const record = (action: 'reopened' | 'recorded'): HistoryDraft => ({ ...base, kind: 'closure_bypassed', data: { toState, reasons: verdict.reasons, action } });
-  if (input.bypassPolicy === 'record') return { draft: record('recorded'), plan: null };
-  if (!now.status || !isDoneState(policy, now.status)) {
-    deps.log(`${now.key} closed without a valid sign-off but is no longer done; recorded, not reopened`);
-    return { draft: record('recorded'), plan: null };
-  }
-  const back = input.fromStatusId ? now.transitions?.find((t) => t.to.id === input.fromStatusId) : undefined;
-  const plan: BypassPlan = {
-    toStatusId: input.fromStatusId,
-    toStatusName: back?.to.name ?? null,
-    transitionId: back?.id ?? null,
-    movedText: `Scopekeeper moved ${now.key} back to ${back?.to.name ?? 'its previous status'}: it reached ${now.status.name} without a valid sign-off of its acceptance criteria.`,
-    notMovedText: `${now.key} reached ${now.status.name} without a valid sign-off of its acceptance criteria. Scopekeeper could not move it back, so this is recorded as a bypass.`,
-    reasons: verdict.reasons.map((r: ClosureReason) => r.message),
-  };
-  return { draft: record(back ? 'reopened' : 'recorded'), plan };
+}
+
+/** A record of a closure Scopekeeper set out to move back (older records: a bypass reopened). */
+function isRevertRecord(record: HistoryRecord): record is HistoryRecordOf<'closure_refused' | 'closure_bypassed'> {
+  return record.kind === 'closure_refused' || (record.kind === 'closure_bypassed' && record.data.action === 'reopened');
 }
 
 /**
  * The record exists: a duplicate delivery, or a retry. Only a retry acts: one we asked for
  * resumes where it stopped; one the platform made (a timeout, say) redoes the guarded steps.
  */
-async function resumeClosure(deps: ForgeDeps, input: ClosureInput, record: HistoryRecord): Promise<EventRetryRequest | undefined> {
-  const { e, retry } = input;
+async function resumeClosure(deps: ForgeDeps, ctx: UpdateContext, record: HistoryRecord): Promise<EventRetryRequest | undefined> {
+  const { e, retry } = ctx;
   if (retry.data && retry.data.recordId === record.id) {
     return actOnBypass(deps, e, record.id, retry.data.plan, retry.data.step, { moved: retry.data.moved, commentToken: retry.data.commentToken });
   }
-  if (retry.count === 0 || record.kind !== 'closure_bypassed' || record.data.action !== 'reopened') {
+  if (retry.count === 0 || !isRevertRecord(record)) {
     deps.log(`the closure of ${e.issue.key} was already recorded (${record.id}); nothing to do`);
     return undefined;
   }
-  const key = e.issue.key;
-  const plan: BypassPlan = {
-    toStatusId: input.fromStatusId,
-    toStatusName: null,
-    transitionId: null,
-    movedText: `Scopekeeper moved ${key} back to its previous status: it reached ${record.data.toState} without a valid sign-off of its acceptance criteria.`,
-    notMovedText: `${key} reached ${record.data.toState} without a valid sign-off of its acceptance criteria. Scopekeeper could not move it back, so this is recorded as a bypass.`,
-    reasons: record.data.reasons.map((r) => r.message),
-  };
+  const fromId = ctx.move?.item.from ?? null;
+  const plan = planComment(e.issue.key, record.data.toState, fromId ? { id: fromId, name: null } : null, null, record.data.reasons.map((r) => r.message));
   return actOnBypass(deps, e, record.id, plan, 'transition', {});
 }
 
@@ -349,14 +397,14 @@ async function actOnBypass(
   recordId: string,
   plan: BypassPlan,
   from: 'transition' | 'comment',
-  state: { moved?: boolean; commentToken?: string; known?: JiraIssue; policy?: ClosurePolicy },
+  state: { moved?: boolean; commentToken?: string; known?: JiraIssue; policy?: PolicyReading },
 ): Promise<EventRetryRequest | undefined> {
   let moved = state.moved ?? false;
   if (from === 'transition' && plan.toStatusId) {
     const issue = state.known ?? (await fetchIssue('app', e.issue.id, { transitions: true }));
     if (!issue) return undefined;
     const policy = state.policy ?? (await readPolicy(deps, issue.project.id));
-    if (!issue.status || !isDoneState(policy, issue.status)) {
+    if (!issue.status || !isDoneUnder(policy, issue.status)) {
       // Someone moved it already: reopening now would undo their change.
       deps.log(`${issue.key} is no longer done; Scopekeeper leaves it where it is`);
       return undefined;
@@ -397,17 +445,17 @@ function isTransient(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** Only for the done check before a reopen; the closure itself was decided from parseProjectSettings. */
-async function readPolicy(deps: ForgeDeps, scopeId: string): Promise<ClosurePolicy> {
+/** Only for the done check before a reopen on a retry; the closure itself was decided by the core. */
+async function readPolicy(deps: ForgeDeps, scopeId: string): Promise<PolicyReading> {
   const summary = await deps.store.readScopeSummary(scopeId);
-  return buildClosurePolicy(readProjectSettings(summary.ext));
+  return readJiraPolicy(parseProjectSettings(summary.ext));
 }
 
 /** This event's closure record, if a run already committed it. */
 async function findClosureRecord(deps: ForgeDeps, scopeId: string, deliverableId: string, recordId: string): Promise<HistoryRecord | null> {
   let cursor: string | null = null;
   for (let page = 0; page < 10; page += 1) {
-    const found = await deps.store.queryHistory({ scopeId, deliverableId, kinds: ['closure_bypassed', 'closure_allowed'], limit: 100, cursor });
+    const found = await deps.store.queryHistory({ scopeId, deliverableId, kinds: ['closure_refused', 'closure_bypassed', 'closure_allowed'], limit: 100, cursor });
     const match = found.records.find((r) => r.id === recordId);
     if (match) return match;
     if (!found.nextCursor) return null;
@@ -459,12 +507,6 @@ function readAssociatedStatuses(e: IssueEvent, deps: ForgeDeps): JiraStatus[] {
   return statuses;
 }
 
-/** A done-to-done change (Done -> Closed) is not a closure. Only knowable when the event names the old status. */
-function wasDone(e: IssueEvent, deps: ForgeDeps, fromStatusId: string | null, policy: ClosurePolicy): boolean {
-  const from = readAssociatedStatuses(e, deps).find((s) => s.id === fromStatusId);
-  return from ? isDoneState(policy, from) : false;
-}
-
 export function buildCommentDocument(lead: string, reasons: readonly string[]) {
   return {
     type: 'doc',
@@ -481,94 +523,35 @@ export function buildCommentDocument(lead: string, reasons: readonly string[]) {
   };
 }
 
-// ---- scope membership and facts ------------------------------------------------------------------
+// ---- scope membership -------------------------------------------------------------------------
 
-/** Records the deliverable leaving its scope; returns its entry afterwards (null if it changed meanwhile). */
+/** Records the deliverable leaving its scope, decided by the core; returns its entry afterwards (null if it changed meanwhile). */
 async function removeFromScope(deps: ForgeDeps, entry: DeliverableEntry, actor: Actor | null, why: 'deleted' | 'moved'): Promise<DeliverableEntry | null> {
   const previous = entry.stored.state;
-  const baseline = await activeBaseline(deps, previous.scopeId);
-  const removal = recordDeliverableRemoval({
-    previous,
+  const summary = await deps.store.readScopeSummary(previous.scopeId);
+  const baseline = summary.activeBaseline ? await deps.store.readBaseline(previous.scopeId, summary.activeBaseline) : null;
+  const decision = decideDeliverableEvent({
+    stored: previous,
+    event: { kind: 'removed' },
     baseline,
-    actor: actor ?? { id: 'jira', name: 'Jira', email: null },
-    now: deps.now(),
+    policy: readJiraPolicy(parseProjectSettings(summary.ext)),
+    mode: 'enforce',
+    actor,
+    fallbackActor: JIRA_ACTOR,
     source: 'jira-trigger',
-    // Jira cannot ask why: the change stays undocumented until someone attaches a reason.
-    reason: null,
+    now: deps.now(),
     newId: deps.newId,
   });
+  if (!decision.state || !decision.changed) return entry;
   const result = await deps.store.commitWith(
-    { scopeId: previous.scopeId, deliverables: [{ state: removal.state, expectedVersion: entry.stored.version }], history: removal.drafts },
+    { scopeId: previous.scopeId, deliverables: [{ state: decision.state, expectedVersion: entry.stored.version }], history: decision.drafts },
     { baselineCaches: entry.baselineCache ? { [`jira:${previous.id}`]: entry.baselineCache } : {} },
   );
   if (!result.ok) {
     deps.log(`could not record that ${previous.key} was ${why}: ${result.code}`);
     return null;
   }
-  return { stored: { state: removal.state, version: result.versions[`jira:${previous.id}`] ?? entry.stored.version + 1 }, baselineCache: entry.baselineCache };
-}
-
-/** A deliverable moved into this project: an addition here after the baseline. */
-async function addToScope(deps: ForgeDeps, entry: DeliverableEntry, e: IssueEvent, scopeId: string, actor: Actor | null): Promise<DeliverableEntry | null> {
-  const previous = entry.stored.state;
-  const baseline = await activeBaseline(deps, scopeId);
-  const now = deps.now();
-  const next: DeliverableState = {
-    ...previous,
-    key: e.issue.key,
-    scopeId,
-    title: e.issue.fields.summary ?? previous.title,
-    assigneeId: e.issue.fields.assignee === undefined ? previous.assigneeId : (e.issue.fields.assignee?.accountId ?? null),
-    inScope: true,
-    updatedAt: now,
-  };
-  const recorded = recordCriteriaChange({
-    previous,
-    next,
-    baseline,
-    actor: actor ?? { id: 'jira', name: 'Jira', email: null },
-    now,
-    source: 'jira-trigger',
-    reason: null,
-    newId: deps.newId,
-  });
-  const cache = baseline ? { baselineId: baseline.id, criteria: baseline.deliverables.find((d) => d.id === previous.id)?.criteria ?? null } : undefined;
-  const result = await deps.store.commitWith(
-    { scopeId, deliverables: [{ state: recorded.state, expectedVersion: entry.stored.version }], history: recorded.drafts },
-    { baselineCaches: cache ? { [`jira:${previous.id}`]: cache } : {} },
-  );
-  if (!result.ok) {
-    deps.log(`could not add ${e.issue.key} to project ${scopeId}: ${result.code}`);
-    return null;
-  }
-  return { stored: { state: recorded.state, version: result.versions[`jira:${previous.id}`] ?? entry.stored.version + 1 }, baselineCache: cache ?? null };
-}
-
-/** Key, title and assignee as Jira has them now; no history (they are not scope). */
-async function refreshFacts(deps: ForgeDeps, entry: DeliverableEntry, e: IssueEvent, assigneeId: string | null | undefined): Promise<DeliverableEntry> {
-  const previous = entry.stored.state;
-  const next: DeliverableState = {
-    ...previous,
-    key: e.issue.key,
-    title: e.issue.fields.summary ?? previous.title,
-    assigneeId: assigneeId === undefined ? previous.assigneeId : assigneeId,
-  };
-  if (next.key === previous.key && next.title === previous.title && next.assigneeId === previous.assigneeId) return entry;
-  next.updatedAt = deps.now();
-  const result = await deps.store.commitWith(
-    { scopeId: previous.scopeId, deliverables: [{ state: next, expectedVersion: entry.stored.version }] },
-    { baselineCaches: entry.baselineCache ? { [`jira:${previous.id}`]: entry.baselineCache } : {} },
-  );
-  if (!result.ok) {
-    deps.log(`could not keep the facts of ${previous.key} current: ${result.code}`);
-    return entry;
-  }
-  return { stored: { state: next, version: result.versions[`jira:${previous.id}`] ?? entry.stored.version + 1 }, baselineCache: entry.baselineCache };
-}
-
-async function activeBaseline(deps: ForgeDeps, scopeId: string): Promise<Baseline | null> {
-  const { activeBaseline: meta } = await deps.store.readScopeSummary(scopeId);
-  return meta ? deps.store.readBaseline(scopeId, meta) : null;
+  return { stored: { state: decision.state, version: result.versions[`jira:${previous.id}`] ?? entry.stored.version + 1 }, baselineCache: entry.baselineCache };
 }
 
 async function actorOf(e: IssueEvent): Promise<Actor | null> {

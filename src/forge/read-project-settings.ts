@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { resolveTeamVocabulary } from '../core/hints/team-vocabulary';
 import { parseWith } from '../core/parse-with';
-import type { ClosurePolicy } from '../core/schemas';
+import type { PolicyReading } from '../core/read-closure-policy';
+import type { ClosurePolicy, ServiceMode } from '../core/schemas';
 import { projectSettingsSchema, type ProjectSettings } from './resolver-contract';
 
 export type SettingsReading =
@@ -35,6 +36,27 @@ export function readProjectSettings(ext: Record<string, unknown>): ProjectSettin
 
 export function defaultSettings(): ProjectSettings {
   return projectSettingsSchema.parse({});
+}
+
+/** How a project admin repairs settings Scopekeeper cannot read. */
+export const JIRA_SETTINGS_REMEDY = 'A project admin can fix this by opening Project settings → Apps → Scopekeeper and saving the settings again.';
+
+/** The policy the core decides from: settings that cannot be read give a refusal naming the fault, never the defaults. */
+export function readJiraPolicy(reading: SettingsReading): PolicyReading {
+  return reading.ok ? { ok: true, value: buildClosurePolicy(reading.settings) } : { ok: false, errors: reading.errors, remedy: JIRA_SETTINGS_REMEDY };
+}
+
+/**
+ * The core's mode for the project's closures: enforce when it reopens bypasses, shadow when it
+ * only records them; enforce when its settings cannot be read, since failing closed means refusing.
+ */
+export function readJiraMode(reading: SettingsReading): ServiceMode {
+  return reading.ok && reading.settings.bypassPolicy === 'record' ? 'shadow' : 'enforce';
+}
+
+/** Whether an issue type is gated; unreadable settings gate every type, the stricter reading. */
+export function isTrackedType(reading: SettingsReading, issueType: string | null): boolean {
+  return reading.ok ? isDeliverableType(reading.settings, issueType) : issueType === null || !isSubtaskTypeName(issueType);
 }
 
 /** The shared gate's policy for a Jira project: done means the "done" status category, plus any listed names. */
@@ -74,5 +96,5 @@ export function isSubtaskTypeName(name: string): boolean {
 
 /** The message the panel and the validator give when the stored settings cannot be read. */
 export function describeUnreadableSettings(subject: string): string {
-  return `Scopekeeper cannot read this project's settings, so ${subject}. A project admin can fix this by opening Project settings → Apps → Scopekeeper and saving the settings again.`;
+  return `Scopekeeper cannot read this project's settings, so ${subject}. ${JIRA_SETTINGS_REMEDY}`;
 }

@@ -1,11 +1,14 @@
 import { route } from '@forge/api';
 import { z } from 'zod';
-import { evaluateClosure } from '../core/evaluate-closure';
 import { isSignOffStale } from '../core/is-sign-off-stale';
-import type { ClosurePolicy, ClosureReasonCode, DeliverableState } from '../core/schemas';
+import { buildDeliverableState } from '../core/build-deliverable-state';
+import { hasValidSignOff } from '../core/has-valid-sign-off';
+import type { PolicyReading } from '../core/read-closure-policy';
+import type { ClosurePolicy, DeliverableState } from '../core/schemas';
 import { pickRequester, JiraUnavailableError, JSON_HEADERS, readJiraReply } from './read-jira-reply';
 import type { ForgeDeps } from './create-forge-deps';
-import { buildClosurePolicy, isDeliverableType, readProjectSettings } from './read-project-settings';
+import { readJiraFacts } from './read-jira-facts';
+import { isTrackedType, parseProjectSettings, readJiraPolicy, type SettingsReading } from './read-project-settings';
 
 export const ISSUE_PROPERTY_KEY = 'scopekeeper';
 
@@ -24,15 +27,13 @@ export interface IssueSearchSummary {
   undocumentedChanges: number;
 }
 
-const SIGNOFF_REASONS: ReadonlySet<ClosureReasonCode> = new Set(['NO_SIGNOFF', 'SIGNOFF_STALE', 'SELF_SIGNOFF', 'SIGNER_NOT_AUTHORISED']);
 const flag = (value: boolean): 'true' | 'false' => (value ? 'true' : 'false');
 
-export function summariseForSearch(state: DeliverableState, policy: ClosurePolicy, scopeVersion: string | null, undocumentedChanges: number): IssueSearchSummary {
-  const verdict = evaluateClosure({ state, policy });
+export function summariseForSearch(state: DeliverableState, policy: ClosurePolicy | PolicyReading, scopeVersion: string | null, undocumentedChanges: number): IssueSearchSummary {
   return {
     criteriaCount: state.criteria.length,
     allMet: flag(state.criteria.length > 0 && state.criteria.every((c) => c.met)),
-    signedOff: flag(state.signOff !== null && !verdict.reasons.some((r) => SIGNOFF_REASONS.has(r.code))),
+    signedOff: flag(hasValidSignOff(state, policy)),
     signOffStale: flag(state.signOff !== null && isSignOffStale(state.signOff, state.criteria)),
     scopeVersion: scopeVersion ?? '',
     undocumentedChanges,
@@ -46,7 +47,7 @@ export function summariseForSearch(state: DeliverableState, policy: ClosurePolic
  */
 export async function updateIssueProperty(
   deps: ForgeDeps,
-  input: { state: DeliverableState; policy: ClosurePolicy; scopeVersion: string | null },
+  input: { state: DeliverableState; policy: ClosurePolicy | PolicyReading; scopeVersion: string | null },
 ): Promise<IssueSearchSummary | null> {
   const { state } = input;
   try {
@@ -144,13 +145,14 @@ export async function backfillIssueProperties(deps: ForgeDeps): Promise<Backfill
   const page = searchPageSchema.safeParse(reply.body);
   if (!page.success) throw new Error(`Jira answered a search page Scopekeeper cannot read: ${page.error.message}`);
 
-  const policies = new Map<string, Promise<{ policy: ClosurePolicy; settings: ReturnType<typeof readProjectSettings>; scopeVersion: string | null }>>();
+  const policies = new Map<string, Promise<{ policy: PolicyReading; reading: SettingsReading; scopeVersion: string | null }>>();
   const projectOf = (projectId: string) => {
     let pending = policies.get(projectId);
     if (!pending) {
       pending = deps.store.readScopeSummary(projectId).then((summary) => {
-        const settings = readProjectSettings(summary.ext);
-        return { settings, policy: buildClosurePolicy(settings), scopeVersion: summary.head?.scopeVersion ?? null };
+        // Unreadable settings: every type is tracked and nothing counts as signed off (fail closed).
+        const reading = parseProjectSettings(summary.ext);
+        return { reading, policy: readJiraPolicy(reading), scopeVersion: summary.head?.scopeVersion ?? null };
       });
       policies.set(projectId, pending);
     }
@@ -168,23 +170,14 @@ export async function backfillIssueProperties(deps: ForgeDeps): Promise<Backfill
       todo.slice(i, i + BACKFILL_CONCURRENCY).map(async (issue) => {
         const projectId = issue.fields.project!.id;
         const project = await projectOf(projectId);
-        if (!isDeliverableType(project.settings, issue.fields.issuetype?.name ?? null)) {
+        if (!isTrackedType(project.reading, issue.fields.issuetype?.name ?? null)) {
           report.skipped += 1;
           return;
         }
         const stored = await deps.store.getDeliverable('jira', issue.id);
-        const state: DeliverableState = stored?.state ?? {
-          platform: 'jira',
-          id: issue.id,
-          key: issue.key,
-          scopeId: projectId,
-          title: issue.fields.summary ?? '',
-          assigneeId: issue.fields.assignee?.accountId ?? null,
-          criteria: [],
-          signOff: null,
-          inScope: true,
-          updatedAt: deps.now(),
-        };
+        const state =
+          stored?.state ??
+          buildDeliverableState(null, readJiraFacts({ id: issue.id, key: issue.key, projectId, summary: issue.fields.summary, assigneeId: issue.fields.assignee?.accountId ?? null }), deps.now());
         const written = await updateIssueProperty(deps, { state, policy: project.policy, scopeVersion: project.scopeVersion });
         if (written) report.written += 1;
         else report.failed += 1;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { evaluateClosure } from '../core/evaluate-closure';
-import { isDoneState } from '../core/is-done-state';
-import type { DeliverableState } from '../core/schemas';
+import { decideDeliverableEvent } from '../core/decide-deliverable-event';
 import type { ForgeDeps } from './create-forge-deps';
 import { fetchIssue } from './fetch-issue';
-import { buildClosurePolicy, describeUnreadableSettings, isDeliverableType, parseProjectSettings } from './read-project-settings';
+import { JIRA_ACTOR, readJiraFacts } from './read-jira-facts';
+import { isTrackedType, parseProjectSettings, readJiraPolicy } from './read-project-settings';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 
@@ -48,7 +47,9 @@ export interface ValidatorResult {
  * then two storage reads in parallel (the deliverable, and the project's head with its
  * settings). What the user changed on the transition screen counts: a new assignee is the one
  * the self sign-off rule checks, and a new issue type cannot take a deliverable out of the gate.
- * It fails closed: when it cannot decide, the issue stays where it is and the message says why.
+ * The core decides (decideDeliverableEvent, as for the trigger and for Linear); a veto records
+ * nothing, since the move does not happen. It fails closed: settings that cannot be read refuse,
+ * naming the fault, and when it cannot decide at all the issue stays where it is and the message says why.
  */
 export async function validateClosure(payload: unknown, deps: ForgeDeps): Promise<ValidatorResult> {
   const parsed = validatorPayloadSchema.safeParse(payload);
@@ -63,37 +64,40 @@ export async function validateClosure(payload: unknown, deps: ForgeDeps): Promis
     if (!issue) return { result: false, errorMessage: `Scopekeeper could not find ${ref.key}, so it stays where it is.` };
     const [entry, summary] = await Promise.all([deps.store.readDeliverableEntry('jira', issue.id), deps.store.readScopeSummary(issue.project.id)]);
     const reading = parseProjectSettings(summary.ext);
-    if (!reading.ok) {
-      deps.log(`validator: the settings of project ${issue.project.id} cannot be read: ${reading.errors.join('; ')}`);
-      return { result: false, errorMessage: describeUnreadableSettings(`${issue.key} stays where it is`) };
-    }
-    const settings = reading.settings;
+    if (!reading.ok) deps.log(`validator: the settings of project ${issue.project.id} cannot be read: ${reading.errors.join('; ')}`);
     // Gated when the type is a deliverable before or after the transition: changing the type
     // on the transition screen must not be a way around the gate.
     const newType = modified.issuetype?.name ?? null;
-    if (!isDeliverableType(settings, issue.issueType) && !(newType !== null && isDeliverableType(settings, newType))) return { result: true };
-    const policy = buildClosurePolicy(settings);
+    if (!isTrackedType(reading, issue.issueType) && !(newType !== null && isTrackedType(reading, newType))) return { result: true };
     const target = issue.transitions?.find((t) => t.to.id === transition.to.id)?.to ?? null;
-    // Not a closure: the gate only guards done states. An unknown target is treated as one,
-    // since an admin put the validator on this transition.
-    if (target && !isDoneState(policy, { name: target.name, categoryKey: target.categoryKey })) return { result: true };
-    const stored = entry?.stored.state;
-    const state: DeliverableState = {
-      platform: 'jira',
-      id: issue.id,
-      key: issue.key,
-      scopeId: issue.project.id,
-      title: issue.summary,
-      // The assignee the issue will have after this transition: set on its screen, or Jira's
-      // current one, not the one stored at the last save.
-      assigneeId: modified.assignee !== undefined ? (modified.assignee?.accountId ?? null) : issue.assigneeId,
-      criteria: stored?.criteria ?? [],
-      signOff: stored?.signOff ?? null,
-      inScope: true,
-      updatedAt: stored?.updatedAt ?? deps.now(),
-    };
-    const verdict = evaluateClosure({ state, policy });
-    if (verdict.allowed) return { result: true };
+    const decision = decideDeliverableEvent({
+      stored: entry?.stored.state ?? null,
+      event: {
+        kind: 'observed',
+        facts: readJiraFacts({
+          id: issue.id,
+          key: issue.key,
+          projectId: issue.project.id,
+          summary: issue.summary,
+          // The assignee the issue will have after this transition: set on its screen, or Jira's
+          // current one, not the one stored at the last save.
+          assigneeId: modified.assignee !== undefined ? (modified.assignee?.accountId ?? null) : issue.assigneeId,
+        }),
+        // The issue's status now is the one it leaves: Done -> Closed is no closure.
+        workflow: { kind: 'asked', from: issue.status, to: target },
+      },
+      // A veto writes nothing, so no scope change is recorded here and no baseline is read.
+      baseline: null,
+      policy: readJiraPolicy(reading),
+      mode: 'enforce',
+      actor: null,
+      fallbackActor: JIRA_ACTOR,
+      source: 'jira-trigger',
+      now: deps.now(),
+      newId: deps.newId,
+    });
+    const verdict = decision.verdict;
+    if (!verdict || verdict.allowed) return { result: true };
     const reasons = verdict.reasons.map((r, i) => `(${i + 1}) ${r.message}`).join(' ');
     return { result: false, errorMessage: `${issue.key} cannot move to ${target?.name ?? 'this status'} yet. ${reasons}` };
   } catch (error) {

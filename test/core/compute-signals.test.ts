@@ -148,6 +148,16 @@ describe('computeSignals — early-warning signals shown to delivery managers', 
   });
 
   describe('done without valid sign-off (a bypass)', () => {
+    it('counts only closures that stand: one Scopekeeper moved back is a refusal, not a bypass', () => {
+      const at2 = '2026-03-05T10:00:00.000Z';
+      const moved = chainHistory(null, [
+        { id: 'r-1', scopeId: 'jira:PROJ', at: at2, actor: null, deliverableId: 'd1', kind: 'closure_refused', data: { toState: 'Done', reasons: [{ code: 'NO_SIGNOFF', message: 'x' }] } },
+        { id: 'r-2', scopeId: 'jira:PROJ', at: at2, actor: null, deliverableId: 'd1', kind: 'closure_bypassed', data: { toState: 'Done', reasons: [{ code: 'NO_SIGNOFF', message: 'x' }], action: 'reopened' } },
+        { id: 'r-3', scopeId: 'jira:PROJ', at: at2, actor: null, deliverableId: 'd3', kind: 'closure_bypassed', data: { toState: 'Done', reasons: [{ code: 'NO_SIGNOFF', message: 'x' }], action: 'recorded' } },
+      ]);
+      expect(computeSignals({ baseline, deliverables, history: moved }).bypasses).toMatchObject({ count: 1, closureCount: 1, share: 1, keys: ['PROJ-3'] });
+    });
+
     it('counts bypassed closures against all recorded closures and names the deliverables once each', () => {
       expect(signals.bypasses).toMatchObject({ count: 3, closureCount: 4, share: 0.75, keys: ['PROJ-1', 'PROJ-3'] });
       expect(signals.bypasses.records.map((r) => r.id)).toEqual(['h-x1', 'h-x2', 'h-x3']);

@@ -1,4 +1,4 @@
-import { parseCriteria, scanCriteriaSection } from '../../src/core/parse-criteria';
+import { MAX_MARKDOWN_LENGTH, parseCriteria, scanCriteriaSection } from '../../src/core/parse-criteria';
 import type { ParseHint } from '../../src/core/parse-criteria';
 import { renderCriteria } from '../../src/core/render-criteria';
 import { criterionSchema } from '../../src/core/schemas';
@@ -72,6 +72,19 @@ describe('parseCriteria', () => {
       const result = parseCriteria(`${line}\n\n- [ ] The user can log in\n`);
       expect(result.found).toBe(false);
       expect(result.criteria).toEqual([]);
+    });
+
+    it.each([
+      ['a bullet list', '- [ ] The user can log in\n- [x] The user can log out'],
+      ['a numbered list', '1. The user can log in\n2. The user can log out'],
+    ])('reads a plain line "Acceptance criteria:" followed by %s, and only that list', (_what, list) => {
+      const result = parseCriteria(`Some context.\n\nAcceptance criteria:\n${list}\n\nNotes:\n\n- not a criterion\n`);
+      expect(result.criteria.map((c) => c.text)).toEqual(['The user can log in', 'The user can log out']);
+      expect(result.hints).toEqual([]);
+    });
+
+    it('does not take a plain "Acceptance criteria:" line without a list after it as the start of the section', () => {
+      expect(parseCriteria('Acceptance criteria:\n\nTo be agreed.\n\n- [ ] a list later\n').found).toBe(false);
     });
 
     it('ignores a heading that only appears inside a fenced code block', () => {
@@ -196,12 +209,18 @@ describe('parseCriteria', () => {
       expect(texts('## AC\n- [ ] top holds\n  - a child that\n    wraps\n  - next child\n')).toEqual(['top holds\n  - a child that wraps\n  - next child']);
     });
 
-    it('reads a nested item whose checkbox is on its continuation line as a checked nested item', () => {
-      expect(texts('## AC\n- [ ] top holds\n  -\n    [x] done\n')).toEqual(['top holds\n  - [x] done']);
+    it.each([
+      ['a nested item whose checkbox is on its continuation line as a checked nested item', '## AC\n- [ ] top holds\n\n  -\n    [x] done\n', 'top holds\n  - [x] done'],
+      ['"  -" right under the item text as an underline that makes that text a heading', '## AC\n- [ ] top holds\n  -\n    [x] done\n', 'top holds - [x] done'],
+      ['"  - ---" under an item as a horizontal rule inside it, kept in the text', '## AC\n- [ ] top holds\n  - ---\n', 'top holds - ---'],
+    ])('reads %s, as markdown does', (_what, markdown, text) => {
+      expect(texts(markdown)).toEqual([text]);
     });
 
-    it('reads "  - ---" under an item as a nested item, not a horizontal rule', () => {
-      expect(texts('## AC\n- [ ] top holds\n  - ---\n')).toEqual(['top holds\n  - ---']);
+    it('joins a nested item onto the line before when its text would not read back as a nested item', () => {
+      expect(texts('## AC\n- [ ] top holds\n  - one\n  - <div>\n  - two\n')).toEqual(['top holds\n  - one - <div>\n  - two']);
+      expect(texts('## AC\n- [ ] top holds\n  - one\n  - ~~~\n  - two\n    - grandchild\n')).toEqual(['top holds\n  - one - ~~~\n  - two\n    - grandchild']);
+      expect(texts('## AC\n- [ ] top holds\n  - \\1. escaped\n  - `code`\n  - ## heading\n')).toEqual(['top holds\n  - \\1. escaped\n  - `code`\n  - ## heading']);
     });
 
     it('treats an item indented by a single space as a sibling, not a child', () => {
@@ -209,9 +228,9 @@ describe('parseCriteria', () => {
     });
 
     it('skips an empty nested item without leaving a gap in the nesting', () => {
-      const result = parseCriteria('## AC\n- [ ] top holds\n  -\n    - grandchild\n');
+      const result = parseCriteria('## AC\n- [ ] top holds\n\n  -\n    - grandchild\n');
       expect(result.criteria.map((c) => c.text)).toEqual(['top holds\n  - grandchild']);
-      expect(result.hints).toEqual([expect.objectContaining({ code: 'EMPTY_ITEM', line: 3 })]);
+      expect(result.hints).toEqual([expect.objectContaining({ code: 'EMPTY_ITEM', line: 4 })]);
     });
   });
 
@@ -269,19 +288,31 @@ describe('parseCriteria', () => {
       expect(result.hints.map((h) => [h.code, h.line])).toEqual([['UNLISTED_TEXT', 2]]);
     });
 
-    it('reads an unclosed code fence as plain text instead of swallowing the rest', () => {
+    it('reads what follows an unclosed code fence as code, as markdown renders it', () => {
       const result = parseCriteria('## AC\n- [ ] one holds\n```\n- [ ] two holds\n');
-      expect(result.criteria.map((c) => c.text)).toEqual(['one holds ```', 'two holds']);
+      expect(result.criteria.map((c) => c.text)).toEqual(['one holds']);
+      expect(result.hints.map((h) => [h.code, h.line])).toEqual([['UNLISTED_TEXT', 3]]);
     });
 
     it('keeps a fenced code block that starts inside an item with that item, joined into its text', () => {
-      const result = parseCriteria('## AC\n- [ ] The CLI prints\n  ```\nusage: tool\n  ```\n- [ ] next holds\n');
+      const result = parseCriteria('## AC\n- [ ] The CLI prints\n  ```\n  usage: tool\n  ```\n- [ ] next holds\n');
       expect(result.criteria.map((c) => c.text)).toEqual(['The CLI prints ``` usage: tool ```', 'next holds']);
       expect(result.hints).toEqual([]);
     });
 
-    it('reads an HTML comment that never closes before a blank line as text', () => {
-      expect(texts('## AC\n- [ ] one holds\n<!-- stray\n\n- [ ] two --> holds\n')).toEqual(['one holds <!-- stray', 'two --> holds']);
+    it('ends a code block in an item at a line that is not indented under the item, as markdown does', () => {
+      const result = parseCriteria('## AC\n- [ ] The CLI prints\n  ```\nusage: tool\n  ```\n- [ ] next holds\n');
+      expect(result.criteria.map((c) => c.text)).toEqual(['The CLI prints ```']);
+      expect(result.hints.map((h) => [h.code, h.line])).toEqual([['UNLISTED_TEXT', 4]]);
+    });
+
+    it('reads an HTML comment up to its "-->", across blank lines, as markdown does', () => {
+      expect(parseCriteria('## AC\n- [ ] one holds\n<!-- stray\n\n- [ ] two --> holds\n')).toEqual({
+        ok: true,
+        criteria: [{ id: null, text: 'one holds', met: false }],
+        hints: [],
+        found: true,
+      });
     });
 
     it('skips HTML comments without a hint', () => {
@@ -336,7 +367,7 @@ describe('parseCriteria', () => {
   describe('when there is no usable section', () => {
     it('says found=false with a hint when there is no section', () => {
       const result = parseCriteria('# Story\n\nAs a user I want things.\n\n- [ ] a checklist elsewhere\n');
-      expect(result).toEqual({ criteria: [], found: false, hints: [expect.objectContaining({ code: 'NO_SECTION' })] });
+      expect(result).toEqual({ ok: true, criteria: [], found: false, hints: [expect.objectContaining({ code: 'NO_SECTION' })] });
     });
 
     it('says found=true with an EMPTY_SECTION hint when the section has no items', () => {
@@ -348,7 +379,7 @@ describe('parseCriteria', () => {
     });
 
     it('reads the empty string as no section', () => {
-      expect(parseCriteria('')).toEqual({ criteria: [], found: false, hints: [expect.objectContaining({ code: 'NO_SECTION' })] });
+      expect(parseCriteria('')).toEqual({ ok: true, criteria: [], found: false, hints: [expect.objectContaining({ code: 'NO_SECTION' })] });
     });
   });
 
@@ -390,10 +421,19 @@ describe('parseCriteria', () => {
   });
 
   describe('never throws', () => {
-    it.each([null, undefined, 42, {}, [], true, Symbol('x')])('returns an empty result with a NOT_TEXT hint for %p', (input) => {
+    it.each([null, undefined, 42, {}, [], true, Symbol('x')])('says it could not read %p, with a NOT_TEXT hint', (input) => {
       const result = parseCriteria(input as unknown as string);
-      expect(result).toEqual({ criteria: [], found: false, hints: [expect.objectContaining({ code: 'NOT_TEXT' })] });
+      expect(result).toEqual({ ok: false, error: expect.any(Error), criteria: [], found: false, hints: [expect.objectContaining({ code: 'NOT_TEXT' })] });
     });
+
+    it('says it did not read a description longer than MAX_MARKDOWN_LENGTH, with a TOO_LONG hint', () => {
+      const long = `## AC\n- [ ] one holds\n${'x'.repeat(MAX_MARKDOWN_LENGTH)}`;
+      const result = parseCriteria(long);
+      expect(result).toMatchObject({ ok: false, criteria: [], found: false, hints: [{ code: 'TOO_LONG' }] });
+      expect(result.hints[0]?.message).toContain('100,000 characters');
+      expect(parseCriteria(`\uFEFF${long.slice(long.length - MAX_MARKDOWN_LENGTH)}`).ok).toBe(true);
+    });
+
 
     it.each([
       ['a very long line of stars', '*'.repeat(50_000)],
@@ -458,21 +498,37 @@ describe('parseCriteria', () => {
 });
 
 describe('scanCriteriaSection', () => {
-  it('says where the section and its items are, as 0-based lines', () => {
-    const scan = scanCriteriaSection('# Story\n\n## AC\nIntro\n- [ ] one\n  wraps\n- [ ] two\n\nOutro\n## Next\n');
-    expect(scan.section).toEqual({ startLine: 2, endLine: 9, itemLines: { from: 4, to: 6, indent: 0 } });
-    expect(scan.lines[2]).toBe('## AC');
+  const at = (markdown: string, needle: string): number => markdown.indexOf(needle);
+
+  it('says where the section and its lists are, as offsets into the description', () => {
+    const md = '# Story\n\n## AC\nIntro\n\n- [ ] one\n  wraps\n\nOutro\n\n* [ ] two\n## Next\n';
+    expect(scanCriteriaSection(md).section).toEqual({
+      opener: 'heading',
+      start: at(md, '## AC'),
+      contentEnd: at(md, '## Next') - 1,
+      lists: { start: at(md, '- [ ] one'), end: at(md, '## Next') - 1 },
+      closer: '',
+      trailingCodeStart: null,
+    });
   });
 
-  it('gives the indentation of the last top-level item', () => {
-    expect(scanCriteriaSection('## AC\n  - [ ] one\n    - child\n').section?.itemLines).toEqual({ from: 1, to: 2, indent: 2 });
+  it('counts offsets in the description as given, a byte order mark included', () => {
+    expect(scanCriteriaSection('\uFEFF## AC\n- [ ] one\n').section).toMatchObject({ start: 1, lists: { start: 7, end: 16 } });
   });
 
-  it('counts a code block that starts inside the list as part of it, up to its closing fence', () => {
-    expect(scanCriteriaSection('## AC\n- [ ] one\n  ```\nx\n```\n\nOutro\n').section?.itemLines).toEqual({ from: 1, to: 4, indent: 0 });
+  it('says there are no lists when the section is empty, and where it ends', () => {
+    expect(scanCriteriaSection('## AC\n\ntext\n').section).toMatchObject({ contentEnd: 11, lists: null });
   });
 
-  it('says there are no items when the section is empty', () => {
-    expect(scanCriteriaSection('## AC\n\ntext\n').section).toEqual({ startLine: 0, endLine: 4, itemLines: null });
+  it('says how to close a code fence or comment left open at the end, for text put after it', () => {
+    expect(scanCriteriaSection('## AC\n````js\nx\n').section?.closer).toBe('````');
+    expect(scanCriteriaSection('# Notes\n\n<!-- draft\n').closer).toBe('-->');
+    expect(scanCriteriaSection('# Notes\n\n```\nx\n```\n').closer).toBe('');
+    expect(scanCriteriaSection('# Notes\n\n    ```\n').closer).toBe('');
+  });
+
+  it('names an indented code block that ends the section, which a new list goes before', () => {
+    const md = '## AC\nTo do:\n\n    code\n';
+    expect(scanCriteriaSection(md).section?.trailingCodeStart).toBe(at(md, '    code'));
   });
 });

@@ -70,6 +70,16 @@ describe('renderCriteria', () => {
       expect(parseCriteria(renderCriteria(parsed)).criteria).toEqual(parsed);
     });
 
+    it.each([
+      ['a nested item that markdown reads as a rule', 'first line\n  - ---'],
+      ['a nested item that markdown reads as a list', 'first line\n  - 1. one'],
+      ['a nested item that opens a code block, with lines after it', 'first line\n  - ~~~\n    - inside\nThen more'],
+      ['a line after a nested heading', 'first line\n  - ## sub\nThen more'],
+    ])('keeps the normalised text (so the digest) of %s, joining what markdown would read otherwise', (_what, text) => {
+      const back = parseCriteria(renderCriteria([c(text), c('next holds', true)])).criteria;
+      expect(back.map((x) => normaliseText(x.text))).toEqual([normaliseText(text), 'next holds']);
+    });
+
     it('keeps the digest of multi-line texts that were not written by parseCriteria', () => {
       const criteria = [c('The user sees an error\nwhen the password\n\n   is wrong  '), c('line one\n- a point\n\t- a sub-point', true)];
       const back = parseCriteria(renderCriteria(criteria)).criteria;
@@ -83,7 +93,6 @@ describe('renderCriteria', () => {
       ['text that starts like a numbered item', '1. first'],
       ['text that starts like a heading', '# not a heading'],
       ['text with a heading on a later line', 'first line\n  - ## sub'],
-      ['a nested item that looks like a rule', 'first line\n  - ---'],
       ['a nested item that starts like a checkbox', 'first line\n  - [ ] [x] both'],
       ['bold text', '**Acceptance criteria:**'],
       ['a code fence marker', 'run ```npm test```'],
@@ -159,10 +168,42 @@ describe('replaceCriteriaSection', () => {
     expect(replaceCriteriaSection(once, criteria)).toBe(once);
   });
 
-  it('separates the list from a paragraph directly above and below it', () => {
-    const out = replaceCriteriaSection('**Acceptance criteria:**\n- [ ] old\n**Notes**\n', [c('new holds')]);
-    expect(out).toBe('**Acceptance criteria:**\n\n- [ ] new holds\n\n**Notes**\n');
+  it('separates the list from a paragraph directly above and a heading directly below it', () => {
+    const out = replaceCriteriaSection('**Acceptance criteria:**\n- [ ] old\n### Notes\n', [c('new holds')]);
+    expect(out).toBe('**Acceptance criteria:**\n\n- [ ] new holds\n\n### Notes\n');
     expect(readBack(out)).toEqual([['new holds', false]]);
+  });
+
+  it('rewrites a bold line right under the last item with it, since markdown reads it as that item\'s text', () => {
+    expect(readBack('**Acceptance criteria:**\n- [ ] old\n**Notes**\n')).toEqual([['old **Notes**', false]]);
+    expect(replaceCriteriaSection('**Acceptance criteria:**\n- [ ] old\n**Notes**\n', [c('new holds')])).toBe('**Acceptance criteria:**\n\n- [ ] new holds\n');
+  });
+
+  it('keeps text indented five columns after the list out of it with an empty HTML comment', () => {
+    const out = replaceCriteriaSection('## AC\n1.    old\n\n     code after the list\n', [c('new holds')]);
+    expect(out).toBe('## AC\n\n- [ ] new holds\n\n<!-- -->\n\n     code after the list\n');
+    expect(readBack(out)).toEqual([['new holds', false]]);
+    expect(replaceCriteriaSection(out, [c('new holds')])).toBe(out);
+  });
+
+  it('puts a first list before an indented code block that ends the section, so the lines after it read the same', () => {
+    // The parser reads "2) Next" after a code block as a paragraph, here a heading that ends the section; after a list it would be a list.
+    const out = replaceCriteriaSection('## AC\nTo do:\n\n    code\n2) Next\n===\n', [c('new holds')]);
+    expect(out).toBe('## AC\nTo do:\n\n- [ ] new holds\n\n<!-- -->\n    code\n2) Next\n===\n');
+    expect(readBack(out)).toEqual([['new holds', false]]);
+  });
+
+  it('closes a code fence left open at the end before appending a section after it', () => {
+    const out = replaceCriteriaSection('# Logs\n\n```\nerror 42\n', [c('one holds')]);
+    expect(out).toBe('# Logs\n\n```\nerror 42\n```\n\n## Acceptance criteria\n\n- [ ] one holds\n');
+    expect(readBack(out)).toEqual([['one holds', false]]);
+  });
+
+  it('keeps a plain "Acceptance criteria:" line a section with an empty item when all criteria are removed', () => {
+    const out = replaceCriteriaSection('Acceptance criteria:\n1. old\n2. older\n\nNotes\n', []);
+    expect(out).toBe('Acceptance criteria:\n\n- [ ]\n\nNotes\n');
+    expect(parseCriteria(out)).toMatchObject({ found: true, criteria: [] });
+    expect(replaceCriteriaSection(out, [])).toBe(out);
   });
 
   it('removes the items but keeps the heading when there are no criteria', () => {

@@ -65,6 +65,8 @@ async function history(scopeId = PROJ.id): Promise<HistoryRecord[]> {
 }
 
 const bypasses = async () => (await history()).filter((r) => r.kind === 'closure_bypassed');
+/** Closures Scopekeeper moved back: they never stood, so they are refusals, not bypasses. */
+const refusals = async () => (await history()).filter((r) => r.kind === 'closure_refused');
 
 /** The issue reaches Done in Jira, then its event arrives. */
 async function closeInJira(event = closing()) {
@@ -105,16 +107,17 @@ describe('trigger: closure bypass detection', () => {
     expect(comment?.as).toBe('app');
     expect(JSON.stringify(comment?.body)).toContain('Scopekeeper moved PROJ-12 back to In Progress: it reached Done without a valid sign-off');
     expect(JSON.stringify(comment?.body)).toContain('Nobody has signed off the acceptance criteria yet');
-    const [bypass] = await bypasses();
-    expect(bypass).toMatchObject({ deliverableId: '10042', actor: { id: ravi.accountId, name: ravi.displayName }, data: { toState: 'Done', action: 'reopened' } });
-    expect(bypass?.kind === 'closure_bypassed' && bypass.data.reasons.map((r) => r.code)).toEqual(['NO_SIGNOFF']);
+    const [refused] = await refusals();
+    expect(refused).toMatchObject({ deliverableId: '10042', actor: { id: ravi.accountId, name: ravi.displayName }, data: { toState: 'Done' } });
+    expect(refused?.kind === 'closure_refused' && refused.data.reasons.map((r) => r.code)).toEqual(['NO_SIGNOFF']);
+    expect(await bypasses()).toEqual([]);
   });
 
-  it('records the bypass before it touches Jira', async () => {
+  it('records the refusal before it touches Jira', async () => {
     await useReopenPolicy();
     jira.failRequests('POST', /\/transitions$/, 503, 1);
     expectRetry(await closeInJira());
-    expect(await bypasses()).toHaveLength(1);
+    expect(await refusals()).toHaveLength(1);
     expect(jira.issue('10042').statusId).toBe(STATUS.done.id);
   });
 
@@ -134,13 +137,13 @@ describe('trigger: closure bypass detection', () => {
     expect((await history()).map((r) => r.kind).slice(-2)).toEqual(['signoff_recorded', 'closure_allowed']);
   });
 
-  it('records a bypass once, and reopens and comments once, when the same event is delivered twice', async () => {
+  it('records a refusal once, and reopens and comments once, when the same event is delivered twice', async () => {
     await useReopenPolicy();
     const event = closing();
     await closeInJira(event);
     jira.issue('10042').statusId = STATUS.done.id; // closed again by hand, no new event yet
     await handleIssueEvent(event, deps);
-    expect(await bypasses()).toHaveLength(1);
+    expect(await refusals()).toHaveLength(1);
     expect(jira.issue('10042').comments).toHaveLength(1);
     expect(jira.issue('10042').statusId).toBe(STATUS.done.id);
   });
@@ -203,6 +206,22 @@ describe('trigger: closure bypass detection', () => {
   });
 });
 
+describe('trigger: settings it cannot read', () => {
+  it('refuses and moves back a closure, naming the fault, even with a valid sign-off, when the project settings are corrupted', async () => {
+    expectOk(await invoke('signOff', { note: null }, anna.accountId));
+    await deps.store.updateScopeExtension(PROJ.id, (ext) => ({ ...ext, settings: { bypassPolicy: 'record', approverRoles: 'everyone' } }));
+    await closeInJira();
+
+    expect(jira.issue('10042').statusId).toBe(STATUS.inProgress.id);
+    const [refused] = await refusals();
+    const reasons = refused?.kind === 'closure_refused' ? refused.data.reasons : [];
+    expect(reasons.map((r) => r.code)).toEqual(['SETTINGS_UNREADABLE']);
+    expect(reasons[0]?.message).toMatch(/^Scopekeeper cannot read this scope's settings \(approverRoles: .+\), so it cannot tell who may sign off/);
+    expect(JSON.stringify(jira.issue('10042').comments[0]?.body)).toContain('saving the settings again');
+    expect(jira.issue('10042').properties.scopekeeper).toMatchObject({ signedOff: 'false' });
+  });
+});
+
 describe('trigger: late events and workflows without a way back', () => {
   beforeEach(useReopenPolicy);
 
@@ -236,7 +255,7 @@ describe('trigger: failures are retried through Forge and never doubled', () => 
     expect(await handleIssueEvent(retried(event, request), deps)).toBeUndefined();
     expect(jira.issue('10042').statusId).toBe(STATUS.inProgress.id);
     expect(jira.issue('10042').comments).toHaveLength(1);
-    expect(await bypasses()).toHaveLength(1);
+    expect(await refusals()).toHaveLength(1);
   });
 
   it('retries only the comment when the reopen went through and the comment failed', async () => {
@@ -258,14 +277,14 @@ describe('trigger: failures are retried through Forge and never doubled', () => 
     expect((await closeInJira())?.retryOptions.retryReason).toBe('FUNCTION_UPSTREAM_RATE_LIMITED');
   });
 
-  it('loses no bypass when the run fails before recording: the retry records and reopens', async () => {
+  it('loses no closure when the run fails before recording: the retry records and reopens', async () => {
     const event = closing();
     jira.failRequests('GET', /\/issue\/10042$/, 502, 1);
     const request = expectRetry(await closeInJira(event));
-    expect(await bypasses()).toEqual([]);
+    expect(await refusals()).toEqual([]);
 
     await handleIssueEvent(retried(event, request), deps);
-    expect(await bypasses()).toHaveLength(1);
+    expect(await refusals()).toHaveLength(1);
     expect(jira.issue('10042').statusId).toBe(STATUS.inProgress.id);
   });
 

@@ -266,12 +266,21 @@ describe('issue panel: sign-off', () => {
     await saveFirstCriteria();
   });
 
-  it('refuses sign-off by someone who is not an approver and changes nothing', async () => {
-    const before = kvs.snapshot();
+  /** The deliverable as stored, and the kinds of the project's history records. */
+  async function stored() {
+    const kinds: string[] = [];
+    for await (const record of deps.store.readHistory(PROJ.id)) kinds.push(record.kind);
+    return { deliverable: await deps.store.getDeliverable('jira', '10042'), kinds };
+  }
+
+  it('refuses sign-off by someone who is not an approver, leaves the deliverable as it was, and records the attempt as Linear does', async () => {
+    const before = await stored();
     const result = await invoke('signOff', { note: null }, ravi.accountId);
     expect(result).toMatchObject({ ok: false, code: 'NOT_AN_APPROVER' });
-    expect(!result.ok && result.message).toContain('Client approvers');
-    expect(kvs.snapshot()).toBe(before);
+    expect(!result.ok && result.message).toMatch(/Client approvers.*The sign-off was not recorded\. The attempt is noted in the history\.$/);
+    const after = await stored();
+    expect(after.deliverable).toEqual(before.deliverable);
+    expect(after.kinds).toEqual([...before.kinds, 'signoff_refused']);
   });
 
   it('records the sign-off of an approver holding the project role, and the gate says Ready to close', async () => {
@@ -284,10 +293,10 @@ describe('issue panel: sign-off', () => {
   it('refuses a self sign-off by the assignee when the project forbids it', async () => {
     await configure({ approverRoles: ['Client approvers'], forbidSelfSignOff: true });
     jira.issue('10042').assigneeId = anna.accountId;
-    const before = kvs.snapshot();
+    const before = await stored();
     const result = await invoke('signOff', { note: null }, anna.accountId);
     expect(result).toMatchObject({ ok: false, code: 'SELF_SIGNOFF' });
-    expect(kvs.snapshot()).toBe(before);
+    expect((await stored()).deliverable).toEqual(before.deliverable);
   });
 
   it('marks the sign-off stale, says why, and lists it in the verdict when a criterion is reworded', async () => {

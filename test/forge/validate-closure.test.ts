@@ -167,8 +167,12 @@ describe('workflow validator: the closure gate', () => {
     const result = await validateClosure(transitionTo(STATUS.done.id), deps);
     expect(result).toEqual({
       result: false,
-      errorMessage: expect.stringMatching(/cannot read this project's settings, so PROJ-12 stays where it is\. A project admin can fix this by .*saving the settings again/),
+      errorMessage: expect.stringMatching(
+        /^PROJ-12 cannot move to Done yet\. \(1\) Scopekeeper cannot read this scope's settings \(approverRoles: .*; bypassPolicy: .*\), so it cannot tell who may sign off.* A project admin can fix this by .*saving the settings again\.$/,
+      ),
     });
+    // Even a move the settings might not count as done: an admin put the gate on it.
+    expect((await validateClosure(transitionTo(STATUS.review.id), deps)).result).toBe(false);
   });
 
   it('lets sub-tasks close freely: the panel is not shown on them, so they are never deliverables', async () => {

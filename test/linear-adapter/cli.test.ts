@@ -137,6 +137,16 @@ describe('scopekeeper command line', () => {
       expect(stderr).toContain('already called "SRS v1.0"');
     });
 
+    it('records the baseline as approved by the API key’s user only when approvers are listed and they are one', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], { SCOPEKEEPER_APPROVERS: 'ana@client.example' })).toBe(1);
+      expect(stderr).toContain("No baseline was recorded: it would be approved by this API key's user. Priya Owner is not an approver for this scope.");
+      expect(linear.operations().filter((o) => o.operationName === 'issues')).toEqual([]);
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], { SCOPEKEEPER_APPROVERS: 'ana@client.example, PRIYA@example.com' })).toBe(0);
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.approvedBy.id).toBe('user-po'));
+    });
+
     it('says which team key is unknown', async () => {
       expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0'])).toBe(1);
       expect(stderr).toContain('no team with the key "XYZ"');
@@ -192,8 +202,8 @@ describe('scopekeeper command line', () => {
       expect(comments[0]!.body).toContain('- [ ] Nobody has signed off the acceptance criteria yet.');
 
       await withStore(async (store) => {
-        const bypasses = (await historyOf(store)).filter((r) => r.kind === 'closure_bypassed');
-        expect(bypasses).toMatchObject([{ deliverableId: idOf(3), data: { toState: 'Done', action: 'reopened', reasons: [{ code: 'NO_SIGNOFF' }] } }]);
+        const closures = (await historyOf(store)).filter((r) => r.kind.startsWith('closure_'));
+        expect(closures).toMatchObject([{ kind: 'closure_refused', deliverableId: idOf(3), data: { toState: 'Done', reasons: [{ code: 'NO_SIGNOFF' }] } }]);
       });
 
       expect(await run(['reconcile', '--since', '2h'])).toBe(0);

@@ -229,6 +229,13 @@ describe('decideCommentCommands', () => {
       expect(replyOf(decision.actions)).toContain('No baseline was recorded. Only an approver can record a baseline.');
     });
 
+    it('refuses a baseline from a comment when no approvers are listed: only the API key’s holder, the administrator, may take one', () => {
+      const open = closurePolicySchema.parse({ doneStateNames: [], doneStateTypes: ['completed'] });
+      const decision = decide('/baseline SRS v1.0', { teamDeliverables: team, policy: open });
+      expect(decision.commit).toBeNull();
+      expect(replyOf(decision.actions)).toContain('No approvers are set for this scope, so only an administrator can record a baseline, and Ana Silva is not one.');
+    });
+
     it('records one baseline per comment and says why a second was not recorded', () => {
       const decision = decide('/baseline SRS v1.0\n/baseline SRS v1.1', { teamDeliverables: team });
       expect(decision.commit?.baseline).toMatchObject({ name: 'SRS v1.0' });

@@ -247,13 +247,46 @@ describe('decideIssueEvent', () => {
       ]);
     });
 
-    it('in shadow mode records the refusal and sends nothing', () => {
+    it('in shadow mode records the closure that stands as a bypass and sends nothing', () => {
       const event = issueEvent(STATE_CHANGE, toDone);
       const decision = decide({ event, stored: storedFor(event), mode: 'shadow' });
-      expect(decision.outcome).toBe('closure_refused_shadow');
+      expect(decision.outcome).toBe('closure_bypassed');
       expect(decision.actions).toEqual([]);
       expect(decision.withheld.map((a) => a.type)).toEqual(['set_state', 'comment']);
-      expect(decision.commit?.history?.map((d) => d.kind)).toEqual(['closure_refused']);
+      expect(decision.commit?.history).toEqual([
+        expect.objectContaining({ kind: 'closure_bypassed', data: { toState: 'Done', reasons: [expect.objectContaining({ code: 'NO_SIGNOFF' })], action: 'recorded' } }),
+      ]);
+    });
+
+    it('records a bypass and says the issue cannot close when the payload does not name the state it came from', () => {
+      const event = issueEvent(STATE_CHANGE, (b) => {
+        toDone(b);
+        b.updatedFrom.stateId = null; // a state Linear did not name
+      });
+      const decision = decide({ event, stored: storedFor(event) });
+      expect(decision.commit?.history?.map((d) => d.kind === 'closure_bypassed' && d.data.action)).toEqual(['recorded']);
+      expect(decision.actions.map((a) => a.type)).toEqual(['comment']);
+      expect(comments(decision.actions)[0]?.body).toContain('ENG-564 cannot close yet.');
+    });
+
+    it('does not count a move from one done state to another as a closure', () => {
+      const event = issueEvent(STATE_CHANGE, (b) => {
+        b.data.state = { id: 'state-closed', name: 'Closed', type: 'completed' };
+        b.data.description = CRITERIA_MD;
+      });
+      const previousState = { id: '1ab9475f-eb91-4207-a5a3-1176e38b85be', name: 'Done', type: 'completed' };
+      const decision = decide({ event, stored: storedFor(event), previousState });
+      expect(decision).toEqual({ outcome: 'unchanged', commit: null, actions: [], withheld: [] });
+    });
+
+    it('refuses the closure, naming the fault, when the policy it was given does not validate', () => {
+      const event = issueEvent(STATE_CHANGE, toDone);
+      const corrupted = { ...policy, approverUserIds: 'everyone' } as unknown as typeof policy;
+      const decision = decide({ event, stored: storedFor(event, { signOff: signOffFor(CRITERIA_MD) }), policy: corrupted });
+      expect(decision.outcome).toBe('closure_refused');
+      const refused = decision.commit?.history?.[0];
+      expect(refused?.kind === 'closure_refused' && refused.data.reasons.map((r) => r.code)).toEqual(['SETTINGS_UNREADABLE']);
+      expect(comments(decision.actions)[0]?.body).toMatch(/cannot read this scope's settings \(approverUserIds: .*\).*SCOPEKEEPER_\* settings/);
     });
 
     it('records an allowed closure and does nothing on Linear when the sign-off is valid', () => {

@@ -227,9 +227,9 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       const shadow = { settings: { policy, mode: 'shadow' as const }, gateway: null };
       await deliver(issueCreate(''), shadow);
       const result = await deliver(issueMovedTo(DONE, ''), shadow);
-      expect(result).toMatchObject({ outcome: 'closure_refused_shadow', actions: 0, withheld: 3 });
+      expect(result).toMatchObject({ outcome: 'closure_bypassed', actions: 0, withheld: 3 });
       expect(await outbox()).toEqual([]);
-      expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
+      expect((await history()).map((r) => r.kind)).toEqual(['closure_bypassed']);
       expect(logs.filter((l) => l.msg === 'shadow mode: action not sent').map((l) => (l.action as LinearAction).type)).toEqual([
         'comment', 'add_label', 'set_state', 'comment', 'add_label',
       ]);
