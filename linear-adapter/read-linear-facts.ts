@@ -19,6 +19,9 @@ export interface LinearIssueFields {
  */
 export function readLinearFacts(issue: LinearIssueFields): { facts: DeliverableFacts; parseHints: ParseHint[] } {
   const parsed = issue.description === undefined ? null : parseCriteria(issue.description ?? '');
+  // A description the parser could not read says nothing about the criteria: leaving them out
+  // keeps the stored ones instead of recording every criterion as removed. The failure travels
+  // on as a parse hint (PARSE_FAILED, NOT_TEXT or TOO_LONG), which the issue's comment shows.
   return {
     facts: {
       platform: 'linear',
@@ -27,7 +30,7 @@ export function readLinearFacts(issue: LinearIssueFields): { facts: DeliverableF
       scopeId: linearScopeId(issue.teamId),
       title: issue.title,
       ...(issue.assigneeId === undefined ? {} : { assigneeId: issue.assigneeId }),
-      ...(parsed ? { criteria: parsed.criteria } : {}),
+      ...(parsed?.ok ? { criteria: parsed.criteria } : {}),
     },
     parseHints: parsed?.hints ?? [],
   };

@@ -36,9 +36,9 @@ export function createParseHint(code: ParseHintCode, place: HintPlace = {}): Par
       case 'EMPTY_ITEM':
         return line === undefined ? 'A list item in the acceptance criteria section has no text and was skipped.' : `The list item${on} has no text and was skipped.`;
       case 'TOO_LONG':
-        return `The description is longer than ${(place.limit ?? 0).toLocaleString('en')} characters, so no acceptance criteria were read from it. Move long logs or notes into a comment or an attachment.`;
+        return `The description is longer than ${(place.limit ?? 0).toLocaleString('en')} characters, so Scopekeeper did not read the acceptance criteria from it and keeps the ones it had. Move long logs or notes into a comment or an attachment.`;
       case 'PARSE_FAILED':
-        return 'The description could not be read; no acceptance criteria were taken from it.';
+        return 'The description could not be read, so Scopekeeper keeps the acceptance criteria it had. Check the formatting of the acceptance criteria section.';
     }
   })();
   return line === undefined ? { code, message } : { code, message, line };

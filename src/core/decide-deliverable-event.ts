@@ -144,8 +144,9 @@ export interface DeliverableDecision {
 
 // States whose issues will not be delivered (Linear's types): asking them for criteria is noise.
 const NOT_DELIVERED_TYPES = new Set(['canceled', 'duplicate']);
-// Parse hints already covered by the template comment, or not about the writing.
-const SILENT_PARSE_HINTS = new Set<ParseHintCode>(['NOT_TEXT', 'NO_SECTION', 'EMPTY_SECTION', 'PARSE_FAILED']);
+// Parse hints already covered by the template comment, or not about the writing. A description
+// that could not be read (PARSE_FAILED, TOO_LONG) is said out loud: its stored criteria are kept.
+const SILENT_PARSE_HINTS = new Set<ParseHintCode>(['NOT_TEXT', 'NO_SECTION', 'EMPTY_SECTION']);
 
 /**
  * Decides what one platform event means for a deliverable: its new state, the history records,

@@ -1,4 +1,5 @@
 import { route } from '@forge/api';
+import { buildJiraComment } from './build-jira-comment';
 import { InvocationError, InvocationErrorCode, type RetryOptions } from '@forge/events';
 import { z } from 'zod';
 import { buildDeliverableState } from '../core/build-deliverable-state';
@@ -429,7 +430,7 @@ async function actOnBypass(
     return undefined;
   }
   const reply = await readJiraReply(
-    pickRequester('app').requestJira(route`/rest/api/3/issue/${e.issue.id}/comment`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ body: buildCommentDocument(lead, plan.reasons) }) }),
+    pickRequester('app').requestJira(route`/rest/api/3/issue/${e.issue.id}/comment`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ body: buildJiraComment(lead, plan.reasons) }) }),
   );
   if (isTransient(reply.status)) return retryFrom('comment', { recordId, plan, moved, commentToken: deps.newId() }, reply.status);
   if (!reply.ok) deps.log(`Jira refused the bypass comment on ${e.issue.key} (${reply.status})`, reply.body);
@@ -505,22 +506,6 @@ function readAssociatedStatuses(e: IssueEvent, deps: ForgeDeps): JiraStatus[] {
     else deps.log(`skipped an associated status of ${e.issue.key} Scopekeeper cannot read`, status.error);
   }
   return statuses;
-}
-
-export function buildCommentDocument(lead: string, reasons: readonly string[]) {
-  return {
-    type: 'doc',
-    version: 1,
-    content: [
-      { type: 'paragraph', content: [{ type: 'text', text: lead }] },
-      ...(reasons.length > 0
-        ? [
-            { type: 'paragraph', content: [{ type: 'text', text: 'What is missing before it can close:' }] },
-            { type: 'bulletList', content: reasons.map((r) => ({ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: r }] }] })) },
-          ]
-        : []),
-    ],
-  };
 }
 
 // ---- scope membership -------------------------------------------------------------------------

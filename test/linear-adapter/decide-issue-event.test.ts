@@ -188,6 +188,18 @@ describe('decideIssueEvent', () => {
       expect(comment?.body).toContain('/scope-reason');
     });
 
+    it('keeps the signed-off criteria, recording no change, when the edited description cannot be read', () => {
+      const unreadable = `${EDITED_MD}\n\n${'log line '.repeat(12_000)}`;
+      const event = issueEvent(DESCRIPTION_EDIT, (b) => {
+        b.data.description = unreadable;
+        b.updatedFrom.description = CRITERIA_MD;
+      });
+      const stored = storedFor(event, { signOff: signOffFor(CRITERIA_MD) });
+      const decision = decide({ event, stored, baseline: baselineFor(stored) });
+      expect(decision.commit?.history ?? []).toEqual([]);
+      expect(decision.commit?.deliverables?.[0]?.state.criteria ?? stored.state.criteria).toEqual(criteriaOf(CRITERIA_MD));
+    });
+
     it('Criteria before a baseline are a draft: stores the new criteria without a scope change', () => {
       const event = editEvent();
       const decision = decide({ event, stored: storedFor(event) });
