@@ -3,7 +3,7 @@ import Module, { createRequire } from 'node:module';
 import { computeDigest } from '../src/core/compute-digest';
 import { createBaseline } from '../src/core/create-baseline';
 import type { Actor, Criterion, DeliverableState, HistoryDraft, SignOff } from '../src/core/schemas';
-import type { ResolverName, ResolverPayloads, ResolverResults } from '../src/forge/resolver-contract';
+import type { ResolverName, ResolverPayloads, ResolverResults } from '../src/forge/resolvers/resolver-contract';
 import type * as ForgeApiStandIn from '../test/mocks/forge-api';
 import type * as ForgeKvsStandIn from '../test/mocks/forge-kvs';
 import type { BenchResult } from './bench-result';
@@ -170,8 +170,8 @@ function describe(m: Measured): string {
 export async function bench(): Promise<BenchResult[]> {
   const { kvs, jira, meter, load } = installStandIns();
   const { createInvoker } = load('../test/forge/forge-harness') as typeof import('../test/forge/forge-harness');
-  const { createForgeDeps } = load('../src/forge/create-forge-deps') as typeof import('../src/forge/create-forge-deps');
-  const { PROJECT_PAGE_LIMITS, DELIVERABLE_COUNT_MAX_AGE_MS } = load('../src/forge/create-project-resolvers') as typeof import('../src/forge/create-project-resolvers');
+  const { createForgeDeps } = load('../src/forge/create-forge-deps') as typeof import('../src/forge/entry/create-forge-deps');
+  const { PROJECT_PAGE_LIMITS, DELIVERABLE_COUNT_MAX_AGE_MS } = load('../src/forge/create-project-resolvers') as typeof import('../src/forge/resolvers/create-project-resolvers');
   const { PROJ, PEOPLE } = load('../test/mocks/forge-api') as typeof ForgeApiStandIn;
 
   let clock = Date.parse('2026-11-21T09:00:00.000Z');

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { signBody } from '../linear-adapter/verify-signature';
+import { signBody } from '../linear-adapter/ingress/verify-signature';
 import { startLinearStandIn, type LinearStandIn, type SeedIssue } from '../test/support/linear-stand-in';
 import { postWebhook } from './post-webhook';
 

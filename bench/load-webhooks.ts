@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { signBody } from '../linear-adapter/verify-signature';
+import { signBody } from '../linear-adapter/ingress/verify-signature';
 import { postWebhook } from './post-webhook';
 
 // The load generator of bench/webhook-ack.ts. It runs in a child process of its own: on the

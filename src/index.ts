@@ -1,10 +1,10 @@
 // The one entry point the manifest names (handlers index.resolver, index.validateClosure,
 // index.handleIssueEvent, index.backfillIssueProperties). Entry points stay thin: the work is in src/forge.
-import { createForgeDeps } from './forge/create-forge-deps';
-import { defineResolvers } from './forge/define-resolvers';
-import { handleIssueEvent as handleIssueEventWith, type EventRetryRequest } from './forge/handle-issue-event';
-import { backfillIssueProperties as backfillIssuePropertiesWith, type BackfillReport } from './forge/update-issue-property';
-import { validateClosure as validateClosureWith, type ValidatorResult } from './forge/validate-closure';
+import { createForgeDeps } from './forge/entry/create-forge-deps';
+import { defineResolvers } from './forge/resolvers/define-resolvers';
+import { handleIssueEvent as handleIssueEventWith, type EventRetryRequest } from './forge/entry/handle-issue-event';
+import { backfillIssueProperties as backfillIssuePropertiesWith, type BackfillReport } from './forge/jira/update-issue-property';
+import { validateClosure as validateClosureWith, type ValidatorResult } from './forge/entry/validate-closure';
 
 const deps = createForgeDeps();
 

@@ -1,6 +1,6 @@
 import React from 'react';
 import { DynamicTable, Text } from '@forge/react';
-import type { ProjectOverview } from '../forge/resolver-contract';
+import type { ProjectOverview } from '../forge/resolvers/resolver-contract';
 import { formatTime } from './format-time';
 
 const HEAD = {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { CodeBlock, Inline, Lozenge, Stack, Text } from '@forge/react';
-import type { CriterionDiffRow, PanelView } from '../forge/resolver-contract';
+import type { CriterionDiffRow, PanelView } from '../forge/resolvers/resolver-contract';
 import { formatCriterionDiff } from './format-criterion-diff';
 
 const KIND_LOZENGES: Record<CriterionDiffRow['kind'], { label: string; appearance: 'success' | 'removed' | 'moved' | 'inprogress' | 'default' }> = {

@@ -1,4 +1,4 @@
-import type { HistoryFilters } from '../forge/resolver-contract';
+import type { HistoryFilters } from '../forge/resolvers/resolver-contract';
 
 /** The timeline filters as the form holds them; dates are the DatePicker's YYYY-MM-DD. */
 export interface HistoryFilterInput {

@@ -1,4 +1,4 @@
-import type { ProjectOverview } from '../forge/resolver-contract';
+import type { ProjectOverview } from '../forge/resolvers/resolver-contract';
 
 export type SignalTone = 'ok' | 'warning' | 'danger' | 'neutral';
 

@@ -1,4 +1,4 @@
-import type { CriterionDiffRow } from '../forge/resolver-contract';
+import type { CriterionDiffRow } from '../forge/resolvers/resolver-contract';
 
 export interface FormattedCriterionDiff {
   /** Unified-diff style lines for a CodeBlock with language "diff". */

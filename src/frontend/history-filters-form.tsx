@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { Button, Checkbox, DatePicker, ErrorMessage, Inline, Label, Select, Stack, UserPicker } from '@forge/react';
-import type { HistoryFilters } from '../forge/resolver-contract';
+import type { HistoryFilters } from '../forge/resolvers/resolver-contract';
 import { buildHistoryFilters, emptyHistoryFilterInput, type HistoryFilterInput } from './build-history-filters';
 import { historyKindLabels } from './describe-history-kind';
 

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box, Button, CodeBlock, Inline, Lozenge, Stack, Text } from '@forge/react';
-import type { HistoryRow } from '../forge/resolver-contract';
+import type { HistoryRow } from '../forge/resolvers/resolver-contract';
 import { describeHistoryKind } from './describe-history-kind';
 import { formatTime } from './format-time';
 

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Button, Inline, List, ListItem, SectionMessage, Stack, Text } from '@forge/react';
-import type { ImportPreview as Preview } from '../forge/resolver-contract';
+import type { ImportPreview as Preview } from '../forge/resolvers/resolver-contract';
 
 export interface ImportPreviewProps {
   preview: Preview;

@@ -1,5 +1,5 @@
 import { invoke } from '@forge/bridge';
-import type { Refusal, RefusalCode, ResolverName, ResolverPayloads, ResolverResults } from '../forge/resolver-contract';
+import type { Refusal, RefusalCode, ResolverName, ResolverPayloads, ResolverResults } from '../forge/resolvers/resolver-contract';
 
 /**
  * Calls one resolver and always resolves to its Outcome. A failure of the bridge itself (network,

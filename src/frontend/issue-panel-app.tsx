@@ -1,7 +1,7 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { Button, Heading, Inline, ModalTransition, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import { showFlag } from '@forge/bridge';
-import type { ImportPreview as Preview, PanelView, Refusal } from '../forge/resolver-contract';
+import type { ImportPreview as Preview, PanelView, Refusal } from '../forge/resolvers/resolver-contract';
 import { AddCriterionForm } from './add-criterion-form';
 import { applyDraftAction, toDraft, type DraftAction, type DraftCriterion } from './apply-draft-action';
 import { BaselineView } from './baseline-view';

@@ -1,6 +1,6 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { Button, Heading, Inline, ModalTransition, ProgressBar, SectionMessage, Spinner, Stack, Text } from '@forge/react';
-import type { HistoryCheck, HistoryFilters, HistoryRow, ProjectOverview, Refusal, SignalsStatus } from '../forge/resolver-contract';
+import type { HistoryCheck, HistoryFilters, HistoryRow, ProjectOverview, Refusal, SignalsStatus } from '../forge/resolvers/resolver-contract';
 import { BaselineList } from './baseline-list';
 import { CreateBaselineForm } from './create-baseline-form';
 import { CsvExport, type ExportPartView } from './csv-export';

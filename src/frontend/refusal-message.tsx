@@ -1,6 +1,6 @@
 import React from 'react';
 import { List, ListItem, SectionMessage, Text } from '@forge/react';
-import type { Refusal } from '../forge/resolver-contract';
+import type { Refusal } from '../forge/resolvers/resolver-contract';
 
 /** A refused action in the Refusal's own words; invalid-payload details listed under it. */
 export function RefusalMessage(props: { refusal: Refusal; title?: string; children?: React.ReactNode }) {

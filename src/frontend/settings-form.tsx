@@ -15,8 +15,8 @@ import {
   UserPicker,
 } from '@forge/react';
 import { qualityRuleIds } from '../core/hints/rules';
-import { describeHintRule } from '../forge/describe-hint-rule';
-import type { Outcome, ProjectSettings } from '../forge/resolver-contract';
+import { describeHintRule } from '../forge/views/describe-hint-rule';
+import type { Outcome, ProjectSettings } from '../forge/resolvers/resolver-contract';
 import { parseFieldErrors } from './parse-field-errors';
 import { RefusalMessage } from './refusal-message';
 import { joinList, splitList } from './split-list';

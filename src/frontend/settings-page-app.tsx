@@ -1,6 +1,6 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { Heading, Inline, SectionMessage, Spinner, Stack, Text } from '@forge/react';
-import type { ProjectSettings, Refusal } from '../forge/resolver-contract';
+import type { ProjectSettings, Refusal } from '../forge/resolvers/resolver-contract';
 import { invokeResolver } from './invoke-resolver';
 import { RefusalMessage } from './refusal-message';
 import { SettingsForm } from './settings-form';

@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { Button, Inline, Label, Lozenge, Stack, Text, TextArea } from '@forge/react';
-import type { PanelView } from '../forge/resolver-contract';
+import type { PanelView } from '../forge/resolvers/resolver-contract';
 import { formatTime } from './format-time';
 
 export interface SignOffSectionProps {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box, Inline, Lozenge, ProgressBar, SectionMessage, Stack, Text } from '@forge/react';
-import type { ProjectOverview, Refusal, SignalsStatus } from '../forge/resolver-contract';
+import type { ProjectOverview, Refusal, SignalsStatus } from '../forge/resolvers/resolver-contract';
 import { describeSignals, type SignalTone } from './describe-signals';
 import { formatTime } from './format-time';
 import { RefusalMessage } from './refusal-message';

@@ -1,5 +1,5 @@
-import { checkTeamVocabulary } from '../forge/check-team-vocabulary';
-import { projectSettingsSchema, type ProjectSettings } from '../forge/resolver-contract';
+import { checkTeamVocabulary } from '../forge/storage/check-team-vocabulary';
+import { projectSettingsSchema, type ProjectSettings } from '../forge/resolvers/resolver-contract';
 import { parseFieldErrors } from './parse-field-errors';
 
 /**

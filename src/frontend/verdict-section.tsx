@@ -1,6 +1,6 @@
 import React from 'react';
 import { Inline, List, ListItem, Lozenge, Stack, Text } from '@forge/react';
-import type { PanelView } from '../forge/resolver-contract';
+import type { PanelView } from '../forge/resolvers/resolver-contract';
 
 /** The closure gate's verdict in words: ready to close, or everything still missing. */
 export function VerdictSection({ verdict, hasUnsavedEdits }: { verdict: PanelView['verdict']; hasUnsavedEdits: boolean }) {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { SectionMessage, Text } from '@forge/react';
-import type { ProjectOverview } from '../forge/resolver-contract';
+import type { ProjectOverview } from '../forge/resolvers/resolver-contract';
 
 /** Whether the hash chain of the project's history holds, or the first record where it breaks. */
 export function VerificationStatus({ verification }: { verification: ProjectOverview['verification'] }) {

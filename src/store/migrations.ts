@@ -80,7 +80,7 @@ export const migrations: Record<string, Migration> = {
   },
 
   /**
-   * Once the Linear adapter's inbox and outbox. They moved to linear-adapter/queue-migrations.ts,
+   * Once the Linear adapter's inbox and outbox. They moved to linear-adapter/queue/queue-migrations.ts,
    * which the queue runs itself; the name stays, doing nothing, because Kysely refuses to open a
    * database that ran a migration it no longer lists.
    */

@@ -1,8 +1,8 @@
 import { installForgeApiMock, PEOPLE, PROJ, STATUS, type FakeJira } from '../mocks/forge-api';
 import { installForgeKvsMock } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, testDeps } from './forge-harness';
-import { backfillIssueProperties, BACKFILL_PAGE_SIZE } from '../../src/forge/update-issue-property';
-import type { ForgeDeps } from '../../src/forge/create-forge-deps';
+import { backfillIssueProperties, BACKFILL_PAGE_SIZE } from '../../src/forge/jira/update-issue-property';
+import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());

@@ -1,4 +1,4 @@
-import { buildJiraComment } from '../../src/forge/build-jira-comment';
+import { buildJiraComment } from '../../src/forge/jira/build-jira-comment';
 import { findAdfProblems } from '../mocks/forge-api';
 
 describe('buildJiraComment', () => {

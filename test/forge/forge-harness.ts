@@ -1,6 +1,6 @@
-import { createForgeDeps, type ForgeDeps } from '../../src/forge/create-forge-deps';
-import { defineResolvers } from '../../src/forge/define-resolvers';
-import type { ResolverName, ResolverPayloads, ResolverResults } from '../../src/forge/resolver-contract';
+import { createForgeDeps, type ForgeDeps } from '../../src/forge/entry/create-forge-deps';
+import { defineResolvers } from '../../src/forge/resolvers/define-resolvers';
+import type { ResolverName, ResolverPayloads, ResolverResults } from '../../src/forge/resolvers/resolver-contract';
 import { fakeJira, PROJ } from '../mocks/forge-api';
 
 // Shared by the backend tests. Test files wire the two platform mocks first:

@@ -1,5 +1,5 @@
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
-import { KvsStore, ENTITY_PAGE_SIZE, storageKey } from '../../src/forge/kvs-store';
+import { KvsStore, ENTITY_PAGE_SIZE, storageKey } from '../../src/forge/storage/kvs-store';
 import { verifyHistory } from '../../src/core/verify-history';
 import type { DeliverableState, HistoryDraft, HistoryRecord } from '../../src/core/schemas';
 

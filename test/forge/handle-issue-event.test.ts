@@ -2,8 +2,8 @@ import { installForgeApiMock, OTHER, PEOPLE, PROJ, STATUS, type FakeJira, type F
 import { installForgeKvsMock } from '../mocks/forge-kvs';
 import { readJiraPayload, type JiraIssueEvent } from '../fixtures/jira';
 import { createInvoker, expectOk, testDeps } from './forge-harness';
-import { handleIssueEvent, MAX_EVENT_RETRIES, type EventRetryRequest } from '../../src/forge/handle-issue-event';
-import type { ForgeDeps } from '../../src/forge/create-forge-deps';
+import { handleIssueEvent, MAX_EVENT_RETRIES, type EventRetryRequest } from '../../src/forge/entry/handle-issue-event';
+import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
 import type { HistoryRecord } from '../../src/core/schemas';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());

@@ -5,8 +5,8 @@ import { installForgeApiMock, OTHER, PEOPLE, PROJ } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, ISSUE_13, testDeps } from './forge-harness';
 import type { FakeJira } from '../mocks/forge-api';
-import type { ForgeDeps } from '../../src/forge/create-forge-deps';
-import type { ProjectSettings } from '../../src/forge/resolver-contract';
+import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
+import type { ProjectSettings } from '../../src/forge/resolvers/resolver-contract';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());

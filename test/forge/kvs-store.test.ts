@@ -1,6 +1,6 @@
 import { installForgeKvsMock } from '../mocks/forge-kvs';
 import { describeStoreContract } from '../store/store-contract';
-import { KvsStore } from '../../src/forge/kvs-store';
+import { KvsStore } from '../../src/forge/storage/kvs-store';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 

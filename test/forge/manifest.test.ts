@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ManifestParserBuilder, validate } from '@forge/manifest';
 import { checkScopes, findJiraCalls, type OpenApiSubset } from './find-jira-calls';
-import { resolverNames } from '../../src/forge/resolver-contract';
+import { resolverNames } from '../../src/forge/resolvers/resolver-contract';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());
@@ -51,7 +51,7 @@ describe('manifest.yml', () => {
 
     it('names the call that needs a scope when the manifest lacks it', () => {
       const report = checkScopes({ calls, spec, granted: granted.filter((s) => s !== 'read:jira-user'), usesStorage });
-      expect(report.missing).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/forge\/fetch-current-user\.ts:\d+ GET \/rest\/api\/3\/myself: requires "read:jira-user" scope/)]));
+      expect(report.missing).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/forge\/jira\/fetch-current-user\.ts:\d+ GET \/rest\/api\/3\/myself: requires "read:jira-user" scope/)]));
       expect(checkScopes({ calls, spec, granted: granted.filter((s) => s !== 'storage:app'), usesStorage }).missing).toEqual([
         '@forge/kvs: requires "storage:app" scope, which manifest.yml does not grant',
       ]);

@@ -2,11 +2,11 @@ import type { Request } from '@forge/resolver';
 import { installForgeApiMock, PEOPLE, PROJ, STATUS, type FakeJira } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, ISSUE_12, ISSUE_13, testDeps } from './forge-harness';
-import { handleIssueEvent } from '../../src/forge/handle-issue-event';
-import { createProjectResolvers, HISTORY_PAGE_SIZE, PROJECT_PAGE_LIMITS, type ProjectPageLimits } from '../../src/forge/create-project-resolvers';
-import type { ForgeDeps } from '../../src/forge/create-forge-deps';
+import { handleIssueEvent } from '../../src/forge/entry/handle-issue-event';
+import { createProjectResolvers, HISTORY_PAGE_SIZE, PROJECT_PAGE_LIMITS, type ProjectPageLimits } from '../../src/forge/resolvers/create-project-resolvers';
+import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
 import type { HistoryDraft } from '../../src/core/schemas';
-import type { HistoryRow, ResolverPayloads, ResolverResults } from '../../src/forge/resolver-contract';
+import type { HistoryRow, ResolverPayloads, ResolverResults } from '../../src/forge/resolvers/resolver-contract';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());

@@ -24,7 +24,7 @@ import {
   text,
 } from '@atlaskit/adf-utils/builders';
 import { parseCriteria } from '../../src/core/parse-criteria';
-import { readAdfCriteria } from '../../src/forge/read-adf-criteria';
+import { readAdfCriteria } from '../../src/forge/jira/read-adf-criteria';
 
 type Block = Parameters<typeof doc>[number];
 // The builders' item type is a tuple of what may follow the paragraph; any list may.

@@ -1,7 +1,7 @@
-import { fetchCurrentUser } from '../../src/forge/fetch-current-user';
-import { fetchUser } from '../../src/forge/fetch-user';
-import { readApproverRoles } from '../../src/forge/find-approver-roles';
-import { jiraReadStats, pickRequester, readJiraReply } from '../../src/forge/read-jira-reply';
+import { fetchCurrentUser } from '../../src/forge/jira/fetch-current-user';
+import { fetchUser } from '../../src/forge/jira/fetch-user';
+import { readApproverRoles } from '../../src/forge/jira/find-approver-roles';
+import { jiraReadStats, pickRequester, readJiraReply } from '../../src/forge/jira/read-jira-reply';
 
 // Jira answers that are not what its REST v3 documentation promises: each must end in an error
 // naming the path, or in a fallback that is logged and counted, never in a crash deeper in.

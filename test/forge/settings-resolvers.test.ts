@@ -3,8 +3,8 @@ import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, testDeps } from './forge-harness';
 import { verifyHistory } from '../../src/core/verify-history';
 import type { HistoryRecord } from '../../src/core/schemas';
-import { buildHistoryRow } from '../../src/forge/build-history-row';
-import type { ForgeDeps } from '../../src/forge/create-forge-deps';
+import { buildHistoryRow } from '../../src/reports/build-history-row';
+import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());

@@ -5,8 +5,8 @@ import { buildValidatorPayload } from '../fixtures/jira';
 import { installForgeApiMock, PEOPLE, PROJ, STATUS, type FakeJira } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
 import { createInvoker, expectOk, testDeps } from './forge-harness';
-import { validateClosure } from '../../src/forge/validate-closure';
-import type { ForgeDeps } from '../../src/forge/create-forge-deps';
+import { validateClosure } from '../../src/forge/entry/validate-closure';
+import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
 
 jest.mock('@forge/kvs', () => jest.requireActual('../mocks/forge-kvs').mockForgeKvsModule());
 jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForgeApiModule());

@@ -1,7 +1,7 @@
 import React from 'react';
 import { deferred, fakeBridge } from '../mocks/forge-bridge';
 import { IssuePanelApp } from '../../src/frontend/issue-panel-app';
-import type { PanelView, ResolverResults, SaveCriteriaPayload } from '../../src/forge/resolver-contract';
+import type { PanelView, ResolverResults, SaveCriteriaPayload } from '../../src/forge/resolvers/resolver-contract';
 import { renderForge, settle, type ForgeView } from './render-forge';
 import { baselinedPanel, makePanel } from './view-fixtures';
 

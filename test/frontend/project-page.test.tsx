@@ -1,7 +1,7 @@
 import React from 'react';
 import { deferred, fakeBridge, type ResolverTable } from '../mocks/forge-bridge';
 import { ProjectPageApp } from '../../src/frontend/project-page-app';
-import type { HistoryFilters, ResolverResults } from '../../src/forge/resolver-contract';
+import type { HistoryFilters, ResolverResults } from '../../src/forge/resolvers/resolver-contract';
 import { renderForge, settle, type ForgeView } from './render-forge';
 import { makeChangeRow, makeOverview, makeUndocumentedRow } from './view-fixtures';
 

@@ -1,7 +1,7 @@
 import React from 'react';
 import { fakeBridge, type ResolverTable } from '../mocks/forge-bridge';
 import { SettingsPageApp } from '../../src/frontend/settings-page-app';
-import type { ProjectSettings } from '../../src/forge/resolver-contract';
+import type { ProjectSettings } from '../../src/forge/resolvers/resolver-contract';
 import { renderForge, type ForgeView } from './render-forge';
 import { makeSettings } from './view-fixtures';
 

@@ -1,6 +1,6 @@
-import type { HistoryRow, PanelView, ProjectOverview, ProjectSettings } from '../../src/forge/resolver-contract';
+import type { HistoryRow, PanelView, ProjectOverview, ProjectSettings } from '../../src/forge/resolvers/resolver-contract';
 
-// Views shaped like the resolvers' answers (src/forge/resolver-contract.ts), for UI tests.
+// Views shaped like the resolvers' answers (src/forge/resolvers/resolver-contract.ts), for UI tests.
 
 export function makePanel(overrides: Partial<PanelView> = {}): PanelView {
   return {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../linear-adapter/cli';
+import { runCli } from '../../linear-adapter/commands/cli';
 import { verifyHistory } from '../../src/core/verify-history';
 import type { HistoryRecordOf } from '../../src/core/schemas';
 import { openStore } from '../../src/store/open-store';

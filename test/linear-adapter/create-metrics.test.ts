@@ -1,4 +1,4 @@
-import { createMetrics } from '../../linear-adapter/create-metrics';
+import { createMetrics } from '../../linear-adapter/service/create-metrics';
 
 describe('service metrics when a fault is reported', () => {
   it('logs a gauge that cannot be read at a scrape as a warning and counts it, and still answers the scrape', async () => {

@@ -6,11 +6,11 @@ import { parseCriteria } from '../../src/core/parse-criteria';
 import { recordCriteriaChange } from '../../src/core/record-criteria-change';
 import { closurePolicySchema, type Actor, type Baseline, type DeliverableState, type HistoryRecord } from '../../src/core/schemas';
 import type { StoredDeliverable } from '../../src/core/store';
-import { decideCommentCommands, type DecideCommentCommandsInput } from '../../linear-adapter/decide-comment-command';
-import type { LinearIssue } from '../../linear-adapter/gateway-types';
-import type { LinearAction } from '../../linear-adapter/linear-action';
-import { parseCommands } from '../../linear-adapter/parse-commands';
-import { parseWebhook, type CommentEvent } from '../../linear-adapter/parse-webhook';
+import { decideCommentCommands, type DecideCommentCommandsInput } from '../../linear-adapter/decide/decide-comment-command';
+import type { LinearIssue } from '../../linear-adapter/gateway/gateway-types';
+import type { LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { parseCommands } from '../../linear-adapter/decide/parse-commands';
+import { parseWebhook, type CommentEvent } from '../../linear-adapter/ingress/parse-webhook';
 import { readLinearPayload } from '../fixtures/linear';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -3,9 +3,9 @@ import { createBaseline } from '../../src/core/create-baseline';
 import { parseCriteria } from '../../src/core/parse-criteria';
 import { closurePolicySchema, type Baseline, type DeliverableState, type SignOff } from '../../src/core/schemas';
 import type { StoredDeliverable } from '../../src/core/store';
-import { decideIssueEvent, type DecideIssueEventInput } from '../../linear-adapter/decide-issue-event';
-import type { LinearAction } from '../../linear-adapter/linear-action';
-import { parseWebhook, type IssueEvent } from '../../linear-adapter/parse-webhook';
+import { decideIssueEvent, type DecideIssueEventInput } from '../../linear-adapter/decide/decide-issue-event';
+import type { LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { parseWebhook, type IssueEvent } from '../../linear-adapter/ingress/parse-webhook';
 import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 
 // Real payloads (test/fixtures/linear/) and variants built from them.

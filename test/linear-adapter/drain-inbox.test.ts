@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
-import { createInboxWorker, type InboxWorkerOptions } from '../../linear-adapter/drain-inbox';
-import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
-import type { InboxDelivery } from '../../linear-adapter/queue-types';
+import { createInboxWorker, type InboxWorkerOptions } from '../../linear-adapter/queue/drain-inbox';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
+import type { InboxDelivery } from '../../linear-adapter/queue/queue-types';
 
 // The inbox worker on the real SqlQueueStore (PGlite), with a stand-in for processDelivery that
 // completes deliveries, or fails them on demand.

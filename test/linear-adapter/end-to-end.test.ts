@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { startWorkers } from '../../linear-adapter/start-workers';
+import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
 import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
 

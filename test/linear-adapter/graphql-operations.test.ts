@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { LinearClient } from '@linear/sdk';
 import { buildSchema, Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
-import { deriveActionId } from '../../linear-adapter/linear-action';
-import { createLinearGateway } from '../../linear-adapter/linear-gateway';
+import { deriveActionId } from '../../linear-adapter/gateway/linear-action';
+import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway';
 import { LINEAR_SCHEMA_PATH, startLinearStandIn, type LinearStandIn, type RecordedOperation } from '../support/linear-stand-in';
 
 // Every GraphQL operation the adapter sends, checked against Linear's published schema

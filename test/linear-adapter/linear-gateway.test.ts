@@ -1,5 +1,5 @@
-import { classifyLinearError, createLinearGateway, LinearReadError } from '../../linear-adapter/linear-gateway';
-import { deriveActionId } from '../../linear-adapter/linear-action';
+import { classifyLinearError, createLinearGateway, LinearReadError } from '../../linear-adapter/gateway/linear-gateway';
+import { deriveActionId } from '../../linear-adapter/gateway/linear-action';
 import { startLinearStandIn, type LinearSeed, type LinearStandIn } from '../support/linear-stand-in';
 
 // The gateway with the real @linear/sdk against the local Linear stand-in.

@@ -1,5 +1,5 @@
 import { LinearClient } from '@linear/sdk';
-import { classifyLinearError } from '../../linear-adapter/linear-gateway';
+import { classifyLinearError } from '../../linear-adapter/gateway/linear-gateway';
 import {
   DEFAULT_REQUESTS_PER_HOUR,
   queryComplexity,

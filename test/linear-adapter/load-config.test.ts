@@ -1,4 +1,4 @@
-import { buildClosurePolicy, loadConfig, type Config } from '../../linear-adapter/load-config';
+import { buildClosurePolicy, loadConfig, type Config } from '../../linear-adapter/config/load-config';
 import { isDoneState } from '../../src/core';
 
 describe('loadConfig', () => {

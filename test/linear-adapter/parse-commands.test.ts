@@ -1,4 +1,4 @@
-import { parseCommands } from '../../linear-adapter/parse-commands';
+import { parseCommands } from '../../linear-adapter/decide/parse-commands';
 
 describe('parseCommands', () => {
   it('reads each command on its own line anywhere in the comment, in order', () => {

@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import { closurePolicySchema, type ClosurePolicy, type HistoryRecord } from '../../src/core/schemas';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
-import type { LinearGateway, LinearIssue, LinearUser } from '../../linear-adapter/gateway-types';
-import type { LinearAction } from '../../linear-adapter/linear-action';
-import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/process-delivery';
-import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
-import type { QueueStore } from '../../linear-adapter/queue-types';
+import type { LinearGateway, LinearIssue, LinearUser } from '../../linear-adapter/gateway/gateway-types';
+import type { LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/decide/process-delivery';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
+import type { QueueStore } from '../../linear-adapter/queue/queue-types';
 import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 import { openPostgresTestStore } from '../support/open-postgres-test-store';
 

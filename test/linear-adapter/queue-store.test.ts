@@ -6,16 +6,16 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { Pool } from 'pg';
-import { createMetrics } from '../../linear-adapter/create-metrics';
-import { queueMigrations } from '../../linear-adapter/queue-migrations';
+import { createMetrics } from '../../linear-adapter/service/create-metrics';
+import { queueMigrations } from '../../linear-adapter/queue/queue-migrations';
 import { migrations as storeMigrations } from '../../src/store/migrations';
 import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
 import { verifyHistory } from '../../src/core/verify-history';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
-import type { LinearAction } from '../../linear-adapter/linear-action';
-import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
-import type { NewDelivery } from '../../linear-adapter/queue-types';
+import type { LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
+import type { NewDelivery } from '../../linear-adapter/queue/queue-types';
 import { openPostgresTestStore } from '../support/open-postgres-test-store';
 
 // The inbox and outbox on both SQL backends. Each test starts from empty queue tables.

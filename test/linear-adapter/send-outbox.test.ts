@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { createMetrics } from '../../linear-adapter/create-metrics';
-import { deriveActionId, type LinearAction } from '../../linear-adapter/linear-action';
-import { createLinearGateway } from '../../linear-adapter/linear-gateway';
-import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue-store';
-import { computeBackoffMs, createOutboxSender, type LogEntry, type OutboxSenderOptions } from '../../linear-adapter/send-outbox';
+import { createMetrics } from '../../linear-adapter/service/create-metrics';
+import { deriveActionId, type LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway';
+import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
+import { computeBackoffMs, createOutboxSender, type LogEntry, type OutboxSenderOptions } from '../../linear-adapter/queue/send-outbox';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';

@@ -8,7 +8,7 @@ const root = path.resolve(__dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 function startService(env: Record<string, string>): { child: ChildProcess; output: () => string; listening: Promise<string> } {
-  const child = spawn(tsx, ['linear-adapter/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, ['linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
-import { takesBaseline } from '../../linear-adapter/start-workers';
-import type { InboxDelivery } from '../../linear-adapter/queue-types';
+import { takesBaseline } from '../../linear-adapter/queue/start-workers';
+import type { InboxDelivery } from '../../linear-adapter/queue/queue-types';
 import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 
 // Which deliveries the inbox worker runs alone. A `/baseline` snapshots the whole team, so it

@@ -1,4 +1,4 @@
-import type { ResolverName, ResolverPayloads, ResolverResults } from '../../src/forge/resolver-contract';
+import type { ResolverName, ResolverPayloads, ResolverResults } from '../../src/forge/resolvers/resolver-contract';
 
 // The ONE fake @forge/bridge for UI tests. Use it from a test file with
 //   jest.mock('@forge/bridge', () => jest.requireActual('../mocks/forge-bridge').forgeBridgeMock);

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, toLogFunction } from '../../../linear-adapter/create-logger';
+import { createLogger, toLogFunction } from '../../../linear-adapter/service/create-logger';
 
 function capture(): { lines: Array<Record<string, unknown>>; destination: Writable } {
   const lines: Array<Record<string, unknown>> = [];

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WEBHOOK_SECRET_FILE, describeWebhookSetup, ensureWebhookSecret } from '../../../linear-adapter/ensure-webhook-secret';
+import { WEBHOOK_SECRET_FILE, describeWebhookSetup, ensureWebhookSecret } from '../../../linear-adapter/config/ensure-webhook-secret';
 
 describe('ensureWebhookSecret', () => {
   let dataDir: string;

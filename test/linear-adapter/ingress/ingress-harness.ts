@@ -2,10 +2,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import { createLogger } from '../../../linear-adapter/create-logger';
-import { loadConfig } from '../../../linear-adapter/load-config';
-import { startService, type RunningService, type StartServiceDeps } from '../../../linear-adapter/start-service';
-import { signBody } from '../../../linear-adapter/verify-signature';
+import { createLogger } from '../../../linear-adapter/service/create-logger';
+import { loadConfig } from '../../../linear-adapter/config/load-config';
+import { startService, type RunningService, type StartServiceDeps } from '../../../linear-adapter/service/start-service';
+import { signBody } from '../../../linear-adapter/ingress/verify-signature';
 import { openStore } from '../../../src/store/open-store';
 import { readLinearPayload, readLinearPayloadBytes, type LinearPayloadName } from '../../fixtures/linear';
 

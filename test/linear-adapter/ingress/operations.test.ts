@@ -2,8 +2,8 @@ import { request, type ClientRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { signBody } from '../../../linear-adapter/verify-signature';
-import type { ServiceContext } from '../../../linear-adapter/start-service';
+import { signBody } from '../../../linear-adapter/ingress/verify-signature';
+import type { ServiceContext } from '../../../linear-adapter/service/start-service';
 import { freshPayload, nextDeliveryId, startHarness, SECRET, type Harness } from './ingress-harness';
 
 // Operations of the running service: /healthz, /metrics, the first-start webhook secret,

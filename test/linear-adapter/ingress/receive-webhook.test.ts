@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { sql } from 'kysely';
-import { signBody } from '../../../linear-adapter/verify-signature';
+import { signBody } from '../../../linear-adapter/ingress/verify-signature';
 import { FIXTURE_NAMES, SECRET, freshPayload, nextDeliveryId, readFixtureText, startHarness, type Harness } from './ingress-harness';
 
 // POST /webhooks/linear through the real HTTP server, one test per row of the status mapping

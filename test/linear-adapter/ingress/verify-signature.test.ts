@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signBody, verifySignature } from '../../../linear-adapter/verify-signature';
+import { signBody, verifySignature } from '../../../linear-adapter/ingress/verify-signature';
 import { readLinearPayloadBytes } from '../../fixtures/linear';
 
 const SECRET = 'lin_wh_test_secret';

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { openStore } from '../../src/store/open-store';
+import type { SqlStore } from '../../src/store/sql-store';
+import { createLinearGateway, LinearReadError, type LinearApiGateway } from '../gateway/linear-gateway';
+import { buildClosurePolicy, loadConfig, type Config } from '../config/load-config';
+import { openQueueStore } from '../queue/queue-store';
+import { runBaselineCommand } from './run-baseline-command';
+import { parseSince, runReconcileCommand, type ReconcileTeam } from './run-reconcile-command';
+import { createOutboxSender } from '../queue/send-outbox';
+
+// `npx scopekeeper baseline|reconcile`: the same configuration as the service (DATABASE_URL or
+// the PGlite data directory, LINEAR_API_KEY, LINEAR_API_URL, policy settings).
+
+export interface CliDeps {
+  env?: Record<string, string | undefined>;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** ISO time now. */
+  now?: () => string;
+  openStore?: (config: Config) => Promise<SqlStore>;
+}
+
+interface Session {
+  config: Config;
+  gateway: LinearApiGateway;
+  store: SqlStore;
+  now: string;
+  out: (line: string) => void;
+}
+
+const EMBEDDED_NOTE =
+  'With the embedded database (no DATABASE_URL), stop the service first: PGlite allows one process at a time.';
+
+/** Runs the command line and answers the exit code: 0 done, 1 failed, 2 usage or configuration. */
+export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const stdout = deps.stdout ?? ((text: string) => process.stdout.write(text));
+  const stderr = deps.stderr ?? ((text: string) => process.stderr.write(text));
+  const out = (line: string) => stdout(`${line}\n`);
+  const fail = (line: string) => stderr(`${line}\n`);
+  let exitCode = 0;
+
+  /** Checks the settings, opens Linear and the store, runs `work` and closes the store again. */
+  const withSession = async (command: string, work: (session: Session) => Promise<number>): Promise<void> => {
+    if (!env.LINEAR_API_KEY?.trim()) {
+      fail(
+        `scopekeeper ${command} reads issues from Linear, so it needs LINEAR_API_KEY. Create a personal API key in ` +
+          'Linear (Settings > Account > Security & access > Personal API keys) and run it again with LINEAR_API_KEY=<key>.',
+      );
+      exitCode = 2;
+      return;
+    }
+    const config = loadConfig(env);
+    if (!config.ok) {
+      fail(`scopekeeper ${command} cannot run; fix these settings:\n${config.errors.map((e) => `  ${e}`).join('\n')}`);
+      exitCode = 2;
+      return;
+    }
+    const gateway = createLinearGateway({ apiKey: config.value.LINEAR_API_KEY!, apiUrl: config.value.LINEAR_API_URL });
+    const store = await (deps.openStore ?? openConfiguredStore)(config.value);
+    try {
+      exitCode = await work({ config: config.value, gateway, store, now: deps.now?.() ?? new Date().toISOString(), out });
+    } catch (error) {
+      if (!(error instanceof LinearReadError)) throw error;
+      fail(`scopekeeper ${command} stopped: ${error.message}`);
+      exitCode = 1;
+    } finally {
+      await store.close();
+    }
+  };
+
+  const program = new Command('scopekeeper')
+    .description('Acceptance criteria, scope versions and sign-off for Linear teams.')
+    .exitOverride()
+    .configureOutput({ writeOut: stdout, writeErr: stderr });
+
+  program
+    .command('baseline')
+    .summary("record a team's scope as a named baseline")
+    .description(`Reads every issue of a Linear team and records the team's scope as a named baseline (SRS). ${EMBEDDED_NOTE}`)
+    .requiredOption('--team <key>', 'the team key, e.g. ENG')
+    .requiredOption('--name <name>', 'the baseline name, e.g. "SRS v1.0"')
+    .action((options: { team: string; name: string }) =>
+      withSession('baseline', async ({ config, gateway, store, now }) => {
+        const result = await runBaselineCommand({ gateway, store, policy: buildClosurePolicy(config), teamKey: options.team, name: options.name, now, newId: randomUUID });
+        if (!result.ok) {
+          fail(result.message);
+          return 1;
+        }
+        const s = result.value;
+        out(`Recorded baseline "${s.baseline.name}" for team ${s.teamKey} (${s.teamName}): scope version ${s.scopeVersion}.`);
+        out(`  ${s.deliverableCount} deliverables, ${s.criterionCount} acceptance criteria, approved by ${s.baseline.approvedBy.name ?? s.baseline.approvedBy.id}.`);
+        if (s.withoutCriteria.length > 0) {
+          out(`  ${s.withoutCriteria.length} deliverables have no acceptance criteria yet: ${s.withoutCriteria.join(', ')}`);
+        }
+        return 0;
+      }),
+    );
+
+  program
+    .command('reconcile')
+    .summary('apply what the webhooks missed since a time')
+    .description(
+      'Re-reads the issues updated since a time and records what the webhooks missed (criteria edits, closures without ' +
+        `sign-off), then sends the resulting actions. ${EMBEDDED_NOTE}`,
+    )
+    .requiredOption('--since <time>', 'an ISO time, or a duration back from now: 90m, 24h, 7d, 2w')
+    .option('--team <key...>', 'only these team keys (default: every team the API key can see)')
+    .action((options: { since: string; team?: string[] }) =>
+      withSession('reconcile', async ({ config, gateway, store, now }) => {
+        const since = parseSince(options.since, now);
+        if (!since.ok) {
+          fail(since.message);
+          return 2;
+        }
+        const teams: ReconcileTeam[] = [];
+        if (options.team && options.team.length > 0) {
+          for (const key of options.team) {
+            const team = await gateway.findTeam(key);
+            if (!team) {
+              fail(`Linear has no team with the key "${key}" that this API key can see.`);
+              return 1;
+            }
+            teams.push(team);
+          }
+        } else {
+          teams.push(...(await gateway.listTeams()));
+        }
+        const mode = config.SCOPEKEEPER_MODE;
+        const queue = await openQueueStore(store);
+        const summaries = await runReconcileCommand({ gateway, store, queue, teams, since: since.value, policy: buildClosurePolicy(config), mode, now });
+        for (const s of summaries) {
+          out(
+            `${s.key}: read ${s.issuesRead} issues updated since ${since.value}; updated ${s.deliverablesUpdated} deliverables, ` +
+              `recorded ${s.scopeChanges} scope changes and ${s.closuresRecorded} closures, queued ${s.actionsQueued} actions.`,
+          );
+        }
+        if (mode === 'shadow') {
+          out('Shadow mode: closures without sign-off were recorded, nothing is sent to Linear.');
+          return 0;
+        }
+        // Send now rather than leave it to the service (which may be stopped, see the note above).
+        // A send that fails stays in the outbox and the service retries it with backoff.
+        const sender = createOutboxSender({ queue, gateway, mode, log: () => undefined });
+        const total = { sent: 0, retried: 0, failed: 0 };
+        for (let round = 0; round < 1000; round += 1) {
+          const drained = await sender.drainOnce(now);
+          total.sent += drained.sent;
+          total.retried += drained.retried;
+          total.failed += drained.failed;
+          if (drained.claimed === 0) break;
+        }
+        out(`Sent ${total.sent} actions to Linear${total.retried ? `; ${total.retried} will be retried by the service` : ''}${total.failed ? `; ${total.failed} failed (see /healthz)` : ''}.`);
+        return total.failed > 0 ? 1 : 0;
+      }),
+    );
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return exitCode;
+}
+
+function openConfiguredStore(config: Config): Promise<SqlStore> {
+  return openStore(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: path.resolve(config.SCOPEKEEPER_DATA_DIR, 'pglite') });
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`scopekeeper failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,47 @@
+import type { DeliverableIntent } from '../../src/core/decide-deliverable-event';
+import { deriveActionId, type LinearAction } from '../gateway/linear-action';
+import { renderComments, type CommentSection } from './render-comments';
+
+export interface ActionTarget {
+  issueId: string;
+  teamId: string;
+  /** What the action ids derive from: the delivery, or the issue version `reconcile` read. */
+  seed: string;
+  labelName: string;
+}
+
+/**
+ * Linear's actions for the core's intents, in the order the outbox sends one issue's actions:
+ * the revert first (undoing a closure that should not stand is the urgent part), the comment
+ * that explains it a moment later, then the label. Ids derive from the seed, so deciding the
+ * same event again yields the same actions, which the outbox (and Linear) keep once.
+ */
+export function planLinearActions(intents: readonly DeliverableIntent[], target: ActionTarget): LinearAction[] {
+  const actions: LinearAction[] = [];
+  const { issueId, seed } = target;
+  for (const intent of intents) {
+    switch (intent.kind) {
+      case 'revert':
+        actions.push({ type: 'set_state', id: deriveActionId(seed, 'revert'), issueId, stateId: intent.to.id });
+        break;
+      case 'comment': {
+        const sections: CommentSection[] = intent.sections.map((s) => (s.kind === 'criteria_template' ? { ...s, labelName: target.labelName } : s));
+        const body = renderComments(sections);
+        if (body === null) break;
+        // The template alone is said once per issue: its id comes from the issue, so later
+        // deliveries produce the same id and only the first is kept.
+        const templateOnly = sections.length === 1 && sections[0]?.kind === 'criteria_template';
+        actions.push({ type: 'comment', id: templateOnly ? deriveActionId(issueId, 'criteria-template') : deriveActionId(seed, 'comment'), issueId, body });
+        break;
+      }
+      case 'label':
+        actions.push(
+          intent.change === 'add'
+            ? { type: 'add_label', id: deriveActionId(seed, 'add_label'), issueId, teamId: target.teamId, labelName: target.labelName }
+            : { type: 'remove_label', id: deriveActionId(seed, 'remove_label'), issueId, labelName: target.labelName },
+        );
+        break;
+    }
+  }
+  return actions;
+}

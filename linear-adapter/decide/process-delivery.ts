@@ -1,0 +1,227 @@
+import { isDoneState } from '../../src/core/is-done-state';
+import type { Actor, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
+import { HISTORY_PAGE_MAX, type ScopeStore } from '../../src/core/store';
+import type { Log } from '../service/create-logger';
+import { decideCommentCommands, scopeOfComment } from './decide-comment-command';
+import { decideIssueEvent, previousStateIdOf, scopeOfIssueEvent, type Decision, type DeliveryOutcome } from './decide-issue-event';
+import type { LinearGateway, LinearIssue, LinearWorkflowState } from '../gateway/gateway-types';
+import { parseCommands } from './parse-commands';
+import { parseWebhook, type CommentEvent, type IssueEvent } from '../ingress/parse-webhook';
+import type { InboxDelivery, QueueStore } from '../queue/queue-types';
+
+export interface ProcessingSettings {
+  /** Approvers and done state types included (load-config's buildClosurePolicy). */
+  policy: ClosurePolicy;
+  mode: ServiceMode;
+  labelName?: string;
+}
+
+export interface ProcessDeliveryDeps {
+  store: ScopeStore;
+  queue: QueueStore;
+  /**
+   * Null without an API key: comments are then answered from what Scopekeeper has stored. With
+   * `listWorkflowStates` (the service's gateway has it), a state change names the state it left,
+   * so a move from one done state to another is no closure; without, that state is unknown.
+   */
+  gateway: (LinearGateway & { listWorkflowStates?(teamId: string): Promise<LinearWorkflowState[]> }) | null;
+  settings: ProcessingSettings;
+  log: Log;
+  now: () => string;
+  /** The API key's user id (gateway.fetchViewer), or null when there is no key. */
+  viewerId: string | null;
+  /** How often to re-read and decide again after a concurrent writer got there first. Default 5. */
+  maxConflictRetries?: number;
+}
+
+export interface ProcessedDelivery {
+  outcome: DeliveryOutcome;
+  /** Actions stored in the outbox. */
+  actions: number;
+  /** Shadow mode: actions logged instead of sent. */
+  withheld: number;
+  /** History records appended. */
+  records: number;
+}
+
+const DEFAULT_CONFLICT_RETRIES = 5;
+
+/**
+ * Processes one inbox delivery: read everything, decide once, then write the scope records,
+ * the delivery's completion and its outbox actions in one transaction. A concurrent writer
+ * (VERSION_CONFLICT, HISTORY_CONFLICT, BASELINE_EXISTS) makes it read and decide again.
+ * Throws on faults (database, Linear API), which the inbox worker retries with backoff.
+ */
+export async function processDelivery(delivery: InboxDelivery, deps: ProcessDeliveryDeps): Promise<ProcessedDelivery> {
+  const retries = deps.maxConflictRetries ?? DEFAULT_CONFLICT_RETRIES;
+  for (let attempt = 0; ; attempt += 1) {
+    const now = deps.now();
+    const decision = await decideDelivery(delivery, deps, now);
+    const result = await deps.queue.completeDelivery({
+      deliveryId: delivery.deliveryId,
+      outcome: decision.outcome,
+      commit: decision.commit,
+      actions: decision.actions,
+      now,
+    });
+    if (result.ok) {
+      for (const action of decision.withheld) {
+        deps.log({ level: 'info', msg: 'shadow mode: action not sent', deliveryId: delivery.deliveryId, action });
+      }
+      const processed = { outcome: decision.outcome, actions: decision.actions.length, withheld: decision.withheld.length, records: result.records.length };
+      deps.log({ level: 'info', msg: 'delivery processed', deliveryId: delivery.deliveryId, eventType: delivery.eventType, ...processed });
+      return processed;
+    }
+    if (attempt >= retries) {
+      throw new Error(`delivery ${delivery.deliveryId}: still conflicting after ${retries + 1} attempts (${result.code}: ${result.message})`);
+    }
+    deps.log({ level: 'debug', msg: 'concurrent write; deciding again', deliveryId: delivery.deliveryId, code: result.code });
+  }
+}
+
+async function decideDelivery(delivery: InboxDelivery, deps: ProcessDeliveryDeps, now: string): Promise<Decision> {
+  const body = readBody(delivery.body);
+  const parsed = body.ok ? parseWebhook(body.value) : body;
+  if (!parsed.ok) {
+    // Validated at ingress, so this is a schema change or a bug: retrying cannot help.
+    deps.log({ level: 'error', msg: 'stored delivery does not validate; skipped', deliveryId: delivery.deliveryId, errors: parsed.errors });
+    return nothing('invalid');
+  }
+  const webhook = parsed.value;
+  switch (webhook.kind) {
+    case 'ignored':
+      return nothing('ignored');
+    case 'issue':
+      return decideIssue(webhook.event, delivery, deps, now);
+    case 'comment':
+      return decideComment(webhook.event, delivery, deps, now);
+  }
+}
+
+async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: ProcessDeliveryDeps, now: string): Promise<Decision> {
+  const stored = await deps.store.getDeliverable('linear', event.data.id);
+  const baseline = await deps.store.getActiveBaseline(scopeOfIssueEvent(event, stored));
+  return decideIssueEvent({
+    event,
+    deliveryId: delivery.deliveryId,
+    stored,
+    baseline,
+    policy: deps.settings.policy,
+    mode: deps.settings.mode,
+    viewerId: deps.viewerId,
+    now,
+    previousState: await readPreviousState(event, deps),
+    labelName: deps.settings.labelName,
+  });
+}
+
+/**
+ * The state a move into a done state left, from the team's workflow states (cached by the
+ * gateway): only then does it matter, to tell a move between two done states from a closure.
+ * Null when it cannot be known; a read that fails is thrown, so the delivery is retried.
+ */
+async function readPreviousState(event: IssueEvent, deps: ProcessDeliveryDeps): Promise<LinearWorkflowState | null> {
+  const fromId = previousStateIdOf(event);
+  const to = event.data.state;
+  const list = deps.gateway?.listWorkflowStates;
+  if (fromId === null || !to || !list || !isDoneState(deps.settings.policy, to)) return null;
+  const states = await list.call(deps.gateway, event.data.teamId);
+  return states.find((s) => s.id === fromId) ?? null;
+}
+
+async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps: ProcessDeliveryDeps, now: string): Promise<Decision> {
+  // An edited comment is not a new command: the original was answered (or had none).
+  if (event.action !== 'create') return nothing('ignored');
+  const comment = event.data;
+  const commands = parseCommands(comment.body);
+  if (commands.length === 0) return nothing('no_command');
+  const authorId = comment.userId ?? event.actor?.id ?? null;
+  if (deps.viewerId !== null && authorId === deps.viewerId) return nothing('own_change');
+
+  const { store, log } = deps;
+  const isOwnAction = await deps.queue.isOwnAction(comment.id);
+  const stored = await store.getDeliverable('linear', comment.issueId);
+  const issue = await readIssue(comment.issueId, stored !== null, deps, delivery.deliveryId);
+  const scopeId = scopeOfComment(stored, issue);
+  if (scopeId === null) {
+    log({ level: 'warn', msg: 'comment on an issue Scopekeeper has not seen and cannot read; commands not applied', deliveryId: delivery.deliveryId, issueId: comment.issueId });
+  }
+  const baseline = scopeId ? await store.getActiveBaseline(scopeId) : null;
+  const teamDeliverables = scopeId && commands.some((c) => c.name === 'baseline') ? await store.listDeliverables(scopeId) : [];
+  const history: HistoryRecord[] =
+    scopeId && commands.some((c) => c.name === 'scope-reason')
+      ? (
+          await store.queryHistory({
+            scopeId,
+            deliverableId: comment.issueId,
+            kinds: ['scope_changed', 'reason_attached'],
+            limit: HISTORY_PAGE_MAX,
+          })
+        ).records
+      : [];
+  const signer = authorId ? await resolveAuthor(authorId, event, deps, delivery.deliveryId) : null;
+
+  return decideCommentCommands({
+    comment,
+    commands,
+    issue,
+    stored,
+    baseline,
+    teamDeliverables,
+    history,
+    signer,
+    policy: deps.settings.policy,
+    mode: deps.settings.mode,
+    now,
+    deliveryId: delivery.deliveryId,
+    viewerId: deps.viewerId,
+    isOwnAction,
+  });
+}
+
+/**
+ * The issue as Linear has it now. Without a gateway, or when Linear fails but Scopekeeper has
+ * the issue stored, the commands go ahead on the stored state; otherwise the failure is thrown
+ * so the worker retries later.
+ */
+async function readIssue(issueId: string, haveStored: boolean, deps: ProcessDeliveryDeps, deliveryId: string): Promise<LinearIssue | null> {
+  if (!deps.gateway) return null;
+  try {
+    return await deps.gateway.fetchIssue(issueId);
+  } catch (error) {
+    if (!haveStored) throw error;
+    deps.log({ level: 'warn', msg: 'could not read the issue from Linear; using the stored state', deliveryId, issueId, error: (error as Error).message });
+    return null;
+  }
+}
+
+/**
+ * The comment's author with an email when possible, since approvers may be listed by email:
+ * the envelope's actor when it is the author and carries one, else the user read from Linear.
+ * Without either, the author is known by id only (approver lists by id still work).
+ */
+async function resolveAuthor(authorId: string, event: CommentEvent, deps: ProcessDeliveryDeps, deliveryId: string): Promise<Actor> {
+  const envelope = event.actor && event.actor.id === authorId ? event.actor : null;
+  if (envelope?.email) return { id: authorId, name: envelope.name ?? null, email: envelope.email };
+  if (deps.gateway) {
+    // A failure is thrown (and retried): judging a sign-off without the email could refuse an approver.
+    const user = await deps.gateway.fetchUser(authorId);
+    if (user) return { id: user.id, name: user.name, email: user.email };
+  } else {
+    deps.log({ level: 'info', msg: 'comment author known by id only (no LINEAR_API_KEY)', deliveryId, userId: authorId });
+  }
+  return { id: authorId, name: envelope?.name ?? null, email: null };
+}
+
+function readBody(body: unknown): { ok: true; value: unknown } | { ok: false; errors: string[] } {
+  if (typeof body !== 'string') return { ok: true, value: body };
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch (error) {
+    return { ok: false, errors: [`body is not JSON: ${(error as Error).message}`] };
+  }
+}
+
+function nothing(outcome: DeliveryOutcome): Decision {
+  return { outcome, commit: null, actions: [], withheld: [] };
+}

@@ -1,0 +1,107 @@
+import type { CommitResult, StoreCommit } from '../../src/core/store';
+import type { LinearAction } from '../gateway/linear-action';
+
+// The durable inbox (verified deliveries waiting to be processed) and outbox (actions waiting
+// to be sent to Linear). `queue-store.ts` implements it in the same SQL database as the
+// ScopeStore, so finishing a delivery is one transaction with its scope records.
+
+export interface InboxDelivery {
+  deliveryId: string;
+  /** Arrival order. */
+  seq: number;
+  receivedAt: string;
+  eventType: string;
+  action: string;
+  /** Deliveries with the same key (the issue id) are processed strictly in arrival order. */
+  orderingKey: string | null;
+  /** The envelope as received, already verified and validated. */
+  body: unknown;
+  attempts: number;
+}
+
+export interface NewDelivery {
+  deliveryId: string;
+  receivedAt: string;
+  eventType: string;
+  action: string;
+  orderingKey: string | null;
+  /** The raw JSON text Linear signed. */
+  rawBody: string;
+}
+
+export const INBOX_STATUSES = ['pending', 'done', 'failed'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** What the queue recovers from, logged and counted through its `onFault`. */
+export const QUEUE_FAULT_KINDS = [
+  /** A stored delivery's body is not JSON: it is failed, so it cannot block its issue's later deliveries. */
+  'corrupt_delivery',
+  /** A stored outbox action does not match its schema: it is failed instead of sent. */
+  'corrupt_action',
+  /** A batch of completions failed as a whole; they were completed one by one instead. */
+  'batch_completion_failed',
+  /** PGlite's manual VACUUM failed; only speed is at stake. */
+  'vacuum_failed',
+] as const;
+export type QueueFaultKind = (typeof QUEUE_FAULT_KINDS)[number];
+
+export interface OutboxEntry {
+  action: LinearAction;
+  deliveryId: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  createdAt: string;
+}
+
+/** A permanently failed action, for /healthz. `action` is null when the stored action itself could not be read. */
+export interface FailedOutboxEntry extends Omit<OutboxEntry, 'action'> {
+  id: string;
+  issueId: string;
+  action: LinearAction | null;
+}
+
+export interface CompleteDelivery {
+  deliveryId: string;
+  /**
+   * A short word for logs and metrics: processed, ignored, own_change, … A string, not a union:
+   * the decisions (decide-*.ts) name outcomes, and the queue only stores the word.
+   */
+  outcome: string;
+  /** Scope records and deliverable state to write with it; null when nothing changes. */
+  commit: StoreCommit | null;
+  /** Actions to send to Linear, stored in the same transaction. Ids already stored are kept as they are. */
+  actions: LinearAction[];
+  now: string;
+}
+
+export interface QueueStore {
+  /** Stores a verified delivery; 'duplicate' when this Linear-Delivery id was stored before. */
+  enqueueDelivery(delivery: NewDelivery): Promise<'stored' | 'duplicate'>;
+  /**
+   * Pending deliveries that are due, oldest first, skipping any whose ordering key has an
+   * older delivery still pending (so one issue's deliveries are never processed out of order).
+   */
+  claimDeliveries(limit: number, now: string): Promise<InboxDelivery[]>;
+  /** Marks the delivery done, writes its scope commit and enqueues its actions, atomically. */
+  completeDelivery(input: CompleteDelivery): Promise<CommitResult>;
+  retryDelivery(deliveryId: string, error: string, nextAttemptAt: string): Promise<void>;
+  /** Gives up on a delivery (kept for inspection and `reconcile`); later ones for its issue go on. */
+  failDelivery(deliveryId: string, error: string, now: string): Promise<void>;
+  inboxBacklog(): Promise<number>;
+
+  enqueueActions(actions: LinearAction[], deliveryId: string | null, now: string): Promise<void>;
+  claimDueActions(limit: number, now: string): Promise<OutboxEntry[]>;
+  markActionSent(id: string, now: string): Promise<void>;
+  markActionRetry(id: string, error: string, nextAttemptAt: string): Promise<void>;
+  markActionFailed(id: string, error: string, now: string): Promise<void>;
+  /** Permanent send failures, newest first, for /healthz. */
+  listFailedActions(limit: number): Promise<FailedOutboxEntry[]>;
+  countFailedActions(): Promise<number>;
+  /** True when Scopekeeper itself created this comment (or other entity): loop prevention. */
+  isOwnAction(id: string): Promise<boolean>;
+}

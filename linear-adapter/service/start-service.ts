@@ -1,0 +1,197 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { ClosurePolicy } from '../../src/core/schemas';
+import { openStore } from '../../src/store/open-store';
+import type { ReportFault } from '../../src/store/report-fault';
+import type { SqlStore } from '../../src/store/sql-store';
+import { createLogger, type Logger } from './create-logger';
+import { createMetrics, type Metrics } from './create-metrics';
+import { createServer } from '../ingress/create-server';
+import { describeWebhookSetup, ensureWebhookSecret } from '../config/ensure-webhook-secret';
+import { buildClosurePolicy, loadConfig, type Config, type ServiceMode } from '../config/load-config';
+import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
+
+/** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
+export interface ServiceContext {
+  config: Config;
+  mode: ServiceMode;
+  policy: ClosurePolicy;
+  logger: Logger;
+  metrics: Metrics;
+  store: SqlStore;
+  queue: SqlQueueStore;
+}
+
+export interface ServiceHook {
+  /** Called on shutdown, after the server stopped taking requests and before the store closes. */
+  stop(): Promise<void>;
+  /** Called (not awaited) after ingress stored a new delivery: lets the inbox worker start at once instead of at its next poll. */
+  onDeliveryStored?(deliveryId: string): void;
+}
+
+export type StartHook = (context: ServiceContext) => ServiceHook | void | Promise<ServiceHook | void>;
+
+export interface StartServiceDeps {
+  /** Started in order once the server listens; stopped in reverse order. */
+  onStart?: StartHook | readonly StartHook[];
+  logger?: Logger;
+  /** Default: PostgreSQL at DATABASE_URL, else PGlite in `<SCOPEKEEPER_DATA_DIR>/pglite`. Pass `onFault` on to openStore to log and count its faults. */
+  openStore?: (options: { onFault: ReportFault }) => Promise<SqlStore>;
+  /** Unix milliseconds. */
+  now?: () => number;
+  /** Where the first-start webhook secret notice goes; default stderr (stdout carries the JSON log). */
+  printNotice?: (text: string) => void;
+  /** Stop gracefully on SIGTERM and SIGINT, then exit the process. */
+  handleSignals?: boolean;
+  /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningService {
+  /** http://host:port the server listens on. */
+  url: string;
+  context: ServiceContext;
+  /** Stops taking requests, lets in-flight ones finish, stops the hooks, closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts the Linear adapter: store, inbox and outbox, webhook secret, logs, metrics, HTTP server and hooks. */
+export async function startService(config: Config, deps: StartServiceDeps = {}): Promise<RunningService> {
+  const logger = deps.logger ?? createLogger({ level: config.LOG_LEVEL });
+  // Before the store, so its faults are logged and counted from the first one. The gauges read
+  // the queue only at a scrape, which cannot come before the server listens.
+  let queue: SqlQueueStore | null = null;
+  const readQueue = <T>(read: (q: SqlQueueStore) => Promise<T>): Promise<T> => (queue ? read(queue) : Promise.reject(new Error('the queue is not open yet')));
+  const metrics = createMetrics({
+    readInboxBacklog: () => readQueue((q) => q.inboxBacklog()),
+    readOutboxFailed: () => readQueue((q) => q.countFailedActions()),
+    defaultMetrics: true,
+    logger,
+  });
+  const store = await (deps.openStore ?? ((options) => openConfiguredStore(config, options.onFault)))({ onFault: metrics.reportFault });
+  const hooks: ServiceHook[] = [];
+  let server: Server | null = null;
+
+  const shutdown = async (): Promise<void> => {
+    if (server) await closeServer(server, deps.shutdownTimeoutMs ?? 10_000);
+    for (const hook of [...hooks].reverse()) {
+      try {
+        await hook.stop();
+      } catch (error) {
+        logger.error({ error: (error as Error).message }, 'a service part failed to stop');
+      }
+    }
+    await store.close();
+  };
+
+  try {
+    const secret = await ensureWebhookSecret({ configured: config.LINEAR_WEBHOOK_SECRET, dataDir: config.SCOPEKEEPER_DATA_DIR });
+    queue = await openQueueStore(store, { onFault: metrics.reportFault });
+    const mode = config.SCOPEKEEPER_MODE;
+    const context: ServiceContext = { config, mode, policy: buildClosurePolicy(config), logger, metrics, store, queue };
+
+    server = createServer({
+      store,
+      queue,
+      webhook: { secret: secret.secret, maxBodyBytes: config.SCOPEKEEPER_MAX_BODY_BYTES, windowMs: config.SCOPEKEEPER_WEBHOOK_WINDOW_SECONDS * 1000 },
+      metrics,
+      logger,
+      mode,
+      ...(deps.now ? { now: deps.now } : {}),
+      onDeliveryStored: (deliveryId) => {
+        for (const hook of hooks) {
+          try {
+            hook.onDeliveryStored?.(deliveryId);
+          } catch (error) {
+            logger.error({ deliveryId, error: (error as Error).message }, 'a service part failed to take a new delivery');
+          }
+        }
+      },
+    });
+    server.listen(config.PORT, config.HOST);
+    await once(server, 'listening');
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+    if (secret.generated) {
+      (deps.printNotice ?? ((text: string) => process.stderr.write(text)))(describeWebhookSetup(secret, url));
+      logger.warn({ file: secret.file }, 'generated a webhook signing secret; paste it into Linear (printed above)');
+    }
+    for (const start of [deps.onStart ?? []].flat()) {
+      const hook = await start(context);
+      if (hook) hooks.push(hook);
+    }
+    logger.info(
+      { url, webhook: `${url}/webhooks/linear`, store: store.backend, mode, secret: secret.source },
+      mode === 'shadow' ? 'scopekeeper listening in shadow mode: decisions are recorded and logged, nothing is sent to Linear' : 'scopekeeper listening',
+    );
+
+    let stopping: Promise<void> | null = null;
+    const stop = () => (stopping ??= shutdown());
+    if (deps.handleSignals) installSignalHandlers(logger, stop, deps.shutdownTimeoutMs ?? 10_000);
+    return { url, context, stop };
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The whole `npm start`: reads the environment, refuses to start on a bad setting (exit 2,
+ * naming each variable), starts the service and stops it gracefully on SIGTERM.
+ */
+export async function runService(env: Record<string, string | undefined>, deps: Omit<StartServiceDeps, 'handleSignals'> = {}): Promise<void> {
+  const config = loadConfig(env);
+  if (!config.ok) {
+    process.stderr.write(`Scopekeeper cannot start; fix these settings:\n${config.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    process.exit(2);
+  }
+  try {
+    await startService(config.value, { ...deps, handleSignals: true });
+  } catch (error) {
+    process.stderr.write(`Scopekeeper failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+function openConfiguredStore(config: Config, onFault: ReportFault): Promise<SqlStore> {
+  return openStore({ ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: path.resolve(config.SCOPEKEEPER_DATA_DIR, 'pglite') }), onFault });
+}
+
+async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // close() waits for in-flight requests. Their kept-alive sockets turn idle when they finish
+  // and would then hold it open until the keep-alive timeout, so idle ones are swept meanwhile.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(force);
+  }
+}
+
+function installSignalHandlers(logger: Logger, stop: () => Promise<void>, timeoutMs: number): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    // A hook that never returns must not keep the process alive forever.
+    setTimeout(() => process.exit(1), timeoutMs + 5_000).unref();
+    stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ error: (error as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
