@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findQualityHints, type QualityHintCode } from '../src/core/find-quality-hints';
+import { loadTagger } from '../src/hints/load-tagger';
+
+const tagger = loadTagger();
 
 // `npx tsx bench/eval-hints.ts [--errors tune|heldout|all]`: precision and recall of the quality
 // hints per class on the hand-labelled criteria in test/fixtures/criteria-quality/ (see its README),
@@ -36,7 +39,7 @@ export function loadCriteria(): Labelled[] {
 
 export function predict(text: string): Set<Label> {
   const found = new Set<Label>();
-  for (const hint of findQualityHints([{ text }])) {
+  for (const hint of findQualityHints([{ text }], { tagger })) {
     const label = CLASS_OF[hint.code];
     if (label) found.add(label);
   }

@@ -11,6 +11,9 @@ import { linearScopeId } from '../decide/linear-scope-id';
 import { planLinearActions } from '../decide/plan-linear-actions';
 import type { QueueStore } from '../queue/queue-types';
 import { readLinearFacts } from '../decide/read-linear-facts';
+import { loadTagger } from '../../src/hints/load-tagger';
+
+const tagger = loadTagger();
 
 // `scopekeeper reconcile --since 24h`: Linear drops a webhook delivery after three failed
 // retries, so this re-reads the issues updated since a time and applies what was missed:
@@ -108,6 +111,7 @@ async function reconcileIssue(
       source: 'linear-reconcile',
       now: input.now,
       newId: createRecordIds(seed),
+      tagger,
       closureId: deriveActionId(seed, 'closure'),
     });
     const actions = planLinearActions(decision.intents, { issueId: issue.id, teamId: team.id, seed, labelName: DEFAULT_LABEL_NAME });

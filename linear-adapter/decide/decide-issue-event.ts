@@ -8,6 +8,9 @@ import { linearScopeId } from './linear-scope-id';
 import type { IssueEvent } from '../ingress/parse-webhook';
 import { planLinearActions } from './plan-linear-actions';
 import { readLinearFacts } from './read-linear-facts';
+import { loadTagger } from '../../src/hints/load-tagger';
+
+const tagger = loadTagger();
 
 export const DEFAULT_LABEL_NAME = 'needs acceptance criteria';
 
@@ -103,6 +106,7 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
     source: 'linear-webhook' as const,
     now: input.now,
     newId: input.newId ?? createRecordIds(input.deliveryId),
+    tagger,
   };
 
   let decision: DeliverableDecision;

@@ -1,7 +1,7 @@
 import { buildDeliverableState, type DeliverableFacts } from './build-deliverable-state';
 import { computeDigest } from './compute-digest';
 import { evaluateClosure, type ClosureVerdict } from './evaluate-closure';
-import { findQualityHints } from './find-quality-hints';
+import { findQualityHints, type Tagger } from './find-quality-hints';
 import { isDoneUnder } from './is-done-state';
 import { isSameDeliverableState } from './is-same-deliverable-state';
 import type { ParseHint, ParseHintCode } from './parse-criteria';
@@ -93,6 +93,8 @@ export interface DeliverableEventInput {
   source: ChangeSource;
   now: string;
   newId: () => string;
+  /** Parts of speech for the quality hints; called only when the criteria are new (src/hints/load-tagger.ts). */
+  tagger: Tagger;
   /** The closure record's id, derived from the event so that a redelivery finds it. Default: newId(). */
   closureId?: string;
 }
@@ -211,7 +213,7 @@ export function decideDeliverableEvent(input: DeliverableEventInput): Deliverabl
   // Advice only when the criteria are new to Scopekeeper, so an unrelated update never repeats it.
   if (event.parseHints !== undefined && state.criteria.length > 0) {
     const isNew = stored === null || computeDigest(stored.criteria) !== computeDigest(state.criteria);
-    const hints = isNew ? collectHints(state.criteria, event.parseHints ?? []) : [];
+    const hints = isNew ? collectHints(state.criteria, event.parseHints ?? [], input.tagger) : [];
     if (hints.length > 0) sections.push({ kind: 'quality_hints', key: state.key, hints });
   }
   if (sections.length > 0) intents.push({ kind: 'comment', sections });
@@ -334,11 +336,11 @@ function askForCriteria(
   return { template: true, label: add ? 'add' : null };
 }
 
-function collectHints(criteria: readonly Criterion[], parseHints: readonly ParseHint[]): HintLine[] {
+function collectHints(criteria: readonly Criterion[], parseHints: readonly ParseHint[], tagger: Tagger): HintLine[] {
   const lines: HintLine[] = parseHints
     .filter((hint) => !SILENT_PARSE_HINTS.has(hint.code))
     .map((hint) => ({ criterionIndex: null, criterionText: null, message: hint.message }));
-  for (const hint of findQualityHints(criteria)) {
+  for (const hint of findQualityHints(criteria, { tagger })) {
     lines.push({ criterionIndex: hint.criterionIndex, criterionText: criteria[hint.criterionIndex]?.text ?? null, message: hint.message });
   }
   return lines;

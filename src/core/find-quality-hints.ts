@@ -1,6 +1,6 @@
 import { readStructure, type NoOutcomeReason, type Range } from './hints/read-structure';
 import { qualityRules, type QualityRuleId } from './hints/rules';
-import { tagWords, type Token } from './hints/tag-words';
+import type { Tagger, Token } from './hints/tag-words';
 import { resolveTeamVocabulary, type ResolvedTeamVocabulary, type TeamVocabulary } from './hints/team-vocabulary';
 import { NAMED_STANDARD, UNNAMED_STANDARD, VAGUE_GROUPS, type VagueGroup } from './hints/vague-terms';
 import type { Criterion } from './schemas';
@@ -9,6 +9,8 @@ export { qualityRuleIds, qualityRules } from './hints/rules';
 export type { QualityRule, QualityRuleId } from './hints/rules';
 export { resolveTeamVocabulary, teamVocabularySchema } from './hints/team-vocabulary';
 export type { ResolvedTeamVocabulary, TeamVocabulary } from './hints/team-vocabulary';
+export { createTagger } from './hints/tag-words';
+export type { PosEngine, Tagger, Token } from './hints/tag-words';
 
 export const qualityHintCodes = ['VAGUE_WORD', 'NO_OBSERVABLE_OUTCOME', 'MULTIPLE_OUTCOMES', 'TOO_LONG', 'DUPLICATE'] as const;
 export type QualityHintCode = (typeof qualityHintCodes)[number];
@@ -24,6 +26,8 @@ export interface QualityHint {
 }
 
 export interface FindQualityHintsOptions {
+  /** Parts of speech for the grammar checks (createTagger; src/hints/load-tagger.ts in the adapters). */
+  tagger: Tagger;
   /** Codes to leave out. */
   disabled?: readonly QualityHintCode[];
   /** A criterion longer than this many words gets TOO_LONG. Default 40. */
@@ -47,7 +51,7 @@ const NESTED_ITEM = /^\s+[-*+] /;
  * "Refactor the billing module" does not. They still lean towards staying quiet: a missed hint
  * costs less than nagging about a good criterion. Never throws.
  */
-export function findQualityHints(criteria: readonly Pick<Criterion, 'text'>[], options: FindQualityHintsOptions = {}): QualityHint[] {
+export function findQualityHints(criteria: readonly Pick<Criterion, 'text'>[], options: FindQualityHintsOptions): QualityHint[] {
   const disabledCodes = new Set<QualityHintCode>(Array.isArray(options.disabled) ? options.disabled : []);
   const maxWords =
     typeof options.maxWords === 'number' && Number.isFinite(options.maxWords) && options.maxWords > 0
@@ -64,7 +68,7 @@ export function findQualityHints(criteria: readonly Pick<Criterion, 'text'>[], o
       if (!disabledCodes.has(code) && !vocabulary.disabledRules.has(rule)) hints.push({ criterionIndex, code, message, rule });
     };
     try {
-      checkCriterion(raw, maxWords, vocabulary, add);
+      checkCriterion(raw, maxWords, vocabulary, options.tagger, add);
     } catch {
       // A check that fails on strange input gives no hint rather than breaking the caller.
     }
@@ -80,7 +84,7 @@ export function findQualityHints(criteria: readonly Pick<Criterion, 'text'>[], o
 
 type Add = (code: QualityHintCode, rule: QualityRuleId, message: string) => void;
 
-function checkCriterion(raw: string, maxWords: number, vocabulary: Vocabulary, add: Add): void {
+function checkCriterion(raw: string, maxWords: number, vocabulary: Vocabulary, tagWords: Tagger, add: Add): void {
   const text = prepare(raw);
   if (!/[\p{L}\p{N}]/u.test(text.display)) return;
   const tokens = tagWords(text.tagged);

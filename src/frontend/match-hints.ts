@@ -1,4 +1,7 @@
 import { findQualityHints, type QualityHint, type ResolvedTeamVocabulary } from '../core/find-quality-hints';
+import { loadTagger } from '../hints/load-tagger';
+
+const tagger = loadTagger();
 
 /**
  * Quality hints per draft row. A row that still is a saved criterion (same id and text) keeps the
@@ -21,7 +24,7 @@ export function matchHints(
           ? -1
           : saved.findIndex((c) => c.id === row.id && c.text === row.text);
     if (savedIndex >= 0) return hints.filter((h) => h.criterionIndex === savedIndex).map((h) => h.message);
-    local ??= findQualityHints(draft, { vocabulary });
+    local ??= findQualityHints(draft, { vocabulary, tagger });
     return local.filter((h) => h.criterionIndex === index).map((h) => h.message);
   });
 }

@@ -1,4 +1,7 @@
 import { findQualityHints, type ResolvedTeamVocabulary } from '../core/find-quality-hints';
+import { loadTagger } from '../hints/load-tagger';
+
+const tagger = loadTagger();
 
 /**
  * The quality hints for `text` while it is typed as the criterion at `index` of `criteria`
@@ -9,7 +12,7 @@ export function previewHints(criteria: readonly { text: string }[], index: numbe
   if (text.trim() === '') return [];
   const list = criteria.map((c) => ({ text: c.text }));
   list.splice(index, index < list.length ? 1 : 0, { text });
-  return findQualityHints(list, { vocabulary })
+  return findQualityHints(list, { vocabulary, tagger })
     .filter((h) => h.criterionIndex === index)
     .map((h) => h.message);
 }

@@ -2,6 +2,9 @@ import { computeDigest } from '../../src/core/compute-digest';
 import { decideDeliverableEvent, type ClosureRecord, type DeliverableEventInput, type WorkflowObservation } from '../../src/core/decide-deliverable-event';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
 import { closurePolicySchema, type DeliverableState } from '../../src/core/schemas';
+import { loadTagger } from '../../src/hints/load-tagger';
+
+const tagger = loadTagger();
 
 const NOW = '2026-06-25T10:00:00.000Z';
 const ana = { id: 'u-ana', name: 'Ana Silva', email: 'ana@client.example' };
@@ -30,6 +33,7 @@ function decide(workflow: WorkflowObservation, over: Partial<DeliverableEventInp
     source: 'linear-webhook',
     now: NOW,
     newId: () => `id-${(n += 1)}`,
+    tagger,
     ...over,
   });
 }
@@ -136,6 +140,20 @@ describe('decideDeliverableEvent: found standing in a done state', () => {
 });
 
 describe('decideDeliverableEvent: what is stored', () => {
+  it('reads parts of speech only for new criteria, so a closure check never pays for the English model', () => {
+    const calls: string[] = [];
+    const counting = (text: string) => { calls.push(text); return tagger(text); };
+    decide(moved(TODO), { stored: signed(), tagger: counting });
+    expect(calls).toEqual([]);
+    const added = decide({ kind: 'none', current: TODO }, {
+      stored: null,
+      event: { kind: 'observed', facts: { platform: 'linear', id: 'iss-1', key: 'ENG-1', scopeId: 'linear:team', title: 'Invoices', assigneeId: null, criteria: [{ id: null, text: 'Search results are relevant', met: false }] }, workflow: { kind: 'none', current: TODO }, parseHints: [] },
+      tagger: counting,
+    });
+    expect(calls.length).toBeGreaterThan(0);
+    expect(added.intents).toEqual([expect.objectContaining({ kind: 'comment', sections: [expect.objectContaining({ kind: 'quality_hints' })] })]);
+  });
+
   it('stores nothing for a deliverable whose criteria Scopekeeper has never held', () => {
     const decision = decide({ kind: 'none', current: null }, { stored: null });
     expect(decision).toMatchObject({ changed: false, drafts: [], outcome: 'unchanged' });
@@ -157,6 +175,6 @@ describe('decideDeliverableEvent: what is stored', () => {
 function inputOf(): DeliverableEventInput {
   return {
     stored: stored(), event: { kind: 'removed' }, baseline: null, policy: { ok: true, value: policy }, mode: 'enforce',
-    actor: null, fallbackActor: ana, source: 'linear-webhook', now: NOW, newId: () => 'id',
+    actor: null, fallbackActor: ana, source: 'linear-webhook', now: NOW, newId: () => 'id', tagger,
   };
 }

@@ -1,6 +1,6 @@
 import {
   DEFAULT_MAX_WORDS,
-  findQualityHints,
+  findQualityHints as findQualityHintsWith,
   qualityHintCodes,
   qualityRuleIds,
   qualityRules,
@@ -8,11 +8,17 @@ import {
   teamVocabularySchema,
 } from '../../src/core/find-quality-hints';
 import type { FindQualityHintsOptions, QualityHint, QualityHintCode } from '../../src/core/find-quality-hints';
+import { loadTagger } from '../../src/hints/load-tagger';
+
+type Options = Omit<FindQualityHintsOptions, 'tagger'>;
+const tagger = loadTagger();
+const findQualityHints = (criteria: Parameters<typeof findQualityHintsWith>[0], options: Options = {}): QualityHint[] =>
+  findQualityHintsWith(criteria, { ...options, tagger });
 
 const hintsFor = (...texts: string[]): QualityHint[] => findQualityHints(texts.map((text) => ({ text })));
-const codesFor = (text: string, options?: FindQualityHintsOptions): QualityHintCode[] => findQualityHints([{ text }], options).map((h) => h.code);
+const codesFor = (text: string, options?: Options): QualityHintCode[] => findQualityHints([{ text }], options).map((h) => h.code);
 const withCode = (hints: QualityHint[], code: QualityHintCode): QualityHint[] => hints.filter((h) => h.code === code);
-const vagueWords = (text: string, options?: FindQualityHintsOptions): string[] =>
+const vagueWords = (text: string, options?: Options): string[] =>
   withCode(findQualityHints([{ text }], options), 'VAGUE_WORD').map((h) => h.message.split("'")[1] ?? '');
 
 describe('findQualityHints', () => {

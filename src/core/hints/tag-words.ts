@@ -1,9 +1,10 @@
-import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import type winkNLP from 'wink-nlp';
 
 // Part-of-speech tagging with wink-nlp and its lite English model: pure JavaScript, no I/O, so the
 // same code runs in Node and in the Forge browser bundle. Tags are Universal Dependencies tags
-// (NOUN, VERB, AUX, ADJ, ...). The engine is built on first use (about 0.25 s), not at import.
+// (NOUN, VERB, AUX, ADJ, ...). The core never loads the model itself (loading it costs about 0.1 s
+// and 50 MB, which a workflow validator should not pay): the caller builds the engine and passes a
+// tagger in (src/hints/load-tagger.ts builds it on first use).
 
 export interface Token {
   /** The word as written (step keywords of Given/When/Then are upper-cased, see markSteps). */
@@ -17,12 +18,15 @@ export interface Token {
   spaceBefore: boolean;
 }
 
-type Engine = ReturnType<typeof winkNLP>;
-let engine: Engine | null = null;
+/** A wink-nlp engine built with the `pos` pipe. */
+export type PosEngine = ReturnType<typeof winkNLP>;
 
-function getEngine(): Engine {
-  engine ??= winkNLP(model, ['pos']);
-  return engine;
+/** Tags text (already cleaned by the caller); never throws; gives [] for text without words. */
+export type Tagger = (text: string) => Token[];
+
+/** The tagger over a wink-nlp engine built with `winkNLP(model, ['pos'])`. */
+export function createTagger(engine: PosEngine): Tagger {
+  return (text) => tagWords(text, engine);
 }
 
 // The lite model tags a long run of letters in quadratic time, and the checks never need more
@@ -60,13 +64,12 @@ const inflected = (word: string): string | null => {
 };
 const OBJECT_START = new Set(['DET', 'NOUN', 'PROPN', 'PRON', 'NUM', 'ADJ']);
 
-/** Tags `text` (already cleaned by the caller). Never throws; gives [] for text without words. */
-export function tagWords(text: string): Token[] {
+function tagWords(text: string, engine: PosEngine): Token[] {
   let clipped = text.slice(0, MAX_TAGGED_CHARS);
   if (hasLongWord(clipped)) clipped = clipped.replace(LONG_WORD, 'longword');
   if (!/[\p{L}\p{N}]/u.test(clipped)) return [];
-  const tokens = getEngine().readDoc(clipped).tokens();
-  const its = getEngine().its;
+  const tokens = engine.readDoc(clipped).tokens();
+  const its = engine.its;
   const values = tokens.out(its.value) as string[];
   const pos = tokens.out(its.pos) as string[];
   const lemmas = tokens.out(its.lemma as Parameters<typeof tokens.out>[0]) as string[];

@@ -15,6 +15,9 @@ import { fetchUser } from '../jira/fetch-user';
 import { JIRA_ACTOR, readJiraFacts } from '../jira/read-jira-facts';
 import { isTrackedType, parseProjectSettings, readJiraMode, readJiraPolicy } from '../storage/read-project-settings';
 import { updateIssueProperty } from '../jira/update-issue-property';
+import { loadTagger } from '../../hints/load-tagger';
+
+const tagger = loadTagger();
 
 // Payloads of avi:jira:created:issue, avi:jira:updated:issue and avi:jira:deleted:issue
 // (developer.atlassian.com/platform/forge/events-reference/jira): eventType, the issue with its
@@ -259,6 +262,7 @@ async function decideUpdate(deps: ForgeDeps, ctx: UpdateContext): Promise<EventR
       source: 'jira-trigger',
       now: deps.now(),
       newId: deps.newId,
+      tagger,
       ...(recordId ? { closureId: recordId } : {}),
     });
 
@@ -526,6 +530,7 @@ async function removeFromScope(deps: ForgeDeps, entry: DeliverableEntry, actor: 
     source: 'jira-trigger',
     now: deps.now(),
     newId: deps.newId,
+    tagger,
   });
   if (!decision.state || !decision.changed) return entry;
   const result = await deps.store.commitWith(

@@ -4,6 +4,9 @@ import type { ForgeDeps } from './create-forge-deps';
 import { fetchIssue } from '../jira/fetch-issue';
 import { JIRA_ACTOR, readJiraFacts } from '../jira/read-jira-facts';
 import { isTrackedType, parseProjectSettings, readJiraPolicy } from '../storage/read-project-settings';
+import { loadTagger } from '../../hints/load-tagger';
+
+const tagger = loadTagger();
 
 const id = z.union([z.string(), z.number()]).transform(String);
 
@@ -95,6 +98,7 @@ export async function validateClosure(payload: unknown, deps: ForgeDeps): Promis
       source: 'jira-trigger',
       now: deps.now(),
       newId: deps.newId,
+      tagger,
     });
     const verdict = decision.verdict;
     if (!verdict || verdict.allowed) return { result: true };

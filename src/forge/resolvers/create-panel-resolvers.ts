@@ -24,6 +24,9 @@ import { readTeamVocabulary } from '../storage/read-team-vocabulary';
 import { refusals, refuse } from './refuse';
 import { saveCriteriaSchema, signOffSchema, type PanelView, type ProjectSettings, type Refusal, type ResolverResults } from './resolver-contract';
 import { updateIssueProperty } from '../jira/update-issue-property';
+import { loadTagger } from '../../hints/load-tagger';
+
+const tagger = loadTagger();
 
 type PanelResolverName = 'getPanel' | 'saveCriteria' | 'importFromDescription' | 'signOff' | 'revokeSignOff';
 export type PanelResolvers = { [N in PanelResolverName]: (request: Request) => Promise<ResolverResults[N]> };
@@ -126,7 +129,7 @@ export function createPanelResolvers(deps: ForgeDeps): PanelResolvers {
       }
       const criteria = parsed.criteria.map((c) => ({ ...c, id: null }));
       const vocabulary = await readVocabularyOf(deps, issue.project.id);
-      return { ok: true, preview: { criteria, hints: findQualityHints(criteria, { vocabulary }) } };
+      return { ok: true, preview: { criteria, hints: findQualityHints(criteria, { vocabulary, tagger }) } };
     },
 
     async signOff(request) {

@@ -6,6 +6,9 @@ import { matchCriteria } from '../../core/match-criteria';
 import type { Criterion, DeliverableState } from '../../core/schemas';
 import type { BaselineMeta } from '../storage/kvs-store';
 import type { CriterionDiffRow, PanelView } from '../resolvers/resolver-contract';
+import { loadTagger } from '../../hints/load-tagger';
+
+const tagger = loadTagger();
 
 export interface PanelInput {
   issue: { id: string; key: string; summary: string; assigneeId: string | null; issueType?: string | null };
@@ -42,7 +45,7 @@ export function buildPanelView(input: PanelInput): PanelView {
     notDeliverableReason: input.isDeliverable ? null : describeNotDeliverable(input.issue, input.deliverableTypes ?? []),
     signOffUnavailable: input.signOffUnavailable ?? null,
     criteria: state.criteria,
-    hints: findQualityHints(state.criteria, { vocabulary }),
+    hints: findQualityHints(state.criteria, { vocabulary, tagger }),
     vocabulary,
     version: input.version,
     baseline: activeBaseline ? { name: activeBaseline.name, version: `${activeBaseline.major}.0` } : null,
