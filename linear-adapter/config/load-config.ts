@@ -62,6 +62,15 @@ const configSchema = z
     SCOPEKEEPER_WEBHOOK_WINDOW_SECONDS: positiveInt(86_400).default(60),
     SCOPEKEEPER_MAX_BODY_BYTES: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+    // Reliability (docs/adr/0008-keyed-worker-retry-health.md).
+    /** Requests an hour the service allows itself on its API key (Linear allows 2,500); 0 turns the pacing off. */
+    LINEAR_REQUESTS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(2_000),
+    /** How long one call to Linear may take before it is abandoned and retried. */
+    LINEAR_TIMEOUT_MS: positiveInt(600_000).default(10_000),
+    /** Seconds an action may wait in the outbox before /healthz says degraded. */
+    SCOPEKEEPER_DEGRADED_AFTER_SECONDS: positiveInt(86_400).default(120),
+    /** Names this instance's claims; default host:port. Two instances on one database need different ids. */
+    SCOPEKEEPER_INSTANCE_ID: z.string().trim().min(1).max(200).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.SCOPEKEEPER_MODE === 'enforce' && !config.LINEAR_API_KEY) {

@@ -31,7 +31,12 @@ export function planLinearActions(intents: readonly DeliverableIntent[], target:
         // The template alone is said once per issue: its id comes from the issue, so later
         // deliveries produce the same id and only the first is kept.
         const templateOnly = sections.length === 1 && sections[0]?.kind === 'criteria_template';
-        actions.push({ type: 'comment', id: templateOnly ? deriveActionId(issueId, 'criteria-template') : deriveActionId(seed, 'comment'), issueId, body });
+        const id = templateOnly ? deriveActionId(issueId, 'criteria-template') : deriveActionId(seed, 'comment');
+        // The comment that explains a revert waits for it, and says what became of it.
+        const revert = actions.find((a) => a.type === 'set_state');
+        const explainsRevert = revert !== undefined && sections.some((s) => s.kind === 'closure_refused' && s.reverted);
+        const bodyIfRefused = explainsRevert ? renderComments(sections.map((s) => (s.kind === 'closure_refused' ? { ...s, revertRefused: true } : s))) : null;
+        actions.push({ type: 'comment', id, issueId, body, ...(revert && bodyIfRefused ? { after: { actionId: revert.id, bodyIfRefused } } : {}) });
         break;
       }
       case 'label':

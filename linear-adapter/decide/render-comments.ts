@@ -12,7 +12,9 @@ export type { HintLine } from '../../src/core/decide-deliverable-event';
 
 /** The core's sections for an issue event (the template names Linear's label), and the replies to commands. */
 export type CommentSection =
-  | Exclude<EventCommentSection, { kind: 'criteria_template' }>
+  | Exclude<EventCommentSection, { kind: 'criteria_template' | 'closure_refused' }>
+  /** `revertRefused`: the text for when Linear refused the revert (sent instead, by the outbox). */
+  | (Extract<EventCommentSection, { kind: 'closure_refused' }> & { revertRefused?: boolean })
   | { kind: 'criteria_template'; key: string; labelName: string }
   | { kind: 'command_replies'; replies: CommandReply[] };
 
@@ -67,9 +69,11 @@ function renderSection(section: CommentSection): string {
 }
 
 function renderClosureRefused(section: Extract<CommentSection, { kind: 'closure_refused' }>): string {
-  const headline = section.reverted
-    ? `**${section.key} cannot move to ${section.toState} yet, so Scopekeeper moved it back.** Before it can close:`
-    : `**${section.key} cannot close yet.** Before it can close:`;
+  const headline = section.revertRefused
+    ? `**${section.key} cannot be in ${section.toState} yet. Scopekeeper tried to move it back, but Linear refused the change, so it is still in ${section.toState}.** Before it can close:`
+    : section.reverted
+      ? `**${section.key} cannot move to ${section.toState} yet, so Scopekeeper moved it back.** Before it can close:`
+      : `**${section.key} cannot close yet.** Before it can close:`;
   return [headline, ...section.reasons.map((r) => `- [ ] ${r.message}`)].join('\n');
 }
 

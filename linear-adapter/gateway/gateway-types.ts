@@ -39,8 +39,8 @@ export type SendOutcome =
   | { ok: false; retryable: false; message: string };
 
 export interface LinearGateway {
-  /** The API key's own user: changes it makes are Scopekeeper's and are never reacted to. */
-  fetchViewer(): Promise<LinearUser>;
+  /** The API key's own user: changes it makes are Scopekeeper's and are never reacted to. Remembered; `fresh` reads it again (a probe). */
+  fetchViewer(fresh?: boolean): Promise<LinearUser>;
   fetchIssue(id: string): Promise<LinearIssue | null>;
   fetchUser(id: string): Promise<LinearUser | null>;
   /** A team's issues, optionally only those updated since a time; paginated by Linear's cursor. */

@@ -8,7 +8,14 @@ import { z } from 'zod';
 const id = z.string().min(1);
 
 export const linearActionSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('comment'), id, issueId: id, body: z.string().min(1) }),
+  z.object({
+    type: z.literal('comment'),
+    id,
+    issueId: id,
+    body: z.string().min(1),
+    /** Sent only once that action was sent; `bodyIfRefused` instead when Linear refused it for good. */
+    after: z.object({ actionId: id, bodyIfRefused: z.string().min(1) }).optional(),
+  }),
   /** Moves an issue to a state; used to revert a closure without a valid sign-off. */
   z.object({ type: z.literal('set_state'), id, issueId: id, stateId: id }),
   /** Adds a label by name, creating it in the team when the team lacks it. */

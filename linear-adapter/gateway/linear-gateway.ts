@@ -2,6 +2,7 @@ import { LinearClient, type Issue } from '@linear/sdk';
 import { describeError, reportFaultOnConsole, type ReportFault } from '../../src/store/report-fault';
 import type { IssuePage, LinearGateway, LinearIssue, LinearUser, LinearWorkflowState, SendOutcome } from './gateway-types';
 import { deriveActionId, type LinearAction } from './linear-action';
+import { createRequestPacer } from './pace-requests';
 
 // The one module that talks to Linear, through the real @linear/sdk (pinned to 88.3.0, the
 // release whose schema the tests validate against; docs/adr/0004-linear-gateway.md).
@@ -27,7 +28,21 @@ export interface LinearGatewayOptions {
   now?: () => number;
   /** Where faults the gateway recovered from go; default a console line. The service logs and counts them. */
   onFault?: ReportFault;
+  /** How long one call may take; then it is abandoned (and retried by the caller). Default 10 s. */
+  timeoutMs?: number;
+  /** Requests an hour this API key allows itself (Linear allows 2,500); null or 0: no pacing. Default 2,000. */
+  requestsPerHour?: number | null;
+  /** Told about every call: whether Linear answered (any HTTP answer but a 5xx) — /healthz reachability. */
+  onCall?: (call: CallResult) => void;
+  /** Pages one paginated read may take before it stops, logging why. Default 100. */
+  maxPages?: number;
 }
+
+/** One call to Linear as /healthz sees it. */
+export type CallResult =
+  | { answered: true }
+  /** `failing`: Linear answered with a 5xx; `unreachable`: no answer (network, timeout). */
+  | { answered: false; kind: 'failing' | 'unreachable'; error: string };
 
 /** What the gateway recovers from when sending, logged and counted through `onFault`. */
 export const GATEWAY_FAULT_KINDS = [
@@ -37,6 +52,10 @@ export const GATEWAY_FAULT_KINDS = [
   'comment_already_created',
   /** Creating a missing label failed, but the label exists now (made meanwhile): it is used. */
   'label_created_meanwhile',
+  /** A paginated read stopped early: a repeated or missing cursor, or the page limit. What was read is used. */
+  'pagination_stopped',
+  /** A revert found the issue already in the state it reverts to (sent before a crash): nothing sent. */
+  'revert_already_applied',
 ] as const;
 export type GatewayFaultKind = (typeof GATEWAY_FAULT_KINDS)[number];
 
@@ -77,6 +96,9 @@ const PAGE_MAX = 250;
 const ISSUE_PAGE_MAX = 200;
 const DEFAULT_PAGE = 50;
 const DEFAULT_TEAM_CACHE_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUESTS_PER_HOUR = 2_000;
+const DEFAULT_MAX_PAGES = 100;
 
 type TeamInfo = LinearTeam;
 interface TeamContext {
@@ -89,6 +111,8 @@ interface TeamContext {
 export function createLinearGateway(options: LinearGatewayOptions): LinearApiGateway {
   const client = new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
   const now = options.now ?? Date.now;
+  guardRequests(client, options);
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   const reportFault = options.onFault ?? reportFaultOnConsole;
   const report = (kind: GatewayFaultKind, message: string, error: unknown) => reportFault({ source: 'linear-gateway', kind, message, error });
   const cacheMs = options.teamCacheMs ?? DEFAULT_TEAM_CACHE_MS;
@@ -127,8 +151,27 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
 
   async function listAllStates(teamId: string): Promise<Map<string, LinearWorkflowState>> {
     const connection = await client.workflowStates({ filter: { team: { id: { eq: teamId } } }, first: PAGE_MAX });
-    while (connection.pageInfo.hasNextPage) await connection.fetchNext();
+    await readAllPages(connection, `workflow states of team ${teamId}`);
     return new Map(connection.nodes.map((s) => [s.id, { id: s.id, name: s.name, type: s.type }]));
+  }
+
+  /**
+   * Follows a connection's pages, but never forever: a cursor seen before, a next page without
+   * a cursor, or `maxPages` pages stop it with a log line (a misbehaving API once made the
+   * service page 116,877 times in 10 minutes). What was read so far is used.
+   */
+  async function readAllPages(connection: { pageInfo: { hasNextPage: boolean; endCursor?: string | null }; fetchNext(): Promise<unknown> }, what: string): Promise<void> {
+    const cursors = new Set<string>();
+    for (let pages = 1; connection.pageInfo.hasNextPage; pages += 1) {
+      const cursor = connection.pageInfo.endCursor ?? null;
+      const why = cursor === null ? 'Linear said there is a next page but gave no cursor' : cursors.has(cursor) ? `Linear gave the cursor ${cursor} a second time` : pages >= maxPages ? `the limit of ${maxPages} pages was reached` : null;
+      if (why !== null) {
+        report('pagination_stopped', `reading ${what} stopped after ${pages} pages: ${why}; using what was read`, null);
+        return;
+      }
+      cursors.add(cursor!);
+      await connection.fetchNext();
+    }
   }
 
   async function stateOf(teamId: string, stateId: string): Promise<{ team: TeamInfo; state: LinearWorkflowState }> {
@@ -269,6 +312,13 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
       case 'comment':
         return sendComment(action);
       case 'set_state': {
+        // issueUpdate takes no client id, so a revert sent before a crash (or a lost answer) is
+        // recognised by reading the state first: already there, nothing is sent again.
+        const issue = await findIssue(action.issueId);
+        if (issue?.stateId === action.stateId) {
+          report('revert_already_applied', `issue ${action.issueId} is in state ${action.stateId} already; the revert is not sent again`, null);
+          return OK;
+        }
         const result = await client.updateIssue(action.issueId, { stateId: action.stateId });
         return result.success ? OK : unsuccessful('issueUpdate');
       }
@@ -280,8 +330,8 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
   }
 
   return {
-    fetchViewer() {
-      if (!viewer) {
+    fetchViewer(fresh = false) {
+      if (!viewer || fresh) {
         viewer = read('the API key\'s user', async () => {
           const user = await client.viewer;
           return { id: user.id, name: user.name, email: user.email ?? null };
@@ -325,7 +375,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     listTeams: () =>
       read('teams', async () => {
         const connection = await client.teams({ first: PAGE_MAX });
-        while (connection.pageInfo.hasNextPage) await connection.fetchNext();
+        await readAllPages(connection, 'teams');
         return connection.nodes.map((t) => ({ id: t.id, key: t.key, name: t.name }));
       }),
 
@@ -339,6 +389,38 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
       }
     },
   };
+}
+
+/**
+ * Every request the SDK makes goes through its LinearGraphQLClient's `request`, which spreads the
+ * client's options into `fetch`. So a `signal` getter gives each request its own timeout (the SDK
+ * has no timeout option, and a Linear that stops answering would otherwise hold a sender slot for
+ * good), and wrapping `request` takes a token from the request budget first and tells `onCall`
+ * whether Linear answered.
+ */
+function guardRequests(client: LinearClient, options: LinearGatewayOptions): void {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const perHour = options.requestsPerHour === undefined ? DEFAULT_REQUESTS_PER_HOUR : options.requestsPerHour;
+  const pacer = perHour ? createRequestPacer({ perHour }) : null;
+  const graphql = client.client;
+  // `options` is private in the SDK's types, but it is what `request` spreads into fetch.
+  Object.defineProperty((graphql as unknown as { options: object }).options, 'signal', { enumerable: true, configurable: true, get: () => AbortSignal.timeout(timeoutMs) });
+  const request = graphql.request.bind(graphql);
+  graphql.request = (async (...args: Parameters<typeof request>) => {
+    await pacer?.take();
+    try {
+      const data = await request(...args);
+      options.onCall?.({ answered: true });
+      return data;
+    } catch (error) {
+      const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
+      const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
+      if (typeof status === 'number' && status < 500) options.onCall?.({ answered: true });
+      else options.onCall?.({ answered: false, kind: typeof status === 'number' ? 'failing' : 'unreachable', error: timedOut ? `no answer within ${timeoutMs} ms` : describeError(error) });
+      if (timedOut) throw new Error(`Linear did not answer within ${timeoutMs} ms (LINEAR_TIMEOUT_MS)`, { cause: error });
+      throw error;
+    }
+  }) as typeof graphql.request;
 }
 
 function unsuccessful(mutation: string): FailedOutcome {

@@ -4,6 +4,7 @@ import type { ScopeStore } from '../../src/core/store';
 import type { Metrics } from '../service/create-metrics';
 import type { ServiceMode } from '../config/load-config';
 import type { SqlQueueStore } from '../queue/queue-store';
+import type { LinearHealth } from '../service/track-linear-health';
 import { receiveWebhook } from './receive-webhook';
 
 export const WEBHOOK_PATH = '/webhooks/linear';
@@ -12,7 +13,11 @@ const LATEST_FAILURES = 5;
 export interface ServerDeps {
   /** A read through the port proves the database answers and the schema is migrated. */
   store: Pick<ScopeStore, 'getHistoryHead'>;
-  queue: Pick<SqlQueueStore, 'enqueueDelivery' | 'inboxBacklog' | 'countFailedDeliveries' | 'countFailedActions' | 'listFailedActions'>;
+  queue: Pick<SqlQueueStore, 'enqueueDelivery' | 'inboxBacklog' | 'countFailedDeliveries' | 'countFailedActions' | 'listFailedActions' | 'outboxBacklog'>;
+  /** Whether Linear answered recently; without it /healthz reports Linear as not configured. */
+  linearHealth?: LinearHealth;
+  /** An action waiting longer than this makes /healthz degraded. Default 120 s. */
+  degradedAfterMs?: number;
   webhook: { secret: string; maxBodyBytes: number; windowMs: number };
   metrics: Metrics;
   logger: Logger;
@@ -29,24 +34,44 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-async function checkHealth(deps: ServerDeps): Promise<{ status: number; body: unknown }> {
+const DEFAULT_DEGRADED_AFTER_MS = 120_000;
+
+async function checkHealth(deps: ServerDeps, nowMs: number): Promise<{ status: number; body: unknown }> {
   try {
     await deps.store.getHistoryHead('healthz');
-    const [backlog, failedDeliveries, failedActions, latest] = await Promise.all([
+    const [backlog, failedDeliveries, failedActions, latest, outbox] = await Promise.all([
       deps.queue.inboxBacklog(),
       deps.queue.countFailedDeliveries(),
       deps.queue.countFailedActions(),
       deps.queue.listFailedActions(LATEST_FAILURES),
+      deps.queue.outboxBacklog(),
     ]);
+    const linear = deps.linearHealth?.snapshot() ?? { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null };
+    const oldestPendingSeconds = outbox.oldestCreatedAt === null ? 0 : Math.max(0, Math.round((nowMs - Date.parse(outbox.oldestCreatedAt)) / 1000));
+    const degradedAfterMs = deps.degradedAfterMs ?? DEFAULT_DEGRADED_AFTER_MS;
+    // Each reason in plain words; any of them makes the service degraded.
+    const reasons = [
+      ...(linear.status === 'unreachable' ? [`Linear cannot be reached (${linear.lastError ?? 'no answer'}); actions wait in the outbox`] : []),
+      ...(linear.status === 'failing' ? [`Linear answers with server errors (${linear.lastError ?? 'unknown'}); actions wait in the outbox`] : []),
+      ...(linear.status !== 'not_configured' && !linear.viewerKnown ? ["the API key's Linear user has not been read yet; deliveries wait"] : []),
+      ...(outbox.pending > 0 && oldestPendingSeconds * 1000 > degradedAfterMs ? [`an action has waited ${oldestPendingSeconds} s to be sent`] : []),
+      ...(failedDeliveries > 0 ? [`${failedDeliveries} deliveries were given up on; see scopekeeper deliveries list`] : []),
+      ...(failedActions > 0 ? [`${failedActions} actions were refused by Linear`] : []),
+    ];
     return {
-      // Failures are worth a look but the service still takes deliveries: 200 either way.
+      // Degraded is worth a look, but the service still takes deliveries and a restart would not
+      // help: 200 either way (docs/adr/0008-keyed-worker-retry-health.md). 503 only without a database.
       status: 200,
       body: {
-        status: failedActions + failedDeliveries > 0 ? 'degraded' : 'ok',
+        status: reasons.length > 0 ? 'degraded' : 'ok',
+        ...(reasons.length > 0 ? { reasons } : {}),
         mode: deps.mode,
         database: 'ok',
+        linear,
         inbox: { backlog, failed: failedDeliveries },
         outbox: {
+          backlog: outbox.pending,
+          oldestPendingSeconds,
           failed: failedActions,
           latestFailures: latest.map((entry) => ({
             id: entry.id,
@@ -92,7 +117,7 @@ export function createServer(deps: ServerDeps): Server {
       if (url.pathname === '/healthz' || url.pathname === '/metrics') {
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `Use GET ${url.pathname}.` }, { allow: 'GET, HEAD' });
         if (url.pathname === '/healthz') {
-          const health = await checkHealth(deps);
+          const health = await checkHealth(deps, now());
           return sendJson(res, health.status, health.body);
         }
         const text = await deps.metrics.registry.metrics();

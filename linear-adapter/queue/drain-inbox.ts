@@ -1,11 +1,27 @@
 import type { Log } from '../service/create-logger';
+import { createKeyedWorker, type KeyedWorker, type WorkResult } from './create-keyed-worker';
 import type { InboxDelivery, QueueStore } from './queue-types';
 
 export interface InboxMetrics {
   /** A delivery processed: its outcome and the seconds from its receipt to now. */
   observeDelivery(outcome: string, secondsSinceReceipt: number): void;
-  /** An attempt that threw: retried later, or given up. */
+  /** An attempt that failed: retried later, or given up (dead-lettered). */
   countFailure?(kind: 'retried' | 'failed'): void;
+}
+
+/**
+ * A fault that is not the delivery's: Linear is away or rate limited, or the service waits to
+ * learn its own Linear user. The delivery waits (`retryAfterMs` when Linear said how long) and
+ * the wait does not use up its attempts, so an outage never dead-letters good deliveries.
+ */
+export class WaitForLinear extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = 'WaitForLinear';
+  }
 }
 
 export interface InboxWorkerOptions {
@@ -29,10 +45,15 @@ export interface InboxWorkerOptions {
    * the whole team, must see every issue change that came before it and none after).
    */
   isExclusive?: (delivery: InboxDelivery) => boolean;
-  /** Attempts before a delivery is given up (kept for inspection and reconcile). Default 8. */
+  /**
+   * The attempt budget: failed attempts before a delivery is dead-lettered (kept for
+   * `scopekeeper deliveries retry|drop`). Later deliveries of its issue wait at most this long. Default 5.
+   */
   maxAttempts?: number;
-  /** Wait before attempt `attempt + 1`; default 5 s doubling, at most 10 min. */
+  /** Wait before attempt `attempt + 1`; default 2 s doubling, at most 1 min (the budget: about 30 s). */
   retryDelayMs?: (attempt: number) => number;
+  /** Whether a thrown error can never succeed (dead-letter at once). Default isPermanentDeliveryError. */
+  isPermanent?: (error: unknown) => boolean;
   clock?: () => Date;
 }
 
@@ -56,190 +77,87 @@ export interface InboxWorker {
   wake(): void;
 }
 
-const DEFAULTS = { pollMs: 1000, batchSize: 20, maxAttempts: 8, concurrency: 8 };
-// A guard against a queue that keeps handing out the same deliveries: a drain ends after this many claims.
-const MAX_CLAIMS_PER_DRAIN = 10_000;
+const DEFAULTS = { pollMs: 1000, batchSize: 20, maxAttempts: 5, concurrency: 8 };
 
-export function defaultRetryDelayMs(attempt: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22, e.g. 22P05 "unsupported Unicode escape
+ * sequence" for a `\u0000` in jsonb) and integrity violations (class 23) come back the same on
+ * every attempt: the delivery is dead-lettered at once instead of holding back its issue.
+ */
+export function isPermanentDeliveryError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 /**
- * The worker that drains the inbox: at least once, and in order per issue (claimDeliveries
- * never hands out a delivery while an older one of its issue is pending, and one in hand is
- * still pending). Deliveries of different issues are processed concurrently. A delivery that
- * throws is retried with backoff and given up after `maxAttempts`; later deliveries of its
- * issue wait for it, those of other issues go on.
+ * The worker that drains the inbox, on the shared keyed worker (create-keyed-worker.ts): at
+ * least once, in order per issue, different issues concurrently. A delivery that throws is
+ * retried with backoff and dead-lettered after `maxAttempts` (or at once for a permanent
+ * error); waiting for Linear (WaitForLinear) spends no attempt.
  */
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { queue, log } = options;
-  const pollMs = options.pollMs ?? DEFAULTS.pollMs;
-  const batchSize = options.batchSize ?? DEFAULTS.batchSize;
-  const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
-  const retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency));
   const clock = options.clock ?? (() => new Date());
+  const isPermanent = options.isPermanent ?? isPermanentDeliveryError;
+  type Item = InboxDelivery & { id: string; key: string | null };
 
-  let loop: Promise<void> | null = null;
-  let stopping = false;
-  let woken = false;
-  let interrupt: (() => void) | null = null;
-  // Lets a drain waiting for deliveries in hand claim at once when ingress stored a new one.
-  let nudge: (() => void) | null = null;
-
-  async function handle(delivery: InboxDelivery, now: string, report: DrainReport): Promise<'processed' | 'retried' | 'failed'> {
+  async function work(item: Item): Promise<WorkResult> {
     try {
-      const { outcome } = await options.process(delivery);
-      report.processed += 1;
-      const seconds = Math.max(0, (clock().getTime() - Date.parse(delivery.receivedAt)) / 1000);
+      const { outcome } = await options.process(item);
+      const seconds = Math.max(0, (clock().getTime() - Date.parse(item.receivedAt)) / 1000);
       options.metrics?.observeDelivery(outcome, Number.isFinite(seconds) ? seconds : 0);
-      return 'processed';
+      return { kind: 'done', label: 'processed' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // `attempts` counts the attempts that failed before this one.
-      const attempt = delivery.attempts + 1;
-      if (attempt >= maxAttempts) {
-        await queue.failDelivery(delivery.deliveryId, message, now);
-        report.failed += 1;
+      if (error instanceof WaitForLinear) return { kind: 'retry', error: message, waitMs: error.retryAfterMs, countsAttempt: false };
+      if (isPermanent(error)) return { kind: 'dead', error: `${message} (a permanent error: retrying cannot help)` };
+      return { kind: 'retry', error: message };
+    }
+  }
+
+  const worker: KeyedWorker = createKeyedWorker<Item>({
+    name: 'inbox',
+    claim: async (limit, now) => (await queue.claimDeliveries(limit, now)).map((d) => ({ ...d, id: d.deliveryId, key: d.orderingKey })),
+    work,
+    record: {
+      retry: (item, error, nextAttemptAt, countsAttempt) => queue.retryDelivery(item.deliveryId, error, nextAttemptAt, countsAttempt),
+      dead: (item, error, now) => queue.failDelivery(item.deliveryId, error, now),
+    },
+    retry: {
+      maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+      ...(options.retryDelayMs ? { delayMs: options.retryDelayMs } : { baseMs: 2_000, maxMs: 60_000 }),
+    },
+    log,
+    onSettled(item, settled) {
+      if (settled.kind === 'dead') {
         options.metrics?.countFailure?.('failed');
-        log({ level: 'error', msg: 'delivery given up', deliveryId: delivery.deliveryId, eventType: delivery.eventType, attempts: attempt, error: message });
-        return 'failed';
+        log({ level: 'error', msg: 'delivery given up', deliveryId: item.deliveryId, eventType: item.eventType, attempts: settled.attempt, error: settled.error });
+        return;
       }
-      const delay = retryDelayMs(attempt);
-      await queue.retryDelivery(delivery.deliveryId, message, new Date(Date.parse(now) + delay).toISOString());
-      report.retried += 1;
-      options.metrics?.countFailure?.('retried');
-      log({ level: 'warn', msg: 'delivery failed; will retry', deliveryId: delivery.deliveryId, attempts: attempt, retryInMs: delay, error: message });
-      return 'retried';
-    }
-  }
-
-  async function drainOnce(fixedNow?: string): Promise<DrainReport> {
-    const report: DrainReport = { processed: 0, retried: 0, failed: 0 };
-    const seen = new Set<string>();
-    const inHand = new Set<Promise<void>>();
-    // The last task of each issue in hand: a later delivery of that issue starts after it.
-    const lastOfIssue = new Map<string, Promise<void>>();
-    // Issues whose delivery waits for a retry: their later deliveries wait too (one given up lets them go on).
-    const blocked = new Set<string>();
-    let exhausted = false;
-    // The queue failed while recording a failure (the database is away): reported when the drain ends.
-    const faults: unknown[] = [];
-    // An exclusive delivery in hand: deliveries started after it wait for it.
-    let barrier: Promise<void> | null = null;
-
-    const start = (delivery: InboxDelivery, now: string): void => {
-      const key = delivery.orderingKey;
-      const exclusive = options.isExclusive?.(delivery) ?? false;
-      // Defensive: the SQL queue never hands out a delivery while an older one of its issue is pending.
-      const before = exclusive ? [...inHand] : [barrier ?? undefined, key === null ? undefined : lastOfIssue.get(key)];
-      const task = (async () => {
-        await Promise.all(before);
-        if (key !== null && blocked.has(key)) return;
-        try {
-          const result = await handle(delivery, now, report);
-          if (result === 'retried' && key !== null) blocked.add(key);
-        } catch (error) {
-          // Its lease runs out and it is claimed again: at least once.
-          if (key !== null) blocked.add(key);
-          faults.push(error);
-        }
-      })();
-      inHand.add(task);
-      if (key !== null) lastOfIssue.set(key, task);
-      if (exclusive) barrier = task;
-      void task.finally(() => {
-        inHand.delete(task);
-        if (key !== null && lastOfIssue.get(key) === task) lastOfIssue.delete(key);
-        if (barrier === task) barrier = null;
-        // A finished delivery may let the next one of its issue be claimed.
-        exhausted = false;
+      if (settled.countsAttempt !== false) options.metrics?.countFailure?.('retried');
+      log({
+        level: 'warn',
+        msg: settled.countsAttempt === false ? 'delivery waits for Linear' : 'delivery failed; will retry',
+        deliveryId: item.deliveryId,
+        attempts: settled.attempt,
+        retryAt: settled.nextAttemptAt,
+        error: settled.error,
       });
-    };
-
-    try {
-      await claimWhileRoom();
-    } finally {
-      // Stopping, done, or the claim failed: finish what is in hand first.
-      await Promise.all(inHand);
-    }
-    if (faults.length > 0) throw faults[0];
-    return report;
-
-    async function claimWhileRoom(): Promise<void> {
-      for (let claims = 0; !stopping && faults.length === 0; ) {
-        const room = concurrency - inHand.size;
-        if (room > 0 && (!exhausted || woken) && claims < MAX_CLAIMS_PER_DRAIN) {
-          woken = false;
-          claims += 1;
-          const now = fixedNow ?? clock().toISOString();
-          const limit = Math.min(batchSize, room);
-          const deliveries = await queue.claimDeliveries(limit, now);
-          const fresh = deliveries.filter((d) => !seen.has(d.deliveryId));
-          for (const delivery of fresh) {
-            seen.add(delivery.deliveryId);
-            start(delivery, now);
-          }
-          // Fewer than asked for: nothing more is due until one in hand finishes or ingress wakes us.
-          exhausted = deliveries.length < limit || fresh.length === 0;
-          continue;
-        }
-        if (inHand.size === 0) break;
-        await new Promise<void>((resolve) => {
-          nudge = resolve;
-          void Promise.race(inHand).then(resolve);
-        });
-        nudge = null;
-      }
-    }
-  }
-
-  function pause(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, pollMs);
-      timer.unref?.();
-      function done(): void {
-        clearTimeout(timer);
-        interrupt = null;
-        resolve();
-      }
-      interrupt = done;
-    });
-  }
-
-  async function run(): Promise<void> {
-    while (!stopping) {
-      woken = false;
-      try {
-        await drainOnce();
-      } catch (error) {
-        // The database may be briefly away; the next poll tries again.
-        log({ level: 'error', msg: 'inbox drain failed', error: error instanceof Error ? error.message : String(error) });
-      }
-      if (!stopping && !woken) await pause();
-    }
-  }
+    },
+    ...(options.isExclusive ? { isExclusive: options.isExclusive } : {}),
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    batchSize: options.batchSize ?? DEFAULTS.batchSize,
+    pollMs: options.pollMs ?? DEFAULTS.pollMs,
+    clock: () => clock().toISOString(),
+  });
 
   return {
-    drainOnce,
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = run();
+    async drainOnce(now) {
+      const { counts } = await worker.drainOnce(now);
+      return { processed: counts.processed ?? 0, retried: counts.retried ?? 0, failed: counts.dead ?? 0 };
     },
-    async stop() {
-      stopping = true;
-      interrupt?.();
-      nudge?.();
-      await loop;
-      loop = null;
-      // drainOnce called directly after a stop works again.
-      stopping = false;
-    },
-    wake() {
-      woken = true;
-      interrupt?.();
-      nudge?.();
-    },
+    start: () => worker.start(),
+    stop: () => worker.stop(),
+    wake: () => worker.wake(),
   };
 }

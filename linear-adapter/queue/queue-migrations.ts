@@ -91,4 +91,14 @@ export const queueMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * Who holds a claim (the instance id), so a restarted instance releases its own claims at once
+   * instead of waiting out the lease (docs/adr/0008-keyed-worker-retry-health.md).
+   */
+  '0002-claimed-by': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`alter table linear_inbox add column if not exists claimed_by text`.execute(db);
+      await sql`alter table linear_outbox add column if not exists claimed_by text`.execute(db);
+    },
+  },
 };

@@ -9,6 +9,7 @@ import { QUEUE_MIGRATION_TABLE, queueMigrations } from './queue-migrations';
 import {
   OUTBOX_STATUSES,
   type CompleteDelivery,
+  type FailedDelivery,
   type FailedOutboxEntry,
   type InboxDelivery,
   type InboxStatus,
@@ -39,6 +40,7 @@ interface LinearInboxTable {
   last_error: string | null;
   outcome: string | null;
   processed_at: Timestamp | null;
+  claimed_by: string | null;
 }
 
 interface LinearOutboxTable {
@@ -55,6 +57,7 @@ interface LinearOutboxTable {
   created_at: Timestamp;
   sent_at: Timestamp | null;
   failed_at: Timestamp | null;
+  claimed_by: string | null;
 }
 
 // A type alias, not an interface: `withTables` wants a type with an implicit index signature.
@@ -75,6 +78,11 @@ export interface QueueStoreOptions {
   claimLeaseMs?: number;
   /** Where faults the queue recovered from go; default a console line. The service logs and counts them. */
   onFault?: ReportFault;
+  /**
+   * Who claims: stored with each claim, so a restarted instance (same id) takes back its own
+   * unfinished work at once (releaseOwnClaims) instead of waiting for the lease. Default 'local'.
+   */
+  instanceId?: string;
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -96,6 +104,7 @@ const VACUUM_EVERY = 2_000;
 export class SqlQueueStore implements QueueStore {
   private readonly db: QueueDb;
   private readonly leaseMs: number;
+  readonly instanceId: string;
   private readonly insertDelivery: (delivery: NewDelivery) => Promise<'stored' | 'duplicate'>;
   private readonly finishDelivery: (input: CompleteDelivery) => Promise<CommitResult>;
   private readonly markSent: (sent: { id: string; now: string }) => Promise<void>;
@@ -111,6 +120,7 @@ export class SqlQueueStore implements QueueStore {
   ) {
     this.db = db;
     this.leaseMs = options.claimLeaseMs ?? DEFAULT_LEASE_MS;
+    this.instanceId = options.instanceId ?? 'local';
     this.reportFault = options.onFault ?? reportFaultOnConsole;
     // Group commit: calls that arrive while the previous statement runs share the next one.
     this.insertDelivery = coalesceCalls((deliveries) => this.insertDeliveries(deliveries), {
@@ -168,7 +178,7 @@ export class SqlQueueStore implements QueueStore {
     // holds back the newer ones of its issue. `= any(array(…))` rather than `in (…)`: the same
     // rows, but a plan that is about half as costly to make (PGlite plans every statement).
     const { rows } = await sql<InboxRow>`
-      update linear_inbox set next_attempt_at = ${leaseUntil}
+      update linear_inbox set next_attempt_at = ${leaseUntil}, claimed_by = ${this.instanceId}
       where delivery_id = any(array(
         select i.delivery_id from linear_inbox i
         where i.status = 'pending' and i.next_attempt_at <= ${now}
@@ -249,10 +259,10 @@ export class SqlQueueStore implements QueueStore {
     return result;
   }
 
-  async retryDelivery(deliveryId: string, error: string, nextAttemptAt: string): Promise<void> {
+  async retryDelivery(deliveryId: string, error: string, nextAttemptAt: string, countsAttempt = true): Promise<void> {
     await this.db
       .updateTable('linear_inbox')
-      .set({ attempts: sql<number>`attempts + 1`, last_error: clip(error), next_attempt_at: nextAttemptAt })
+      .set({ attempts: sql<number>`attempts + ${countsAttempt ? 1 : 0}`, last_error: clip(error), next_attempt_at: nextAttemptAt, claimed_by: null })
       .where('delivery_id', '=', deliveryId)
       .where('status', '=', 'pending')
       .execute();
@@ -261,7 +271,7 @@ export class SqlQueueStore implements QueueStore {
   async failDelivery(deliveryId: string, error: string, now: string): Promise<void> {
     await this.db
       .updateTable('linear_inbox')
-      .set({ status: 'failed', outcome: 'failed', attempts: sql<number>`attempts + 1`, last_error: clip(error), processed_at: now })
+      .set({ status: 'failed', outcome: 'failed', attempts: sql<number>`attempts + 1`, last_error: clip(error), processed_at: now, claimed_by: null })
       .where('delivery_id', '=', deliveryId)
       .where('status', '=', 'pending')
       .execute();
@@ -286,7 +296,7 @@ export class SqlQueueStore implements QueueStore {
     // Same rule as the inbox: one issue's actions go out in the order they were decided, so a
     // revert is never overtaken by the comment that explains it.
     const { rows } = await sql<OutboxRow>`
-      update linear_outbox set next_attempt_at = ${leaseUntil}
+      update linear_outbox set next_attempt_at = ${leaseUntil}, claimed_by = ${this.instanceId}
       where id = any(array(
         select a.id from linear_outbox a
         where a.status = 'pending' and a.next_attempt_at <= ${now}
@@ -297,7 +307,7 @@ export class SqlQueueStore implements QueueStore {
         limit ${Math.floor(limit)}
         for update skip locked))
       returning id, seq, delivery_id, issue_id, type, action::text as action, status, attempts,
-        next_attempt_at, last_error, created_at, sent_at, failed_at`.execute(this.db);
+        next_attempt_at, last_error, created_at, sent_at, failed_at, claimed_by`.execute(this.db);
     const entries: OutboxEntry[] = [];
     for (const row of rows.sort((a, b) => Number(a.seq) - Number(b.seq))) {
       const read = readAction(row);
@@ -323,10 +333,10 @@ export class SqlQueueStore implements QueueStore {
     return sent.map(() => ({ status: 'fulfilled', value: undefined }));
   }
 
-  async markActionRetry(id: string, error: string, nextAttemptAt: string): Promise<void> {
+  async markActionRetry(id: string, error: string, nextAttemptAt: string, countsAttempt = true): Promise<void> {
     await this.db
       .updateTable('linear_outbox')
-      .set({ attempts: sql<number>`attempts + 1`, last_error: clip(error), next_attempt_at: nextAttemptAt })
+      .set({ attempts: sql<number>`attempts + ${countsAttempt ? 1 : 0}`, last_error: clip(error), next_attempt_at: nextAttemptAt, claimed_by: null })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .execute();
@@ -335,7 +345,7 @@ export class SqlQueueStore implements QueueStore {
   async markActionFailed(id: string, error: string, now: string): Promise<void> {
     await this.db
       .updateTable('linear_outbox')
-      .set({ status: 'failed', attempts: sql<number>`attempts + 1`, last_error: clip(error), failed_at: now })
+      .set({ status: 'failed', attempts: sql<number>`attempts + 1`, last_error: clip(error), failed_at: now, claimed_by: null })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .execute();
@@ -358,6 +368,7 @@ export class SqlQueueStore implements QueueStore {
         'created_at',
         'sent_at',
         'failed_at',
+        'claimed_by',
       ])
       .where('status', '=', 'failed')
       .orderBy('failed_at', 'desc')
@@ -373,6 +384,128 @@ export class SqlQueueStore implements QueueStore {
 
   async countFailedActions(): Promise<number> {
     return this.countWhere('linear_outbox', 'failed');
+  }
+
+  async actionStatus(id: string): Promise<OutboxStatus | null> {
+    const row = await this.db.selectFrom('linear_outbox').select('status').where('id', '=', id).executeTakeFirst();
+    return row ? outboxStatusSchema.parse(row.status) : null;
+  }
+
+  /** Pending actions and the oldest one's creation time, for /healthz and /metrics. */
+  async outboxBacklog(): Promise<{ pending: number; oldestCreatedAt: string | null }> {
+    const { rows } = await sql<{ count: string | number; oldest: Timestamp | null }>`
+      select count(*) as count, min(created_at) as oldest from linear_outbox where status = 'pending'`.execute(this.db);
+    const row = rows[0];
+    return { pending: Number(row?.count ?? 0), oldestCreatedAt: row?.oldest ? toIso(row.oldest) : null };
+  }
+
+  /**
+   * At start: what this instance had claimed when it stopped (a crash, kill -9) is due again
+   * now, not when its lease runs out. Another instance's claims are left alone.
+   */
+  async releaseOwnClaims(now: string): Promise<{ deliveries: number; actions: number }> {
+    const inbox = await this.db
+      .updateTable('linear_inbox')
+      .set({ next_attempt_at: now, claimed_by: null })
+      .where('status', '=', 'pending')
+      .where('claimed_by', '=', this.instanceId)
+      .returning('delivery_id')
+      .execute();
+    const outbox = await this.db
+      .updateTable('linear_outbox')
+      .set({ next_attempt_at: now, claimed_by: null })
+      .where('status', '=', 'pending')
+      .where('claimed_by', '=', this.instanceId)
+      .returning('id')
+      .execute();
+    return { deliveries: inbox.length, actions: outbox.length };
+  }
+
+  /**
+   * Linear answers again after an outage: actions and deliveries waiting for a retry are due
+   * now instead of at the end of their backoff (up to minutes). Claimed ones keep their lease.
+   */
+  async expediteWaiting(now: string): Promise<number> {
+    const actions = await this.db
+      .updateTable('linear_outbox')
+      .set({ next_attempt_at: now })
+      .where('status', '=', 'pending')
+      .where('claimed_by', 'is', null)
+      .where('next_attempt_at', '>', now)
+      .returning('id')
+      .execute();
+    const deliveries = await this.db
+      .updateTable('linear_inbox')
+      .set({ next_attempt_at: now })
+      .where('status', '=', 'pending')
+      .where('claimed_by', 'is', null)
+      .where('next_attempt_at', '>', now)
+      .where('attempts', '=', 0)
+      .returning('delivery_id')
+      .execute();
+    return actions.length + deliveries.length;
+  }
+
+  /** Dead-lettered deliveries (attempt budget spent, or a permanent error), newest first. */
+  async listFailedDeliveries(limit: number): Promise<FailedDelivery[]> {
+    const rows = await this.db
+      .selectFrom('linear_inbox')
+      .select(['delivery_id', 'received_at', 'event_type', 'action', 'ordering_key', 'attempts', 'last_error', 'processed_at'])
+      .where('status', '=', 'failed')
+      .orderBy('processed_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(Math.max(0, Math.floor(limit)))
+      .execute();
+    return rows.map((row) => ({
+      deliveryId: row.delivery_id,
+      receivedAt: toIso(row.received_at),
+      eventType: row.event_type,
+      action: row.action,
+      orderingKey: row.ordering_key,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      failedAt: row.processed_at === null ? null : toIso(row.processed_at),
+    }));
+  }
+
+  /** A dead letter back in the inbox with a fresh attempt budget; false when it is not dead-lettered. */
+  async retryFailedDelivery(deliveryId: string, now: string): Promise<boolean> {
+    const rows = await this.db
+      .updateTable('linear_inbox')
+      .set({ status: 'pending', outcome: null, attempts: 0, next_attempt_at: now, processed_at: null, claimed_by: null })
+      .where('delivery_id', '=', deliveryId)
+      .where('status', '=', 'failed')
+      .returning('delivery_id')
+      .execute();
+    return rows.length > 0;
+  }
+
+  /** Gives up on a dead letter for good: kept as done with outcome `dropped`, its error stays; false when it is not dead-lettered. */
+  async dropFailedDelivery(deliveryId: string, now: string): Promise<boolean> {
+    const rows = await this.db
+      .updateTable('linear_inbox')
+      .set({ status: 'done', outcome: 'dropped', processed_at: now })
+      .where('delivery_id', '=', deliveryId)
+      .where('status', '=', 'failed')
+      .returning('delivery_id')
+      .execute();
+    return rows.length > 0;
+  }
+
+  /** The latest revert (set_state) queued for an issue, for `reconcile` to repair one that never landed. */
+  async latestRevert(issueId: string): Promise<{ id: string; status: OutboxStatus; stateId: string } | null> {
+    const row = await this.db
+      .selectFrom('linear_outbox')
+      .select(['id', 'status', sql<string>`action::text`.as('action')])
+      .where('issue_id', '=', issueId)
+      .where('type', '=', 'set_state')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return null;
+    const action = parseWith(storedActionSchema, row.action);
+    if (!action.ok || action.value.type !== 'set_state') return null;
+    return { id: row.id, status: outboxStatusSchema.parse(row.status), stateId: action.value.stateId };
   }
 
   async isOwnAction(id: string): Promise<boolean> {

@@ -58,6 +58,18 @@ export interface OutboxEntry {
   createdAt: string;
 }
 
+/** A dead-lettered delivery, for /healthz and `scopekeeper deliveries list`. */
+export interface FailedDelivery {
+  deliveryId: string;
+  receivedAt: string;
+  eventType: string;
+  action: string;
+  orderingKey: string | null;
+  attempts: number;
+  lastError: string | null;
+  failedAt: string | null;
+}
+
 /** A permanently failed action, for /healthz. `action` is null when the stored action itself could not be read. */
 export interface FailedOutboxEntry extends Omit<OutboxEntry, 'action'> {
   id: string;
@@ -89,7 +101,8 @@ export interface QueueStore {
   claimDeliveries(limit: number, now: string): Promise<InboxDelivery[]>;
   /** Marks the delivery done, writes its scope commit and enqueues its actions, atomically. */
   completeDelivery(input: CompleteDelivery): Promise<CommitResult>;
-  retryDelivery(deliveryId: string, error: string, nextAttemptAt: string): Promise<void>;
+  /** `countsAttempt: false`: waiting for Linear, not a failure of the delivery; its attempt budget stays. */
+  retryDelivery(deliveryId: string, error: string, nextAttemptAt: string, countsAttempt?: boolean): Promise<void>;
   /** Gives up on a delivery (kept for inspection and `reconcile`); later ones for its issue go on. */
   failDelivery(deliveryId: string, error: string, now: string): Promise<void>;
   inboxBacklog(): Promise<number>;
@@ -97,7 +110,10 @@ export interface QueueStore {
   enqueueActions(actions: LinearAction[], deliveryId: string | null, now: string): Promise<void>;
   claimDueActions(limit: number, now: string): Promise<OutboxEntry[]>;
   markActionSent(id: string, now: string): Promise<void>;
-  markActionRetry(id: string, error: string, nextAttemptAt: string): Promise<void>;
+  /** `countsAttempt: false`: a rate-limit wait or a wait for another action, not a failed attempt. */
+  markActionRetry(id: string, error: string, nextAttemptAt: string, countsAttempt?: boolean): Promise<void>;
+  /** The status of an outbox action, or null when there is none with this id. */
+  actionStatus(id: string): Promise<OutboxStatus | null>;
   markActionFailed(id: string, error: string, now: string): Promise<void>;
   /** Permanent send failures, newest first, for /healthz. */
   listFailedActions(limit: number): Promise<FailedOutboxEntry[]>;

@@ -4,6 +4,7 @@ import type { Log } from '../service/create-logger';
 import type { Metrics } from '../service/create-metrics';
 import type { LinearGateway, SendOutcome } from '../gateway/gateway-types';
 import type { LinearAction } from '../gateway/linear-action';
+import { createKeyedWorker, type WorkResult } from './create-keyed-worker';
 import type { OutboxEntry, QueueStore } from './queue-types';
 
 // Sends the actions stored in the outbox to Linear. Actions are stored before they are sent,
@@ -36,8 +37,12 @@ export interface BackoffOptions {
   baseMs?: number;
   /** Longest delay. Default 5 minutes. */
   maxMs?: number;
-  /** Attempts before an action is given up as failed. Default 8. */
-  maxAttempts?: number;
+  /**
+   * Failed attempts before an action is given up. Default none: an action is retried until it is
+   * sent or Linear refuses it for good (a 4xx that is not a rate limit), since a revert given up
+   * on leaves a closure standing that should not.
+   */
+  maxAttempts?: number | null;
   /** Source of jitter in [0, 1); injectable for tests. */
   random?: () => number;
 }
@@ -58,6 +63,11 @@ export interface OutboxSenderOptions {
   intervalMs?: number;
   /** Issues sent to in parallel; one issue's actions always go one after another. Default 8. */
   concurrency?: number;
+  /**
+   * Whether sending may start: false while the service has not read its Linear user yet (Linear
+   * unreachable at start). Actions then wait without using up attempts. Default always.
+   */
+  ready?: () => boolean;
 }
 
 export interface DrainSummary {
@@ -79,173 +89,101 @@ export interface OutboxSender {
   stop(): Promise<void>;
 }
 
-/** Creates the outbox sender; call `start()` to run it, or `drainOnce()` to step it. */
+// How long an action that must wait (for the Linear user, or for the action it depends on)
+// waits before it is looked at again, when nothing wakes the sender earlier.
+const WAIT_MS = 5_000;
+
+/** Creates the outbox sender, on the shared keyed worker; call `start()` to run it, or `drainOnce()` to step it. */
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const { queue, gateway, log, metrics } = options;
-  const clock = options.clock ?? (() => new Date().toISOString());
-  const batchSize = options.batchSize ?? 25;
-  const intervalMs = options.intervalMs ?? 250;
-  const concurrency = Math.max(1, options.concurrency ?? 8);
-  const maxAttempts = options.backoff?.maxAttempts ?? 8;
   const shadow = options.mode === 'shadow' || gateway === null;
+  const ready = options.ready ?? (() => true);
+  type Item = OutboxEntry & { id: string; key: string };
 
   function noteFault(kind: SendOutboxFaultKind, error: unknown): void {
     log({ level: 'error', msg: 'outbox drain failed', kind, error: describeError(error) });
     metrics?.faults.inc({ source: 'send-outbox', kind });
   }
 
-  async function handle(entry: OutboxEntry, now: string, summary: DrainSummary): Promise<void> {
+  async function work(entry: Item, now: string): Promise<WorkResult> {
     const { action } = entry;
     const about = describe(action);
     if (shadow) {
       log({ level: 'info', msg: 'would send', shadow: true, ...about, action });
       await queue.markActionSent(action.id, now);
-      summary.shadowed += 1;
-      return;
+      return { kind: 'done', label: 'shadowed' };
     }
+    if (!ready()) return { kind: 'retry', error: "waiting to read the API key's user from Linear", waitMs: WAIT_MS, countsAttempt: false };
+    const chosen = await chooseBody(action);
+    if (chosen === 'wait') return { kind: 'retry', error: 'waiting for the action this one explains', waitMs: WAIT_MS, countsAttempt: false };
 
-    const outcome = await sendSafely(gateway, action);
-    const attempt = entry.attempts + 1;
+    const outcome = await sendSafely(gateway, chosen);
     if (outcome.ok) {
       await queue.markActionSent(action.id, now);
-      log({ level: 'info', msg: 'action sent', ...about, attempt });
+      log({ level: 'info', msg: 'action sent', ...about, attempt: entry.attempts + 1 });
       metrics?.linearActions.inc({ type: action.type, result: 'sent' });
-      summary.sent += 1;
-      return;
+      return { kind: 'done', label: 'sent' };
     }
-    if (!outcome.retryable || attempt >= maxAttempts) {
-      const error = outcome.retryable ? `${outcome.message} (gave up after ${attempt} attempts)` : outcome.message;
-      await queue.markActionFailed(action.id, error, now);
-      log({ level: 'error', msg: 'action failed', ...about, attempt, error });
-      metrics?.linearActions.inc({ type: action.type, result: 'failed' });
-      summary.failed += 1;
-      return;
-    }
-    const delayMs = outcome.retryAfterMs ?? computeBackoffMs(attempt, options.backoff);
-    const nextAttemptAt = new Date(Date.parse(now) + delayMs).toISOString();
-    await queue.markActionRetry(action.id, outcome.message, nextAttemptAt);
-    log({ level: 'warn', msg: 'action will be retried', ...about, attempt, error: outcome.message, nextAttemptAt });
-    metrics?.linearActions.inc({ type: action.type, result: 'retried' });
-    summary.retried += 1;
+    if (!outcome.retryable) return { kind: 'dead', error: outcome.message };
+    // Linear says how long to wait only for a rate limit: that wait is not a failed attempt.
+    const rateLimited = outcome.retryAfterMs !== null;
+    return { kind: 'retry', error: outcome.message, waitMs: outcome.retryAfterMs, countsAttempt: !rateLimited };
   }
 
-  /** One issue's actions in claim order (the revert before the comment that explains it). */
-  async function sendInOrder(entries: readonly OutboxEntry[], now: string, summary: DrainSummary): Promise<void> {
-    for (const entry of entries) await handle(entry, now, summary);
+  /** A comment that explains another action goes after it, saying what became of it. */
+  async function chooseBody(action: LinearAction): Promise<LinearAction | 'wait'> {
+    if (action.type !== 'comment' || !action.after) return action;
+    const status = await queue.actionStatus(action.after.actionId);
+    if (status === 'pending') return 'wait';
+    const { after: _after, ...comment } = action;
+    return status === 'sent' ? comment : { ...comment, body: action.after.bodyIfRefused };
   }
 
-  async function drainOnce(now: string = clock()): Promise<DrainSummary> {
-    const entries = await queue.claimDueActions(batchSize, now);
-    const summary: DrainSummary = { claimed: entries.length, sent: 0, shadowed: 0, retried: 0, failed: 0 };
-    // Different issues go in parallel. (SqlQueueStore already claims one action per issue at a time.)
-    const groups = groupByIssue(entries);
-    const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
-      for (let group = groups.shift(); group; group = groups.shift()) await sendInOrder(group, now, summary);
-    });
-    await Promise.all(workers);
-    return summary;
-  }
-
-  // The running sender keeps up to `concurrency` issues in flight and claims again as soon as
-  // one finishes (its issue's next action may now be due) or it is woken, so a new action never
-  // waits for a whole batch of others to be sent.
-  let stopped = true;
-  let woken = false;
-  let claiming: Promise<void> | null = null;
-  let exhausted = false;
-  let timer: NodeJS.Timeout | null = null;
-  const inFlight = new Set<Promise<void>>();
-
-  function poll(delayMs: number): void {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      exhausted = false;
-      pump();
-    }, delayMs);
-  }
-
-  function pump(): void {
-    if (stopped || claiming) return;
-    const room = concurrency - inFlight.size;
-    if (room <= 0 || (exhausted && !woken)) return;
-    woken = false;
-    claiming = claimAndSend(room).finally(() => {
-      claiming = null;
-      pump();
-    });
-  }
-
-  async function claimAndSend(room: number): Promise<void> {
-    const now = clock();
-    const limit = Math.min(batchSize, room);
-    let entries: OutboxEntry[];
-    try {
-      entries = await queue.claimDueActions(limit, now);
-    } catch (error) {
-      noteFault('outbox_claim_failed', error);
-      exhausted = true;
-      poll(intervalMs);
-      return;
-    }
-    exhausted = entries.length < limit;
-    // Nothing due now: look again after the pause, for retries that come due.
-    if (exhausted && inFlight.size === 0 && entries.length === 0) poll(intervalMs);
-    const summary: DrainSummary = { claimed: entries.length, sent: 0, shadowed: 0, retried: 0, failed: 0 };
-    for (const group of groupByIssue(entries)) {
-      // The outbox could not record the outcome; the lease runs out and the action is sent again.
-      const sending = sendInOrder(group, now, summary).catch((error: unknown) => noteFault('outbox_record_failed', error));
-      inFlight.add(sending);
-      void sending.finally(() => {
-        inFlight.delete(sending);
-        exhausted = false;
-        pump();
-      });
-    }
-  }
+  const worker = createKeyedWorker<Item>({
+    name: 'outbox',
+    claim: async (limit, now) => (await queue.claimDueActions(limit, now)).map((entry) => ({ ...entry, id: entry.action.id, key: entry.action.issueId })),
+    work,
+    record: {
+      retry: (entry, error, nextAttemptAt, countsAttempt) => queue.markActionRetry(entry.action.id, error, nextAttemptAt, countsAttempt),
+      dead: (entry, error, now) => queue.markActionFailed(entry.action.id, error, now),
+    },
+    retry: {
+      maxAttempts: options.backoff?.maxAttempts ?? null,
+      baseMs: options.backoff?.baseMs ?? 1000,
+      maxMs: options.backoff?.maxMs ?? 5 * 60_000,
+      ...(options.backoff?.random ? { random: options.backoff.random } : {}),
+    },
+    log,
+    onSettled(entry, settled) {
+      const about = describe(entry.action);
+      if (settled.kind === 'dead') {
+        log({ level: 'error', msg: 'action failed', ...about, attempt: settled.attempt, error: settled.error });
+        metrics?.linearActions.inc({ type: entry.action.type, result: 'failed' });
+        return;
+      }
+      log({ level: 'warn', msg: 'action will be retried', ...about, attempt: settled.attempt, error: settled.error, nextAttemptAt: settled.nextAttemptAt, countsAttempt: settled.countsAttempt });
+      metrics?.linearActions.inc({ type: entry.action.type, result: 'retried' });
+    },
+    onFault: (kind, error) => noteFault(kind === 'claim_failed' ? 'outbox_claim_failed' : 'outbox_record_failed', error),
+    concurrency: options.concurrency ?? 8,
+    batchSize: options.batchSize ?? 25,
+    pollMs: options.intervalMs ?? 250,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 
   return {
-    drainOnce,
+    async drainOnce(now) {
+      // One claim: each call steps the outbox once (tests pass the time).
+      const { claimed, counts } = await worker.drainOnce(now ?? options.clock?.() ?? new Date().toISOString(), 1);
+      return { claimed, sent: counts.sent ?? 0, shadowed: counts.shadowed ?? 0, retried: counts.retried ?? 0, failed: counts.dead ?? 0 };
+    },
     start() {
-      if (!stopped) return;
-      stopped = false;
-      exhausted = false;
       if (shadow) log({ level: 'info', msg: 'outbox in shadow mode: actions are logged, not sent', shadow: true });
-      pump();
+      worker.start();
     },
-    wake() {
-      // During a claim, the next one follows at once: what was just enqueued may not have been claimed.
-      woken = true;
-      pump();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await claiming;
-      await Promise.all(inFlight);
-    },
+    wake: () => worker.wake(),
+    stop: () => worker.stop(),
   };
-}
-
-function groupByIssue(entries: readonly OutboxEntry[]): OutboxEntry[][] {
-  const byIssue = new Map<string, OutboxEntry[]>();
-  for (const entry of entries) {
-    const list = byIssue.get(entry.action.issueId) ?? [];
-    list.push(entry);
-    byIssue.set(entry.action.issueId, list);
-  }
-  return [...byIssue.values()];
-}
-
-/** Exponential backoff with equal jitter: attempt 1 waits 0.5-1 s, 2 waits 1-2 s, … up to maxMs. */
-export function computeBackoffMs(attempt: number, options: BackoffOptions = {}): number {
-  const base = options.baseMs ?? 1000;
-  const max = options.maxMs ?? 5 * 60_000;
-  const random = options.random ?? Math.random;
-  const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 async function sendSafely(gateway: LinearGateway | null, action: LinearAction): Promise<SendOutcome> {

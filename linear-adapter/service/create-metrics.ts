@@ -34,6 +34,13 @@ export interface Metrics {
   linearActions: Counter<'type' | 'result'>;
   inboxBacklog: Gauge<never>;
   outboxFailed: Gauge<never>;
+  /** Dead-lettered deliveries (`scopekeeper deliveries list`). */
+  inboxDeadLetters: Gauge<never>;
+  /** Actions waiting to be sent, and the age of the oldest. */
+  outboxBacklog: Gauge<never>;
+  outboxOldestPendingSeconds: Gauge<never>;
+  /** 1 while Linear's last answer came back, else 0. */
+  linearReachable: Gauge<never>;
   /** Faults recovered from by a fallback, by source and kind: every fallback is counted. */
   faults: Counter<'source' | 'kind'>;
   /** Logs a fault (warn) and counts it: what the stores, the queue and the gateway are given as `onFault`. */
@@ -49,6 +56,10 @@ export interface MetricsOptions {
   /** Read at every scrape; when absent (or failing) the gauges keep the last value set. */
   readInboxBacklog?: () => Promise<number>;
   readOutboxFailed?: () => Promise<number>;
+  readInboxDeadLetters?: () => Promise<number>;
+  readOutboxBacklog?: () => Promise<number>;
+  readOutboxOldestPendingSeconds?: () => Promise<number>;
+  readLinearReachable?: () => Promise<number>;
   /** Node process metrics (CPU, memory, event loop lag), prefixed scopekeeper_. */
   defaultMetrics?: boolean;
   /** Where reportFault logs (the service's pino logger); default a console line. */
@@ -97,6 +108,34 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     collect: gaugeReader('failed outbox actions', options.readOutboxFailed, (fault) => reportFault(fault)),
   });
 
+  const inboxDeadLetters = new Gauge({
+    name: 'scopekeeper_inbox_dead_letters',
+    help: 'Deliveries given up on (attempt budget spent or a permanent error); see scopekeeper deliveries list.',
+    registers,
+    collect: gaugeReader('dead-lettered deliveries', options.readInboxDeadLetters, (fault) => reportFault(fault)),
+  });
+
+  const outboxBacklog = new Gauge({
+    name: 'scopekeeper_outbox_backlog',
+    help: 'Actions waiting in the outbox to be sent to Linear.',
+    registers,
+    collect: gaugeReader('outbox backlog', options.readOutboxBacklog, (fault) => reportFault(fault)),
+  });
+
+  const outboxOldestPendingSeconds = new Gauge({
+    name: 'scopekeeper_outbox_oldest_pending_seconds',
+    help: 'Age of the oldest action waiting in the outbox, 0 when none waits.',
+    registers,
+    collect: gaugeReader('oldest pending action', options.readOutboxOldestPendingSeconds, (fault) => reportFault(fault)),
+  });
+
+  const linearReachable = new Gauge({
+    name: 'scopekeeper_linear_reachable',
+    help: "1 while Linear's API answered the last call, 0 while it is unreachable or failing (or not configured).",
+    registers,
+    collect: gaugeReader('Linear reachability', options.readLinearReachable, (fault) => reportFault(fault)),
+  });
+
   // Registered after the gauges: a scrape serialises in registration order, so a gauge that
   // fails to read is counted in the same scrape.
   const faults = new Counter({
@@ -115,7 +154,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'scopekeeper_' });
 
-  return { registry, webhookDeliveries, deliveryProcessingSeconds, linearActions, inboxBacklog, outboxFailed, faults, reportFault };
+  return {
+    registry, webhookDeliveries, deliveryProcessingSeconds, linearActions, inboxBacklog, outboxFailed,
+    inboxDeadLetters, outboxBacklog, outboxOldestPendingSeconds, linearReachable, faults, reportFault,
+  };
 }
 
 function gaugeReader(

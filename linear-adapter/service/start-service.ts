@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ClosurePolicy } from '../../src/core/schemas';
 import { openStore } from '../../src/store/open-store';
@@ -11,6 +12,7 @@ import { createServer } from '../ingress/create-server';
 import { describeWebhookSetup, ensureWebhookSecret } from '../config/ensure-webhook-secret';
 import { buildClosurePolicy, loadConfig, type Config, type ServiceMode } from '../config/load-config';
 import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
+import { trackLinearHealth, type LinearHealth } from './track-linear-health';
 
 /** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
 export interface ServiceContext {
@@ -21,6 +23,8 @@ export interface ServiceContext {
   metrics: Metrics;
   store: SqlStore;
   queue: SqlQueueStore;
+  /** Fed by the gateway's calls (start-workers); read by /healthz and /metrics. */
+  linearHealth: LinearHealth;
 }
 
 export interface ServiceHook {
@@ -63,9 +67,19 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
   // the queue only at a scrape, which cannot come before the server listens.
   let queue: SqlQueueStore | null = null;
   const readQueue = <T>(read: (q: SqlQueueStore) => Promise<T>): Promise<T> => (queue ? read(queue) : Promise.reject(new Error('the queue is not open yet')));
+  const now = deps.now ?? Date.now;
+  const linearHealth = trackLinearHealth({ configured: Boolean(config.LINEAR_API_KEY) && config.SCOPEKEEPER_MODE === 'enforce', now });
   const metrics = createMetrics({
     readInboxBacklog: () => readQueue((q) => q.inboxBacklog()),
     readOutboxFailed: () => readQueue((q) => q.countFailedActions()),
+    readInboxDeadLetters: () => readQueue((q) => q.countFailedDeliveries()),
+    readOutboxBacklog: () => readQueue(async (q) => (await q.outboxBacklog()).pending),
+    readOutboxOldestPendingSeconds: () =>
+      readQueue(async (q) => {
+        const { oldestCreatedAt } = await q.outboxBacklog();
+        return oldestCreatedAt === null ? 0 : Math.max(0, (now() - Date.parse(oldestCreatedAt)) / 1000);
+      }),
+    readLinearReachable: async () => (linearHealth.snapshot().status === 'ok' ? 1 : 0),
     defaultMetrics: true,
     logger,
   });
@@ -87,9 +101,11 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
 
   try {
     const secret = await ensureWebhookSecret({ configured: config.LINEAR_WEBHOOK_SECRET, dataDir: config.SCOPEKEEPER_DATA_DIR });
-    queue = await openQueueStore(store, { onFault: metrics.reportFault });
+    // The same id after a restart (host and port by default), so the new process takes back what the old one had claimed.
+    const instanceId = config.SCOPEKEEPER_INSTANCE_ID ?? `${hostname()}:${config.PORT}`;
+    queue = await openQueueStore(store, { onFault: metrics.reportFault, instanceId });
     const mode = config.SCOPEKEEPER_MODE;
-    const context: ServiceContext = { config, mode, policy: buildClosurePolicy(config), logger, metrics, store, queue };
+    const context: ServiceContext = { config, mode, policy: buildClosurePolicy(config), logger, metrics, store, queue, linearHealth };
 
     server = createServer({
       store,
@@ -98,6 +114,8 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
       metrics,
       logger,
       mode,
+      linearHealth,
+      degradedAfterMs: config.SCOPEKEEPER_DEGRADED_AFTER_SECONDS * 1000,
       ...(deps.now ? { now: deps.now } : {}),
       onDeliveryStored: (deliveryId) => {
         for (const hook of hooks) {

@@ -169,7 +169,14 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       const actions = await outbox();
       expect(actions).toEqual([
         { type: 'set_state', id: expect.any(String), issueId: ISSUE_ID, stateId: TODO_STATE },
-        { type: 'comment', id: expect.any(String), issueId: ISSUE_ID, body: expect.stringContaining('- [ ] Nobody has signed off') },
+        {
+          type: 'comment',
+          id: expect.any(String),
+          issueId: ISSUE_ID,
+          body: expect.stringContaining('- [ ] Nobody has signed off'),
+          // Sent after the revert; if Linear refuses the revert, this text says so instead.
+          after: { actionId: actions[0]!.id, bodyIfRefused: expect.stringContaining('Linear refused the change, so it is still in Done') },
+        },
       ]);
       expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
       expect(await queue.inboxBacklog()).toBe(0);

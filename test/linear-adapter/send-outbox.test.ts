@@ -3,7 +3,7 @@ import { createMetrics } from '../../linear-adapter/service/create-metrics';
 import { deriveActionId, type LinearAction } from '../../linear-adapter/gateway/linear-action';
 import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
-import { computeBackoffMs, createOutboxSender, type LogEntry, type OutboxSenderOptions } from '../../linear-adapter/queue/send-outbox';
+import { createOutboxSender, type LogEntry, type OutboxSenderOptions } from '../../linear-adapter/queue/send-outbox';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
@@ -252,16 +252,6 @@ describe('outbox sender', () => {
     await out.stop();
     expect(linear.issue('iss-1')?.stateId).toBe('st-doing');
     expect(linear.comments('iss-1')).toHaveLength(1);
-  });
-});
-
-describe('backoff between attempts', () => {
-  it('doubles from about a second and never waits longer than five minutes', () => {
-    const most = (attempt: number) => computeBackoffMs(attempt, { random: () => 1 });
-    const least = (attempt: number) => computeBackoffMs(attempt, { random: () => 0 });
-    expect([1, 2, 3, 4].map(most)).toEqual([1000, 2000, 4000, 8000]);
-    expect([1, 2, 3].map(least)).toEqual([500, 1000, 2000]);
-    expect(most(20)).toBe(300_000);
   });
 });
 

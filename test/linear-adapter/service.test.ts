@@ -38,8 +38,10 @@ describe('the service started by npm start', () => {
       status: 'ok',
       mode: 'shadow',
       database: 'ok',
+      // No API key: nothing is ever sent, so Linear's reachability does not count.
+      linear: { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null },
       inbox: { backlog: 0, failed: 0 },
-      outbox: { failed: 0, latestFailures: [] },
+      outbox: { backlog: 0, oldestPendingSeconds: 0, failed: 0, latestFailures: [] },
     });
     // First start without LINEAR_WEBHOOK_SECRET: a secret is generated and printed with the steps for Linear.
     expect(service.output()).toMatch(/Scopekeeper generated a webhook signing secret for Linear:\s+[0-9a-f]{64}/);

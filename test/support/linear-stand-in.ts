@@ -49,6 +49,9 @@
  *   failNext(n, kind, opts?)  the next n requests fail: 'ratelimit' (Linear's RATELIMITED answer,
  *                             HTTP 400, with retry-after and x-ratelimit-* headers), 'server-error'
  *                             (HTTP 500) or 'lost-response' (applied, then the connection is cut)
+ *   outage(kind | null, opts?) until cleared with null, every request: 'server-error' (HTTP 500),
+ *                             'ratelimit' (as failNext), 'hang' (never answered; the caller must time
+ *                             out) or 'down' (the port refuses connections, as a Linear that is away)
  *   reset()                   forgets operations and pending failures, refills the budgets
  *                             (seeded data stays)
  *   close()
@@ -159,6 +162,7 @@ export interface StandInComment {
 }
 
 export type FailureKind = 'ratelimit' | 'server-error' | 'lost-response';
+export type OutageKind = 'ratelimit' | 'server-error' | 'hang' | 'down';
 
 export interface LinearStandInOptions {
   /** The only Authorization value accepted; without it any non-empty value is. */
@@ -178,6 +182,8 @@ export interface LinearStandIn {
   labels(): SeedLabel[];
   operations(): RecordedOperation[];
   failNext(count: number, kind: FailureKind, options?: { retryAfterSeconds?: number }): void;
+  /** Resolves once the outage is in force (for 'down': the port is closed; for null: open again). */
+  outage(kind: OutageKind | null, options?: { retryAfterSeconds?: number }): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -228,6 +234,8 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
   };
   let recorded: RecordedOperation[] = [];
   let failures: { kind: FailureKind; retryAfterSeconds: number }[] = [];
+  let outageNow: { kind: OutageKind; retryAfterSeconds: number } | null = null;
+  const hung = new Set<ServerResponse>();
   const clock = options.now ?? Date.now;
   const budgets = options.budgets === false ? null : options.budgets ?? {};
   const requestBucket = new LeakyBucket(budgets?.requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR, clock);
@@ -291,7 +299,13 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
       syntaxError = error as GraphQLError;
     }
 
-    const failure = failures.shift();
+    if (outageNow?.kind === 'hang') {
+      // Never answered: the request stays open until the caller gives up or the outage ends.
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
+    const failure = outageNow && outageNow.kind !== 'down' ? { kind: outageNow.kind, retryAfterSeconds: outageNow.retryAfterSeconds } : failures.shift();
     if (failure?.kind === 'ratelimit') {
       const limit = budgets?.requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR;
       return answer(400, { errors: [rateLimitedError(`Rate limit exceeded. Only ${limit} requests are allowed per 1 hour.`)] }, {
@@ -373,6 +387,12 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const closeServer = () =>
+    new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve();
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
 
   return {
     url: `http://127.0.0.1:${port}/graphql`,
@@ -394,17 +414,23 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
     failNext(count, kind, opts = {}) {
       for (let i = 0; i < count; i++) failures.push({ kind, retryAfterSeconds: opts.retryAfterSeconds ?? 30 });
     },
+    async outage(kind, opts = {}) {
+      const wasDown = outageNow?.kind === 'down';
+      outageNow = kind === null ? null : { kind, retryAfterSeconds: opts.retryAfterSeconds ?? 30 };
+      if (kind !== 'hang') for (const res of hung) res.destroy();
+      if (kind === 'down' && !wasDown) await closeServer();
+      if (kind !== 'down' && wasDown) await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
     reset() {
       recorded = [];
       failures = [];
       requestBucket.refill();
       complexityBucket.refill();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => {
+      for (const res of hung) res.destroy();
+      return closeServer();
+    },
   };
 }
 

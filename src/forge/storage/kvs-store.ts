@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Filter, FilterConditions, kvs, Sort, WhereConditions } from '@forge/kvs';
 import { chainHistory } from '../../core/chain-history';
+import { computeBackoffMs } from '../../core/compute-backoff-ms';
 import { z } from 'zod';
 import { parseWith } from '../../core/parse-with';
 import {
@@ -1092,6 +1093,8 @@ function mayBeConditionFailure(error: unknown): boolean {
   return status !== null && status >= 400 && status < 500 && status !== 429;
 }
 
+/** A short, fully jittered pause between compare-and-swap attempts, so contending writers spread out. */
 function backoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+  const ms = computeBackoffMs({ attempt, random: Math.random(), baseMs: 5, maxMs: 40, jitter: 'full' });
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
