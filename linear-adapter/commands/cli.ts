@@ -9,8 +9,9 @@ import { openQueueStore } from '../queue/queue-store';
 import { runBaselineCommand } from './run-baseline-command';
 import { parseSince, runReconcileCommand, type ReconcileTeam } from './run-reconcile-command';
 import { createOutboxSender } from '../queue/send-outbox';
+import { runDeliveriesCommand, type DeliveriesCommand } from './run-deliveries-command';
 
-// `npx scopekeeper baseline|reconcile`: the same configuration as the service (DATABASE_URL or
+// `npx scopekeeper baseline|reconcile|deliveries`: the same configuration as the service (DATABASE_URL or
 // the PGlite data directory, LINEAR_API_KEY, LINEAR_API_URL, policy settings).
 
 export interface CliDeps {
@@ -134,7 +135,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
         for (const s of summaries) {
           out(
             `${s.key}: read ${s.issuesRead} issues updated since ${since.value}; updated ${s.deliverablesUpdated} deliverables, ` +
-              `recorded ${s.scopeChanges} scope changes and ${s.closuresRecorded} closures, queued ${s.actionsQueued} actions.`,
+              `recorded ${s.scopeChanges} scope changes and ${s.closuresRecorded} closures, queued ${s.actionsQueued} actions` +
+              (s.revertsRepaired > 0 ? ` (moving back ${s.revertsRepaired} refused closures whose revert never landed).` : '.'),
           );
         }
         if (mode === 'shadow') {
@@ -156,6 +158,26 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
         return total.failed > 0 ? 1 : 0;
       }),
     );
+
+  // Dead letters need the database only, not Linear.
+  const withQueue = (command: DeliveriesCommand) => async () => {
+    const config = loadConfig(env);
+    if (!config.ok) {
+      fail(`scopekeeper deliveries cannot run; fix these settings:\n${config.errors.map((e) => `  ${e}`).join('\n')}`);
+      exitCode = 2;
+      return;
+    }
+    const store = await (deps.openStore ?? openConfiguredStore)(config.value);
+    try {
+      exitCode = await runDeliveriesCommand({ queue: await openQueueStore(store), command, now: deps.now?.() ?? new Date().toISOString(), out, fail });
+    } finally {
+      await store.close();
+    }
+  };
+  const deliveries = program.command('deliveries').summary('list, retry or drop deliveries given up on').description(`Deliveries the service gave up on (dead letters). ${EMBEDDED_NOTE}`);
+  deliveries.command('list').option('--limit <n>', 'how many to show, newest first', '50').action((o: { limit: string }) => withQueue({ name: 'list', limit: Math.max(1, Number(o.limit) || 50) })());
+  deliveries.command('retry <id>').description('put a dead letter back in the inbox').action((id: string) => withQueue({ name: 'retry', deliveryId: id })());
+  deliveries.command('drop <id>').description('give up on a dead letter for good (kept as dropped)').action((id: string) => withQueue({ name: 'drop', deliveryId: id })());
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -10,6 +10,7 @@ import { deriveActionId, type LinearAction } from '../gateway/linear-action';
 import { linearScopeId } from '../decide/linear-scope-id';
 import { planLinearActions } from '../decide/plan-linear-actions';
 import type { QueueStore } from '../queue/queue-types';
+import type { SqlQueueStore } from '../queue/queue-store';
 import { readLinearFacts } from '../decide/read-linear-facts';
 import { loadTagger } from '../../src/hints/load-tagger';
 
@@ -35,8 +36,11 @@ export interface ReconcileTeam {
 export interface ReconcileCommandInput {
   gateway: Pick<LinearGateway, 'listTeamIssues'> & { listWorkflowStates(teamId: string): Promise<LinearWorkflowState[]> };
   store: ScopeStore;
-  /** Where reverts and comments go; null records the gate's verdict without acting (as shadow mode does). */
-  queue: Pick<QueueStore, 'enqueueActions'> | null;
+  /**
+   * Where reverts and comments go; null records the gate's verdict without acting (as shadow mode
+   * does). With `latestRevert`, a refused closure whose revert never landed is moved back again.
+   */
+  queue: (Pick<QueueStore, 'enqueueActions'> & { latestRevert?: SqlQueueStore['latestRevert'] }) | null;
   teams: readonly ReconcileTeam[];
   /** ISO time: issues updated at or after it are read. */
   since: string;
@@ -55,9 +59,13 @@ export interface ReconcileTeamSummary {
   scopeChanges: number;
   closuresRecorded: number;
   actionsQueued: number;
+  /** Refused closures still standing because their revert never landed (Linear refused it), moved back again. */
+  revertsRepaired: number;
 }
 
 const MAX_COMMIT_ATTEMPTS = 3;
+/** Pages of one team's issues a run reads at most; a cursor seen twice stops it too. */
+const MAX_ISSUE_PAGES = 1_000;
 const CLOSURE_KINDS = ['closure_allowed', 'closure_refused', 'closure_bypassed'] as const;
 
 /** Re-reads each team's recently updated issues and records (and acts on) what the webhooks missed. */
@@ -65,17 +73,25 @@ export async function runReconcileCommand(input: ReconcileCommandInput): Promise
   const summaries: ReconcileTeamSummary[] = [];
   const mode: ServiceMode = input.queue ? input.mode : 'shadow';
   for (const team of input.teams) {
-    const summary: ReconcileTeamSummary = { key: team.key, issuesRead: 0, deliverablesUpdated: 0, scopeChanges: 0, closuresRecorded: 0, actionsQueued: 0 };
+    const summary: ReconcileTeamSummary = { key: team.key, issuesRead: 0, deliverablesUpdated: 0, scopeChanges: 0, closuresRecorded: 0, actionsQueued: 0, revertsRepaired: 0 };
     const reopenTo = mode === 'enforce' ? pickReopenState(await input.gateway.listWorkflowStates(team.id)) : null;
     let after: string | null = null;
-    do {
+    const cursors = new Set<string>();
+    for (let pages = 1; ; pages += 1) {
       const page = await input.gateway.listTeamIssues({ teamKey: team.key, updatedSince: input.since, after, first: input.pageSize ?? 50 });
       for (const issue of page.issues) {
         summary.issuesRead += 1;
         await reconcileIssue({ ...input, mode }, team, issue, reopenTo, summary);
       }
       after = page.nextCursor;
-    } while (after !== null);
+      if (after === null) break;
+      // Never page forever on a misbehaving API: each stop is logged.
+      if (cursors.has(after) || pages >= MAX_ISSUE_PAGES) {
+        input.log?.({ level: 'warn', msg: 'reconcile stopped paging', team: team.key, pages, reason: cursors.has(after) ? `cursor ${after} came a second time` : `page limit ${MAX_ISSUE_PAGES}` });
+        break;
+      }
+      cursors.add(after);
+    }
     summaries.push(summary);
   }
   return summaries;
@@ -117,7 +133,12 @@ async function reconcileIssue(
     const actions = planLinearActions(decision.intents, { issueId: issue.id, teamId: team.id, seed, labelName: DEFAULT_LABEL_NAME });
     const { state, drafts } = decision;
     if (!state || (!decision.changed && drafts.length === 0)) {
-      await enqueue(input, actions, summary);
+      const repair = actions.length === 0 && lastClosure?.kind === 'closure_refused' ? await repairRevert(input, issue, reopenTo, seed) : [];
+      if (repair.length > 0) {
+        summary.revertsRepaired += 1;
+        input.log?.({ msg: 'moving back a refused closure whose revert never landed', issue: issue.identifier });
+      }
+      await enqueue(input, [...actions, ...repair], summary);
       return;
     }
     const result = await input.store.commit({
@@ -140,6 +161,30 @@ async function reconcileIssue(
     // A webhook wrote the deliverable meanwhile: decide again from the fresh state.
     if (attempt >= MAX_COMMIT_ATTEMPTS) throw new Error(`${issue.identifier} could not be reconciled: ${result.message}`);
   }
+}
+
+/**
+ * A closure was refused, but the issue still stands in a done state and its latest revert was
+ * refused by Linear for good (or is missing): move it back again, and say so once it is done.
+ * A revert still pending is left to the outbox. Ids derive from this issue version, so a second
+ * run over the same version queues nothing new.
+ */
+async function repairRevert(input: ReconcileCommandInput, issue: LinearIssue, reopenTo: LinearWorkflowState | null, seed: string): Promise<LinearAction[]> {
+  if (input.mode !== 'enforce' || !reopenTo || !input.queue?.latestRevert) return [];
+  const latest = await input.queue.latestRevert(issue.id);
+  if (latest !== null && latest.status !== 'failed') return [];
+  const revert: LinearAction = { type: 'set_state', id: deriveActionId(seed, 'repair-revert'), issueId: issue.id, stateId: reopenTo.id };
+  const comment: LinearAction = {
+    type: 'comment',
+    id: deriveActionId(seed, 'repair-comment'),
+    issueId: issue.id,
+    body: `**${issue.identifier} was still in ${issue.state.name}, although its closure was refused: moving it back did not reach Linear before. Scopekeeper moved it back to ${reopenTo.name} now.** The reasons in the earlier comment still apply.`,
+    after: {
+      actionId: revert.id,
+      bodyIfRefused: `**${issue.identifier} is still in ${issue.state.name}, although its closure was refused. Scopekeeper tried again to move it back to ${reopenTo.name}, but Linear refused the change.** Please move it back by hand; the reasons in the earlier comment still apply.`,
+    },
+  };
+  return [revert, comment];
 }
 
 async function enqueue(input: ReconcileCommandInput, actions: LinearAction[], summary: ReconcileTeamSummary): Promise<void> {

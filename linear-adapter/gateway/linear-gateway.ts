@@ -155,24 +155,8 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     return new Map(connection.nodes.map((s) => [s.id, { id: s.id, name: s.name, type: s.type }]));
   }
 
-  /**
-   * Follows a connection's pages, but never forever: a cursor seen before, a next page without
-   * a cursor, or `maxPages` pages stop it with a log line (a misbehaving API once made the
-   * service page 116,877 times in 10 minutes). What was read so far is used.
-   */
-  async function readAllPages(connection: { pageInfo: { hasNextPage: boolean; endCursor?: string | null }; fetchNext(): Promise<unknown> }, what: string): Promise<void> {
-    const cursors = new Set<string>();
-    for (let pages = 1; connection.pageInfo.hasNextPage; pages += 1) {
-      const cursor = connection.pageInfo.endCursor ?? null;
-      const why = cursor === null ? 'Linear said there is a next page but gave no cursor' : cursors.has(cursor) ? `Linear gave the cursor ${cursor} a second time` : pages >= maxPages ? `the limit of ${maxPages} pages was reached` : null;
-      if (why !== null) {
-        report('pagination_stopped', `reading ${what} stopped after ${pages} pages: ${why}; using what was read`, null);
-        return;
-      }
-      cursors.add(cursor!);
-      await connection.fetchNext();
-    }
-  }
+  const readAllPages = (connection: PagedConnection, what: string) =>
+    followPages(connection, { what, maxPages, onStop: (message) => report('pagination_stopped', message, null) });
 
   async function stateOf(teamId: string, stateId: string): Promise<{ team: TeamInfo; state: LinearWorkflowState }> {
     let ctx = await teamContext(teamId);
@@ -389,6 +373,38 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
       }
     },
   };
+}
+
+/** What followPages needs of an SDK connection. */
+export interface PagedConnection {
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+  fetchNext(): Promise<unknown>;
+}
+
+/**
+ * Follows a connection's pages, but never forever: a cursor seen before, a next page without a
+ * cursor, or `maxPages` pages stop it, saying why through `onStop` (a misbehaving API once made
+ * the service page 116,877 times in 10 minutes). What was read so far is kept.
+ */
+export async function followPages(connection: PagedConnection, options: { what: string; maxPages: number; onStop: (message: string) => void }): Promise<void> {
+  const cursors = new Set<string>();
+  for (let pages = 1; connection.pageInfo.hasNextPage; pages += 1) {
+    const cursor = connection.pageInfo.endCursor ?? null;
+    const why =
+      cursor === null
+        ? 'Linear said there is a next page but gave no cursor'
+        : cursors.has(cursor)
+          ? `Linear gave the cursor ${cursor} a second time`
+          : pages >= options.maxPages
+            ? `the limit of ${options.maxPages} pages was reached`
+            : null;
+    if (why !== null || cursor === null) {
+      options.onStop(`reading ${options.what} stopped after ${pages} pages: ${why}; using what was read`);
+      return;
+    }
+    cursors.add(cursor);
+    await connection.fetchNext();
+  }
 }
 
 /**
