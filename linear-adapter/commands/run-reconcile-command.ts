@@ -2,7 +2,7 @@ import { decideDeliverableEvent, type ClosureRecord } from '../../src/core/decid
 import { isDoneState } from '../../src/core/is-done-state';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
 import type { ClosurePolicy, ServiceMode } from '../../src/core/schemas';
-import type { ScopeStore } from '../../src/core/store';
+import { HISTORY_PAGE_MAX, type ScopeStore } from '../../src/core/store';
 import type { Log } from '../service/create-logger';
 import { createRecordIds, DEFAULT_LABEL_NAME, LINEAR_SETTINGS_REMEDY, UNKNOWN_ACTOR } from '../decide/decide-issue-event';
 import type { LinearGateway, LinearIssue, LinearWorkflowState } from '../gateway/gateway-types';
@@ -13,6 +13,8 @@ import type { QueueStore } from '../queue/queue-types';
 import type { SqlQueueStore } from '../queue/queue-store';
 import { readLinearFacts } from '../decide/read-linear-facts';
 import { loadTagger } from '../../src/hints/load-tagger';
+import { pickReopenState } from '../decide/pick-reopen-state';
+import { planStatusComment, pointsAtStatus } from '../decide/plan-status-comment';
 
 const tagger = loadTagger();
 
@@ -107,7 +109,7 @@ async function reconcileIssue(
   const scopeId = linearScopeId(team.id);
   // One issue version, one set of ids: a rerun over the same version writes the same records.
   const seed = `reconcile:${issue.id}:${issue.updatedAt}`;
-  const { facts } = readLinearFacts(issue);
+  const { facts, parseHints } = readLinearFacts(issue);
   for (let attempt = 1; ; attempt += 1) {
     const stored = await input.store.getDeliverable('linear', issue.id);
     const baseline = await input.store.getActiveBaseline(scopeId);
@@ -130,8 +132,20 @@ async function reconcileIssue(
       tagger,
       closureId: deriveActionId(seed, 'closure'),
     });
-    const actions = planLinearActions(decision.intents, { issueId: issue.id, teamId: team.id, seed, labelName: DEFAULT_LABEL_NAME });
     const { state, drafts } = decision;
+    const records = baseline && stored ? (await input.store.queryHistory({ scopeId, deliverableId: issue.id, kinds: ['scope_changed', 'reason_attached'], limit: HISTORY_PAGE_MAX })).records : [];
+    const status =
+      state && input.mode === 'enforce' && (stored !== null || decision.changed)
+        ? planStatusComment({
+            issueId: issue.id,
+            seed,
+            policy: readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY),
+            before: stored ? { state: stored.state, baseline, records } : null,
+            after: { state, baseline, records: [...records, ...drafts], parseHints },
+            force: pointsAtStatus(decision.intents),
+          })
+        : null;
+    const actions = planLinearActions(decision.intents, { issueId: issue.id, teamId: team.id, seed, labelName: DEFAULT_LABEL_NAME }, status);
     if (!state || (!decision.changed && drafts.length === 0)) {
       const repair = actions.length === 0 && lastClosure?.kind === 'closure_refused' ? await repairRevert(input, issue, reopenTo, seed) : [];
       if (repair.length > 0) {
@@ -202,10 +216,6 @@ async function latestClosure(store: ScopeStore, scopeId: string, deliverableId: 
  * A read cannot tell which state the issue came from (a webhook's updatedFrom can), so a missed
  * closure is reopened into the team's first "started" state, else its first "unstarted" one.
  */
-function pickReopenState(states: readonly LinearWorkflowState[]): LinearWorkflowState | null {
-  return states.find((s) => s.type === 'started') ?? states.find((s) => s.type === 'unstarted') ?? null;
-}
-
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i;
 const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 

@@ -1,4 +1,7 @@
 import { findUndocumentedChanges, attachReason } from '../../src/core/attach-reason';
+import { decideDeliverableEvent } from '../../src/core/decide-deliverable-event';
+import { isDoneUnder } from '../../src/core/is-done-state';
+import { readClosurePolicy } from '../../src/core/read-closure-policy';
 import { buildDeliverableState } from '../../src/core/build-deliverable-state';
 import { checkBaselineAuthority } from '../../src/core/check-baseline-authority';
 import { createBaseline } from '../../src/core/create-baseline';
@@ -8,13 +11,18 @@ import { revokeSignOff } from '../../src/core/revoke-sign-off';
 import type { Actor, Baseline, ClosurePolicy, DeliverableState, HistoryDraft, HistoryRecord, HistoryRecordOf, ServiceMode } from '../../src/core/schemas';
 import { snapshotScope } from '../../src/core/snapshot-scope';
 import type { StoreCommit, StoredDeliverable } from '../../src/core/store';
-import { createRecordIds, UNKNOWN_ACTOR, type Decision, type DeliveryOutcome } from './decide-issue-event';
-import type { LinearIssue } from '../gateway/gateway-types';
+import { createRecordIds, LINEAR_SETTINGS_REMEDY, UNKNOWN_ACTOR, type Decision, type DeliveryOutcome } from './decide-issue-event';
+import type { LinearIssue, LinearWorkflowState } from '../gateway/gateway-types';
 import { deriveActionId, type LinearAction } from '../gateway/linear-action';
 import { linearScopeId } from './linear-scope-id';
 import type { Command } from './parse-commands';
+import { pickReopenState } from './pick-reopen-state';
+import { planStatusComment } from './plan-status-comment';
 import { readLinearFacts } from './read-linear-facts';
-import { renderComments, type CommandReply } from './render-comments';
+import { renderComments, type CommandReply, type ReopenOutcome } from './render-comments';
+import { loadTagger } from '../../src/hints/load-tagger';
+
+const tagger = loadTagger();
 
 export interface DecideCommentCommandsInput {
   comment: { id: string; body: string; issueId: string; userId?: string | null };
@@ -27,8 +35,13 @@ export interface DecideCommentCommandsInput {
   baseline: Baseline | null;
   /** The scope's stored deliverables; read only when a `/baseline` command is present. */
   teamDeliverables: StoredDeliverable[];
-  /** The issue's scope_changed and reason_attached records (newest first or any order); for `/scope-reason`. */
+  /**
+   * The scope_changed and reason_attached records (any order) of the issue and of every issue a
+   * `/scope-reason KEY: …` names; for the reasons and the status comment.
+   */
   history: HistoryRecord[];
+  /** The team's workflow states, read when a `/revoke-signoff` may reopen a done issue; else empty. */
+  workflowStates?: readonly LinearWorkflowState[];
   /** The comment's author with email when it could be known; null when Linear named nobody. */
   signer: Actor | null;
   /** Approvers included (load-config's buildClosurePolicy). */
@@ -69,9 +82,19 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
   let createdBaseline: Baseline | null = null;
   const documented = new Set<string>();
 
+  const actions: LinearAction[] = [];
+  const policyReading = readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY);
   for (const command of input.commands) {
     if (command.name === 'invalid') {
       replies.push({ command: command.command, kind: 'missing_text' });
+      continue;
+    }
+    if (command.name === 'unknown') {
+      replies.push({ command: command.written, kind: 'unknown_command', written: command.written, suggestion: command.suggestion });
+      continue;
+    }
+    if (command.name === 'misplaced') {
+      replies.push({ command: command.command, kind: 'not_at_line_start' });
       continue;
     }
     if (state === null) {
@@ -101,32 +124,39 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
         const revoked = state.signOff;
         const result = revokeSignOff({ state, actor: signer, roles: [], policy: input.policy, note: command.note, now: input.now, newId });
         if (result.ok) {
-          state = result.state;
           drafts.push(result.draft);
-          replies.push({ command: 'revoke-signoff', kind: 'signoff_revoked', actor: signer, signer: revoked?.signer ?? signer });
+          const reopened = reopenIfDone(input, result.state, signer, newId, policyReading);
+          state = reopened.state;
+          drafts.push(...reopened.drafts);
+          actions.push(...reopened.actions);
+          replies.push({ command: 'revoke-signoff', kind: 'signoff_revoked', actor: signer, signer: revoked?.signer ?? signer, reopen: reopened.outcome });
         } else {
           replies.push({ command: 'revoke-signoff', kind: 'revoke_refused', message: result.message });
         }
         break;
       }
       case 'scope-reason': {
-        const changes = latestUndocumented(input.history, state.id, documented);
+        const target = command.targetKey === null || command.targetKey === state.key ? state : findByKey(input.teamDeliverables, command.targetKey);
+        if (target === null) {
+          replies.push({ command: 'scope-reason', kind: 'reason_target_unknown', key: command.targetKey ?? state.key });
+          break;
+        }
+        const changes = latestUndocumented(input.history, target.id, documented);
         const result = attachReason({
           changes,
           reason: command.reason,
           actor: signer,
           now: input.now,
           newId,
-          scopeId: state.scopeId,
-          deliverableId: state.id,
+          scopeId: target.scopeId,
+          deliverableId: target.id,
         });
         if (result.ok) {
           drafts.push(result.draft);
           for (const change of changes) documented.add(change.data.changeId);
-          const versions = [...new Set(changes.map((c) => c.scopeVersion).filter((v): v is string => v !== null))];
-          replies.push({ command: 'scope-reason', kind: 'reason_attached', versions, changeCount: changes.length });
+          replies.push({ command: 'scope-reason', kind: 'reason_attached', changeCount: changes.length, key: target.id === state.id ? null : target.key });
         } else if (result.code === 'NOTHING_TO_DOCUMENT') {
-          replies.push({ command: 'scope-reason', kind: 'nothing_to_document', key: state.key });
+          replies.push({ command: 'scope-reason', kind: 'nothing_to_document', key: target.key });
         } else {
           replies.push({ command: 'scope-reason', kind: 'missing_text' });
         }
@@ -173,8 +203,17 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
     }
   }
 
-  const actions: LinearAction[] = [];
   const body = renderComments([{ kind: 'command_replies', replies }]);
+  if (state !== null) {
+    const status = planStatusComment({
+      issueId: comment.issueId,
+      seed: comment.id,
+      policy: policyReading,
+      before: input.stored ? { state: input.stored.state, baseline: input.baseline, records: input.history } : null,
+      after: { state, baseline, records: [...input.history, ...drafts], parseHints: input.issue ? readLinearFacts(input.issue).parseHints : [] },
+    });
+    if (status) actions.push(status);
+  }
   // The reply's id comes from the comment: whatever redelivers it, the comment is answered once.
   if (body !== null) actions.push({ type: 'comment', id: deriveActionId(comment.id, 'reply'), issueId: comment.issueId, body });
 
@@ -233,6 +272,52 @@ function latestUndocumented(history: readonly HistoryRecord[], deliverableId: st
 /** The scope's deliverables as stored, with the commented issue as it stands now, in the core's snapshot order. */
 function snapshotOf(stored: readonly StoredDeliverable[], current: DeliverableState) {
   return snapshotScope([...stored.map((s) => s.state).filter((s) => s.id !== current.id), current], current.scopeId);
+}
+
+/** A deliverable of the team by its key, as stored (a deleted one included). */
+function findByKey(stored: readonly StoredDeliverable[], key: string): DeliverableState | null {
+  const folded = key.toUpperCase();
+  return stored.find((s) => s.state.key.toUpperCase() === folded)?.state ?? null;
+}
+
+/**
+ * A sign-off withdrawn from a done issue: the closure it let through no longer stands, so the
+ * core's gate decides it again, as a closure from an unknown state (docs/design.md): moved back
+ * to the team's first started state in enforce mode, recorded as a bypass in shadow mode.
+ */
+function reopenIfDone(
+  input: DecideCommentCommandsInput,
+  state: DeliverableState,
+  actor: Actor,
+  newId: () => string,
+  policy: ReturnType<typeof readClosurePolicy>,
+): { state: DeliverableState; drafts: HistoryDraft[]; actions: LinearAction[]; outcome: ReopenOutcome } {
+  const current = input.issue?.state ?? null;
+  if (!current || !isDoneUnder(policy, current)) return { state, drafts: [], actions: [], outcome: { kind: 'not_done' } };
+  const reopenTo = pickReopenState(input.workflowStates ?? []);
+  const decision = decideDeliverableEvent({
+    stored: state,
+    event: {
+      kind: 'observed',
+      facts: { platform: 'linear', id: state.id, key: state.key, scopeId: state.scopeId, title: state.title, assigneeId: state.assigneeId, criteria: state.criteria },
+      workflow: { kind: 'moved', from: null, to: current, revertTo: reopenTo ? { id: reopenTo.id, name: reopenTo.name } : null },
+    },
+    baseline: null,
+    policy,
+    mode: input.mode,
+    actor,
+    fallbackActor: UNKNOWN_ACTOR,
+    source: 'linear-webhook',
+    now: input.now,
+    newId,
+    tagger,
+  });
+  const closureDrafts = decision.drafts.filter((d) => d.kind === 'closure_refused' || d.kind === 'closure_bypassed');
+  const revert = decision.intents.find((i) => i.kind === 'revert');
+  const actions: LinearAction[] =
+    revert?.kind === 'revert' ? [{ type: 'set_state', id: deriveActionId(input.comment.id, 'revert'), issueId: input.comment.issueId, stateId: revert.to.id }] : [];
+  const outcome: ReopenOutcome = revert?.kind === 'revert' && decision.outcome === 'closure_refused' ? { kind: 'reopened', toState: revert.to.name ?? 'an open state' } : { kind: 'recorded', state: current.name };
+  return { state, drafts: closureDrafts, actions: decision.outcome === 'closure_refused' ? actions : [], outcome };
 }
 
 /** The approver list names people by email and Scopekeeper could not see this author's email. */

@@ -1,18 +1,23 @@
 import { decideDeliverableEvent, type DeliverableDecision, type DeliverableOutcome, type WorkflowObservation } from '../../src/core/decide-deliverable-event';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
-import type { Actor, Baseline, ClosurePolicy, ServiceMode } from '../../src/core/schemas';
+import type { Actor, Baseline, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
 import type { StoreCommit, StoredDeliverable } from '../../src/core/store';
 import type { LinearWorkflowState } from '../gateway/gateway-types';
 import { deriveActionId, type LinearAction } from '../gateway/linear-action';
 import { linearScopeId } from './linear-scope-id';
 import type { IssueEvent } from '../ingress/parse-webhook';
+import type { ParseHint } from '../../src/core/parse-criteria';
 import { planLinearActions } from './plan-linear-actions';
+import { planStatusComment, pointsAtStatus } from './plan-status-comment';
 import { readLinearFacts } from './read-linear-facts';
 import { loadTagger } from '../../src/hints/load-tagger';
 
 const tagger = loadTagger();
 
 export const DEFAULT_LABEL_NAME = 'needs acceptance criteria';
+
+// Linear's state types of issues that will not be delivered.
+const NOT_DELIVERED_TYPES = new Set(['canceled', 'duplicate']);
 
 /** The words processing a delivery ends with, for logs and metrics. */
 export type DeliveryOutcome = DeliverableOutcome | 'own_change' | 'invalid' | 'no_command' | 'unknown_author' | 'issue_unknown' | 'commands_processed';
@@ -45,6 +50,8 @@ export interface DecideIssueEventInput {
    * so a move from one done state to another is no closure; null or absent when unknown.
    */
   previousState?: LinearWorkflowState | null;
+  /** The issue's scope_changed and reason_attached records, for the status comment; default none. */
+  history?: HistoryRecord[];
   /** History ids; default `createRecordIds(deliveryId)`, so a reprocessed delivery yields the same ids. */
   newId?: () => string;
   labelName?: string;
@@ -110,10 +117,13 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
   };
 
   let decision: DeliverableDecision;
+  let parseHints: ParseHint[] = [];
   if (event.action === 'remove') {
     decision = decideDeliverableEvent({ ...common, event: { kind: 'removed' } });
   } else {
-    const { facts, parseHints } = readLinearFacts(data);
+    const read = readLinearFacts(data);
+    const facts = read.facts;
+    parseHints = read.parseHints;
     const updatedFrom = event.updatedFrom ?? {};
     const fromId = previousStateIdOf(event);
     const from = input.previousState && input.previousState.id === fromId ? input.previousState : null;
@@ -132,11 +142,25 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
       ? { scopeId: state.scopeId, deliverables: [{ state, expectedVersion: stored?.version ?? null }], history: decision.drafts }
       : null;
   const target = { issueId: data.id, teamId: data.teamId, seed: input.deliveryId, labelName };
+  const history = input.history ?? [];
+  // A new issue that will not be delivered and has no criteria gets no status comment.
+  const shown = state !== null && event.action !== 'remove' && (stored !== null || (decision.changed && !(state.criteria.length === 0 && NOT_DELIVERED_TYPES.has(data.state?.type ?? ''))));
+  const status = shown
+    ? planStatusComment({
+        issueId: data.id,
+        seed: input.deliveryId,
+        policy: common.policy,
+        before: stored ? { state: stored.state, baseline: input.baseline, records: history } : null,
+        after: { state, baseline: input.baseline?.scopeId === state.scopeId ? input.baseline : null, records: [...history, ...decision.drafts], parseHints },
+        force: pointsAtStatus([...decision.intents, ...decision.withheld]),
+      })
+    : null;
+  const shadow = input.mode === 'shadow';
   return {
     outcome: decision.outcome,
     commit,
-    actions: planLinearActions(decision.intents, target),
-    withheld: planLinearActions(decision.withheld, target),
+    actions: planLinearActions(decision.intents, target, shadow ? null : status),
+    withheld: planLinearActions(decision.withheld, target, shadow ? status : null),
   };
 }
 

@@ -12,11 +12,11 @@ export interface ActionTarget {
 
 /**
  * Linear's actions for the core's intents, in the order the outbox sends one issue's actions:
- * the revert first (undoing a closure that should not stand is the urgent part), the comment
- * that explains it a moment later, then the label. Ids derive from the seed, so deciding the
+ * the revert first (undoing a closure that should not stand is the urgent part), the status
+ * comment (`status`, when given) and the reply that explains the revert a moment later, then the label. Ids derive from the seed, so deciding the
  * same event again yields the same actions, which the outbox (and Linear) keep once.
  */
-export function planLinearActions(intents: readonly DeliverableIntent[], target: ActionTarget): LinearAction[] {
+export function planLinearActions(intents: readonly DeliverableIntent[], target: ActionTarget, status: LinearAction | null = null): LinearAction[] {
   const actions: LinearAction[] = [];
   const { issueId, seed } = target;
   for (const intent of intents) {
@@ -25,18 +25,16 @@ export function planLinearActions(intents: readonly DeliverableIntent[], target:
         actions.push({ type: 'set_state', id: deriveActionId(seed, 'revert'), issueId, stateId: intent.to.id });
         break;
       case 'comment': {
-        const sections: CommentSection[] = intent.sections.map((s) => (s.kind === 'criteria_template' ? { ...s, labelName: target.labelName } : s));
+        // On Linear the status comment carries the criteria, hints and sign-off (planStatusComment):
+        // a reply is written only for a closure that did not stand, and points at it.
+        const sections: CommentSection[] = intent.sections.filter((s) => s.kind === 'closure_refused');
         const body = renderComments(sections);
         if (body === null) break;
-        // The template alone is said once per issue: its id comes from the issue, so later
-        // deliveries produce the same id and only the first is kept.
-        const templateOnly = sections.length === 1 && sections[0]?.kind === 'criteria_template';
-        const id = templateOnly ? deriveActionId(issueId, 'criteria-template') : deriveActionId(seed, 'comment');
-        // The comment that explains a revert waits for it, and says what became of it.
+        // The reply that explains a revert waits for it, and says what became of it.
         const revert = actions.find((a) => a.type === 'set_state');
         const explainsRevert = revert !== undefined && sections.some((s) => s.kind === 'closure_refused' && s.reverted);
         const bodyIfRefused = explainsRevert ? renderComments(sections.map((s) => (s.kind === 'closure_refused' ? { ...s, revertRefused: true } : s))) : null;
-        actions.push({ type: 'comment', id, issueId, body, ...(revert && bodyIfRefused ? { after: { actionId: revert.id, bodyIfRefused } } : {}) });
+        actions.push({ type: 'comment', id: deriveActionId(seed, 'comment'), issueId, body, ...(revert && bodyIfRefused ? { after: { actionId: revert.id, bodyIfRefused } } : {}) });
         break;
       }
       case 'label':
@@ -48,5 +46,6 @@ export function planLinearActions(intents: readonly DeliverableIntent[], target:
         break;
     }
   }
+  if (status) actions.splice(actions.filter((a) => a.type === 'set_state').length, 0, status);
   return actions;
 }

@@ -100,7 +100,10 @@ async function decideDelivery(delivery: InboxDelivery, deps: ProcessDeliveryDeps
 
 async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: ProcessDeliveryDeps, now: string): Promise<Decision> {
   const stored = await deps.store.getDeliverable('linear', event.data.id);
-  const baseline = await deps.store.getActiveBaseline(scopeOfIssueEvent(event, stored));
+  const scopeId = scopeOfIssueEvent(event, stored);
+  const baseline = await deps.store.getActiveBaseline(scopeId);
+  // The status comment lists the changes still waiting for a reason: none before a baseline.
+  const history = baseline && stored ? await readReasonHistory(deps, scopeId, [stored.state.id]) : [];
   return decideIssueEvent({
     event,
     deliveryId: delivery.deliveryId,
@@ -112,6 +115,7 @@ async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: Pro
     now,
     previousState: await readPreviousState(event, deps),
     labelName: deps.settings.labelName,
+    history,
   });
 }
 
@@ -147,17 +151,14 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     log({ level: 'warn', msg: 'comment on an issue Scopekeeper has not seen and cannot read; commands not applied', deliveryId: delivery.deliveryId, issueId: comment.issueId });
   }
   const baseline = scopeId ? await store.getActiveBaseline(scopeId) : null;
-  const teamDeliverables = scopeId && commands.some((c) => c.name === 'baseline') ? await store.listDeliverables(scopeId) : [];
-  const history: HistoryRecord[] =
-    scopeId && commands.some((c) => c.name === 'scope-reason')
-      ? (
-          await store.queryHistory({
-            scopeId,
-            deliverableId: comment.issueId,
-            kinds: ['scope_changed', 'reason_attached'],
-            limit: HISTORY_PAGE_MAX,
-          })
-        ).records
+  const targetKeys = commands.flatMap((c) => (c.name === 'scope-reason' && c.targetKey !== null ? [c.targetKey] : []));
+  const teamDeliverables = scopeId && (targetKeys.length > 0 || commands.some((c) => c.name === 'baseline')) ? await store.listDeliverables(scopeId) : [];
+  const named = teamDeliverables.filter((d) => targetKeys.includes(d.state.key.toUpperCase())).map((d) => d.state.id);
+  const history = scopeId ? await readReasonHistory(deps, scopeId, [comment.issueId, ...named]) : [];
+  // A sign-off withdrawn from a done issue reopens it: to the team's first started state.
+  const workflowStates =
+    issue && deps.gateway?.listWorkflowStates && commands.some((c) => c.name === 'revoke-signoff') && isDoneState(deps.settings.policy, issue.state)
+      ? await deps.gateway.listWorkflowStates.call(deps.gateway, issue.teamId)
       : [];
   const signer = authorId ? await resolveAuthor(authorId, event, deps, delivery.deliveryId) : null;
 
@@ -169,6 +170,7 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     baseline,
     teamDeliverables,
     history,
+    workflowStates,
     signer,
     policy: deps.settings.policy,
     mode: deps.settings.mode,
@@ -211,6 +213,16 @@ async function resolveAuthor(authorId: string, event: CommentEvent, deps: Proces
     deps.log({ level: 'info', msg: 'comment author known by id only (no LINEAR_API_KEY)', deliveryId, userId: authorId });
   }
   return { id: authorId, name: envelope?.name ?? null, email: null };
+}
+
+/** The scope_changed and reason_attached records of some deliverables of a scope. */
+async function readReasonHistory(deps: ProcessDeliveryDeps, scopeId: string, deliverableIds: readonly string[]): Promise<HistoryRecord[]> {
+  const records: HistoryRecord[] = [];
+  for (const deliverableId of new Set(deliverableIds)) {
+    const page = await deps.store.queryHistory({ scopeId, deliverableId, kinds: ['scope_changed', 'reason_attached'], limit: HISTORY_PAGE_MAX });
+    records.push(...page.records);
+  }
+  return records;
 }
 
 function readBody(body: unknown): { ok: true; value: unknown } | { ok: false; errors: string[] } {

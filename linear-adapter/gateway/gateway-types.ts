@@ -5,6 +5,11 @@ export interface LinearUser {
   id: string;
   name: string;
   email: string | null;
+  /**
+   * `User.admin`: a workspace administrator (on Linear's Free plan every member is one). Absent
+   * when not read: then the user is not taken for an admin.
+   */
+  admin?: boolean;
 }
 
 export interface LinearWorkflowState {

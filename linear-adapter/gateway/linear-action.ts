@@ -16,6 +16,11 @@ export const linearActionSchema = z.discriminatedUnion('type', [
     /** Sent only once that action was sent; `bodyIfRefused` instead when Linear refused it for good. */
     after: z.object({ actionId: id, bodyIfRefused: z.string().min(1) }).optional(),
   }),
+  /**
+   * Edits the issue's status comment in place (`commentUpdate`); creates it with `commentId` as
+   * its client-chosen id when Linear does not have it yet (docs/adr/0010-status-comment.md).
+   */
+  z.object({ type: z.literal('comment_update'), id, issueId: id, commentId: id, body: z.string().min(1) }),
   /** Moves an issue to a state; used to revert a closure without a valid sign-off. */
   z.object({ type: z.literal('set_state'), id, issueId: id, stateId: id }),
   /** Adds a label by name, creating it in the team when the team lacks it. */

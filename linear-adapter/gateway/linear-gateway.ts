@@ -237,6 +237,21 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     }
   }
 
+  /**
+   * The status comment, edited in place. Linear answers an id it does not have with "Entity not
+   * found" (a GraphQL error, not `success: false`), so the first update creates the comment under
+   * that id; a comment someone deleted is not recreated (the create is refused as a duplicate id).
+   */
+  async function sendCommentUpdate(action: Extract<LinearAction, { type: 'comment_update' }>): Promise<SendOutcome> {
+    try {
+      const result = await client.updateComment(action.commentId, { body: action.body });
+      return result.success ? OK : unsuccessful('commentUpdate');
+    } catch (error) {
+      if (!isEntityNotFound(error)) return classifyLinearError(error, now());
+    }
+    return sendComment({ type: 'comment', id: action.commentId, issueId: action.issueId, body: action.body });
+  }
+
   /** Whether the comment exists; when that cannot be read, false, so the refusal it was asked about stands. */
   async function commentExists(id: string, refusal: string): Promise<boolean> {
     try {
@@ -295,6 +310,8 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     switch (action.type) {
       case 'comment':
         return sendComment(action);
+      case 'comment_update':
+        return sendCommentUpdate(action);
       case 'set_state': {
         // issueUpdate takes no client id, so a revert sent before a crash (or a lost answer) is
         // recognised by reading the state first: already there, nothing is sent again.
@@ -318,7 +335,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
       if (!viewer || fresh) {
         viewer = read('the API key\'s user', async () => {
           const user = await client.viewer;
-          return { id: user.id, name: user.name, email: user.email ?? null };
+          return { id: user.id, name: user.name, email: user.email ?? null, admin: user.admin };
         });
         // Not a swallow: callers await `viewer` and get its error; this only forgets the failed read.
         viewer.catch(() => (viewer = null));
@@ -330,7 +347,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
       read(`user ${id}`, async () => {
         const page = await client.users({ filter: { id: { eq: id } }, first: 1, includeDisabled: true });
         const user = page.nodes[0];
-        return user ? { id: user.id, name: user.name, email: user.email ?? null } : null;
+        return user ? { id: user.id, name: user.name, email: user.email ?? null, admin: user.admin } : null;
       }),
 
     fetchIssue: (id) =>
@@ -451,6 +468,11 @@ interface ErrorLike {
   requestsResetAt?: unknown;
   complexityResetAt?: unknown;
   raw?: { response?: { errors?: { extensions?: { code?: unknown } }[]; headers?: { get?: (name: string) => string | null } } };
+}
+
+/** Linear's answer to an id it does not have: "Entity not found: Comment". */
+function isEntityNotFound(error: unknown): boolean {
+  return isInvalidInput(error) && /Entity not found/i.test((error as Error | null)?.message ?? '');
 }
 
 function isInvalidInput(error: unknown): boolean {

@@ -196,10 +196,11 @@ describe('scopekeeper command line', () => {
 
       expect(await run(['reconcile', '--since', '2h'])).toBe(0);
       expect(linear.issue(idOf(3))?.stateId).toBe('st-doing');
+      // The status comment, then the short reply that points at it.
       const comments = linear.comments(idOf(3));
-      expect(comments).toHaveLength(1);
-      expect(comments[0]!.body).toContain('ENG-3 cannot move to Done yet, so Scopekeeper moved it back');
-      expect(comments[0]!.body).toContain('- [ ] Nobody has signed off the acceptance criteria yet.');
+      expect(comments).toHaveLength(2);
+      expect(comments[0]!.body).toContain('- An approver signs off the criteria.');
+      expect(comments[1]!.body).toContain('ENG-3 cannot move to Done yet, so Scopekeeper moved it back');
 
       await withStore(async (store) => {
         const closures = (await historyOf(store)).filter((r) => r.kind.startsWith('closure_'));
@@ -207,7 +208,7 @@ describe('scopekeeper command line', () => {
       });
 
       expect(await run(['reconcile', '--since', '2h'])).toBe(0);
-      expect(linear.comments(idOf(3))).toHaveLength(1);
+      expect(linear.comments(idOf(3))).toHaveLength(2);
     });
 
     it('in shadow mode records the closure without sign-off and sends nothing', async () => {

@@ -72,6 +72,8 @@ function decide(over: Partial<DecideIssueEventInput> & Pick<DecideIssueEventInpu
 }
 
 const comments = (actions: LinearAction[]) => actions.filter((a): a is Extract<LinearAction, { type: 'comment' }> => a.type === 'comment');
+/** The status comment's new text, when the decision edits it. */
+const statusOf = (actions: LinearAction[]) => actions.find((a): a is Extract<LinearAction, { type: 'comment_update' }> => a.type === 'comment_update')?.body;
 /** The state change payload, moved into a completed state, on an issue whose description holds CRITERIA_MD. */
 const toDone = (body: Body) => {
   body.data.state = { id: 'state-done', name: 'Done', type: 'completed', color: '#5e6ad2' };
@@ -80,38 +82,49 @@ const toDone = (body: Body) => {
 };
 
 describe('decideIssueEvent', () => {
-  describe('No criteria: comment once with a short template, and add the label', () => {
-    it('comments a ready-to-paste acceptance criteria checklist and adds the label to a new issue without criteria', () => {
+  describe('No criteria: the status comment shows a short template, and the label goes on', () => {
+    it('starts the status comment with a ready-to-paste acceptance criteria checklist and adds the label to a new issue without criteria', () => {
       const event = issueEvent(CREATE);
       const decision = decide({ event });
       expect(decision.actions).toEqual([
-        { type: 'comment', id: expect.any(String), issueId: event.data.id, body: expect.stringContaining('## Acceptance criteria\n- [ ] ') },
+        { type: 'comment_update', id: expect.any(String), issueId: event.data.id, commentId: expect.any(String), body: expect.stringContaining('## Acceptance criteria\n- [ ] ') },
         { type: 'add_label', id: expect.any(String), issueId: event.data.id, teamId: event.data.teamId, labelName: 'needs acceptance criteria' },
       ]);
-      expect(comments(decision.actions)[0]?.body).toContain('ENG-580 has no acceptance criteria yet');
+      expect(statusOf(decision.actions)).toContain('**Acceptance criteria:** none yet, so nobody can sign ENG-580 off or close it.');
       expect(decision.commit?.deliverables).toEqual([
         { state: expect.objectContaining({ id: event.data.id, key: 'ENG-580', scopeId: `linear:${event.data.teamId}`, criteria: [] }), expectedVersion: null },
       ]);
       expect(decision.commit?.history).toEqual([]);
     });
 
-    it('gives the template comment the same id on every delivery, so the issue gets it only once', () => {
-      const first = decide({ event: issueEvent(CREATE), deliveryId: 'delivery-1' });
+    it('does not edit the status comment again on an update that changes nothing it shows', () => {
       const event = issueEvent(CREATE, (b) => {
         b.action = 'update';
         b.data.title = 'test issue, renamed';
         b.updatedFrom = { title: 'test issue' };
+        b.data.labels = [{ id: 'label-1', name: 'needs acceptance criteria' }];
       });
       const later = decide({ event, deliveryId: 'delivery-2', stored: storedFor(event, { criteria: [] }) });
-      expect(comments(later.actions)).toHaveLength(1);
-      expect(comments(later.actions)[0]?.id).toBe(comments(first.actions)[0]?.id);
+      expect(later.actions).toEqual([]);
+    });
+
+    it('keeps one status comment per issue: every edit targets the same comment id', () => {
+      const first = decide({ event: issueEvent(CREATE), deliveryId: 'delivery-1' });
+      const event = issueEvent(CREATE, (b) => {
+        b.action = 'update';
+        b.data.description = CRITERIA_MD;
+      });
+      const later = decide({ event, deliveryId: 'delivery-2', stored: storedFor(event, { criteria: [] }) });
+      const ids = [...first.actions, ...later.actions].flatMap((a) => (a.type === 'comment_update' ? [a.commentId] : []));
+      expect(ids).toHaveLength(2);
+      expect(new Set(ids).size).toBe(1);
     });
 
     it('does not add the label when the issue already has it', () => {
       // The recorded payload: a description without criteria.
       const event = issueEvent(STATE_CHANGE, (b) => (b.data.labels = [{ id: 'label-1', name: 'Needs acceptance criteria' }]));
       const decision = decide({ event, stored: storedFor(event, { criteria: [] }) });
-      expect(decision.actions.map((a) => a.type)).toEqual(['comment']);
+      expect(decision.actions.map((a) => a.type)).toEqual([]);
     });
 
     it('asks a canceled issue for nothing', () => {
@@ -121,29 +134,32 @@ describe('decideIssueEvent', () => {
   });
 
   describe('Criteria present: remove that label', () => {
-    it('removes the label and says nothing more when the criteria read well', () => {
+    it('removes the label and updates the status comment when the criteria read well', () => {
       const event = issueEvent(DESCRIPTION_EDIT, (b) => {
         b.data.description = `${b.data.description as string}\n\n${CRITERIA_MD}`;
         b.data.labels.push({ id: 'label-1', name: 'needs acceptance criteria' });
       });
       const decision = decide({ event, stored: storedFor(event, { criteria: [] }) });
-      expect(decision.actions).toEqual([{ type: 'remove_label', id: expect.any(String), issueId: event.data.id, labelName: 'needs acceptance criteria' }]);
+      expect(decision.actions.map((a) => a.type)).toEqual(['comment_update', 'remove_label']);
+      expect(decision.actions[1]).toEqual({ type: 'remove_label', id: expect.any(String), issueId: event.data.id, labelName: 'needs acceptance criteria' });
+      expect(statusOf(decision.actions)).toContain('**Acceptance criteria:** 2 in the description, none marked met yet.');
+      expect(statusOf(decision.actions)).not.toContain('Suggestions');
       expect(decision.commit?.deliverables?.[0]?.state.criteria.map((c) => c.text)).toEqual([
         'A signed-in customer sees their open invoices, newest first',
         'Paying an invoice shows a receipt within 5 seconds',
       ]);
     });
 
-    it('puts quality hints into one comment when a criterion cannot be tested', () => {
+    it('shows the quality hints in the status comment, not in a comment of their own, when a criterion cannot be tested', () => {
       const event = issueEvent(DESCRIPTION_EDIT, (b) => {
         b.data.description = '## Acceptance criteria\n- [ ] The invoice page loads fast\n- [ ] Paying an invoice shows a receipt within 5 seconds';
       });
       const decision = decide({ event });
-      const [comment, ...others] = comments(decision.actions);
-      expect(others).toEqual([]);
-      expect(comment?.body).toContain('Suggestions for the acceptance criteria');
-      expect(comment?.body).toContain("Criterion 1 (“The invoice page loads fast”): 'fast' cannot be tested");
-      expect(comment?.body).not.toContain('no acceptance criteria yet');
+      expect(comments(decision.actions)).toEqual([]);
+      const status = statusOf(decision.actions);
+      expect(status).toContain('Suggestions for the criteria');
+      expect(status).toContain("Criterion 1 (“The invoice page loads fast”): 'fast' cannot be tested");
+      expect(status).not.toContain('**Acceptance criteria:** none yet');
     });
 
     it('does not repeat the hints on an update that leaves the criteria as they were', () => {
@@ -176,16 +192,17 @@ describe('decideIssueEvent', () => {
       expect(decision.commit?.deliverables).toEqual([{ state: expect.objectContaining({ criteria: criteriaOf(EDITED_MD) }), expectedVersion: 3 }]);
     });
 
-    it('records a stale sign-off and comments that the sign-off no longer counts, and why', () => {
+    it('records a stale sign-off, and the status comment says the sign-off no longer counts and asks why the scope changed', () => {
       const event = editEvent();
       const stored = storedFor(event, { signOff: signOffFor(CRITERIA_MD) });
       const decision = decide({ event, stored, baseline: baselineFor(stored) });
       expect(decision.commit?.history?.map((d) => d.kind)).toEqual(['scope_changed', 'signoff_stale']);
-      const [comment, ...others] = comments(decision.actions);
-      expect(others).toEqual([]);
-      expect(comment?.body).toContain('The sign-off by Ana Silva on 20 Jun 2026 no longer counts');
-      expect(comment?.body).toContain('acceptance criteria of N8N-6945 changed after it was given');
-      expect(comment?.body).toContain('/scope-reason');
+      expect(comments(decision.actions)).toEqual([]);
+      const status = statusOf(decision.actions);
+      expect(status).toContain('the one by Ana Silva on 20 Jun 2026 no longer counts, because the criteria changed after it was given');
+      expect(status).toContain('**Waiting for a reason:** this change is not explained yet.');
+      expect(status).toContain('Criterion 1 was reworded: “A signed-in customer sees their open **and overdue** invoices, newest first”');
+      expect(status).toContain('/scope-reason');
     });
 
     it('keeps the signed-off criteria, recording no change, when the edited description cannot be read', () => {
@@ -225,7 +242,7 @@ describe('decideIssueEvent', () => {
   });
 
   describe('State changed into a done type without a valid sign-off', () => {
-    it('in enforce mode moves the issue back to updatedFrom.stateId and comments every unmet condition as a checklist', () => {
+    it('in enforce mode moves the issue back to updatedFrom.stateId, lists every unmet condition in the status comment, and replies briefly', () => {
       // The payload as recorded: its description has no criteria section.
       const event = issueEvent(STATE_CHANGE, (b) => {
         toDone(b);
@@ -233,17 +250,14 @@ describe('decideIssueEvent', () => {
       });
       const decision = decide({ event, stored: storedFor(event, { criteria: [] }) });
       expect(decision.outcome).toBe('closure_refused');
-      expect(decision.actions).toEqual([
-        { type: 'set_state', id: expect.any(String), issueId: event.data.id, stateId: '1ab9475f-eb91-4207-a5a3-1176e38b85be' },
-        { type: 'comment', id: expect.any(String), issueId: event.data.id, body: expect.any(String) },
-        { type: 'add_label', id: expect.any(String), issueId: event.data.id, teamId: event.data.teamId, labelName: 'needs acceptance criteria' },
-      ]);
+      // The status comment is written too (unchanged or not), so the reply's pointer finds it.
+      expect(decision.actions.map((a) => a.type)).toEqual(['set_state', 'comment_update', 'comment', 'add_label']);
+      expect(decision.actions[0]).toEqual({ type: 'set_state', id: expect.any(String), issueId: event.data.id, stateId: '1ab9475f-eb91-4207-a5a3-1176e38b85be' });
       const body = comments(decision.actions)[0]!.body;
       expect(body).toContain('ENG-564 cannot move to Done yet, so Scopekeeper moved it back');
-      expect(body).toContain('- [ ] This deliverable has no acceptance criteria.');
-      expect(body).toContain('- [ ] Nobody has signed off the acceptance criteria yet.');
-      // The template rides in the same comment: never more than one comment per change.
-      expect(body).toContain('## Acceptance criteria');
+      expect(body).toContain('status comment');
+      expect(body).not.toContain('## Acceptance criteria');
+      expect(statusOf(decision.actions)).toContain('- Add at least one acceptance criterion to the description.\n- An approver signs off the criteria.');
     });
 
     it('records the refusal in history with its reasons, not as a bypass', () => {
@@ -264,7 +278,7 @@ describe('decideIssueEvent', () => {
       const decision = decide({ event, stored: storedFor(event), mode: 'shadow' });
       expect(decision.outcome).toBe('closure_bypassed');
       expect(decision.actions).toEqual([]);
-      expect(decision.withheld.map((a) => a.type)).toEqual(['set_state', 'comment']);
+      expect(decision.withheld.map((a) => a.type)).toEqual(['set_state', 'comment_update', 'comment']);
       expect(decision.commit?.history).toEqual([
         expect.objectContaining({ kind: 'closure_bypassed', data: { toState: 'Done', reasons: [expect.objectContaining({ code: 'NO_SIGNOFF' })], action: 'recorded' } }),
       ]);
@@ -277,8 +291,8 @@ describe('decideIssueEvent', () => {
       });
       const decision = decide({ event, stored: storedFor(event) });
       expect(decision.commit?.history?.map((d) => d.kind === 'closure_bypassed' && d.data.action)).toEqual(['recorded']);
-      expect(decision.actions.map((a) => a.type)).toEqual(['comment']);
-      expect(comments(decision.actions)[0]?.body).toContain('ENG-564 cannot close yet.');
+      expect(decision.actions.map((a) => a.type)).toEqual(['comment_update', 'comment']);
+      expect(comments(decision.actions)[0]?.body).toContain('ENG-564 was closed before it was ready.');
     });
 
     it('does not count a move from one done state to another as a closure', () => {
@@ -298,7 +312,8 @@ describe('decideIssueEvent', () => {
       expect(decision.outcome).toBe('closure_refused');
       const refused = decision.commit?.history?.[0];
       expect(refused?.kind === 'closure_refused' && refused.data.reasons.map((r) => r.code)).toEqual(['SETTINGS_UNREADABLE']);
-      expect(comments(decision.actions)[0]?.body).toMatch(/cannot read this scope's settings \(approverUserIds: .*\).*SCOPEKEEPER_\* settings/);
+      expect(comments(decision.actions)[0]?.body).toContain('status comment');
+      expect(statusOf(decision.actions)).toMatch(/cannot read this scope's settings \(approverUserIds: .*\).*SCOPEKEEPER_\* settings/);
     });
 
     it('records an allowed closure and does nothing on Linear when the sign-off is valid', () => {
@@ -318,10 +333,9 @@ describe('decideIssueEvent', () => {
       const stored = storedFor(event, { signOff: signOffFor(CRITERIA_MD) });
       const decision = decide({ event, stored, baseline: baselineFor(stored) });
       expect(decision.commit?.history?.map((d) => d.kind)).toEqual(['scope_changed', 'signoff_stale', 'closure_refused']);
-      const all = comments(decision.actions);
-      expect(all).toHaveLength(1);
-      expect(all[0]?.body).toContain('- [ ] The sign-off by Ana Silva on 20 Jun 2026 no longer counts');
-      expect(all[0]?.body).toContain('**The sign-off by Ana Silva on 20 Jun 2026 no longer counts:**');
+      expect(comments(decision.actions)).toHaveLength(1);
+      expect(statusOf(decision.actions)).toContain('- An approver signs off the criteria again, as they stand now.');
+      expect(statusOf(decision.actions)).toContain('the one by Ana Silva on 20 Jun 2026 no longer counts');
     });
 
     it('does not judge a move into a state that is not done', () => {

@@ -107,6 +107,7 @@ describe('Linear adapter end to end (enforce mode, real SDK against the local Li
   it('reverts a closure without sign-off once and explains it in one comment, then lets it close after an approver signs off', async () => {
     expect((await harness.deliver(issuePayload('create', STATES.progress))).status).toBe(200);
     await waitFor('the issue to be stored', async () => (await harness.service.context.store.getDeliverable('linear', ISSUE_ID)) !== null);
+    await waitFor('the status comment', () => linear.comments(ISSUE_ID).length === 1);
     const commentsBefore = linear.comments(ISSUE_ID).length;
 
     // A developer moves the issue to Done in Linear; Linear then sends the update.
@@ -122,7 +123,8 @@ describe('Linear adapter end to end (enforce mode, real SDK against the local Li
     expect(reverts()).toHaveLength(1);
     const refusal = linear.comments(ISSUE_ID).slice(commentsBefore);
     expect(refusal).toHaveLength(1);
-    expect(refusal[0]!.body).toMatch(/- \[ \] .*sign/i);
+    expect(refusal[0]!.body).toContain('status comment');
+    expect(linear.comments(ISSUE_ID)[0]!.body).toContain('- An approver signs off the criteria.');
     expect(await historyKinds()).toContain('closure_refused');
 
     // The client's approver signs off in a comment.

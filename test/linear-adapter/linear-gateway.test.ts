@@ -83,14 +83,14 @@ describe('Linear gateway on the real SDK', () => {
 
     it('reads the API key\'s own user once and remembers it', async () => {
       const gateway = gatewayFor();
-      expect(await gateway.fetchViewer()).toEqual({ id: 'user-bot', name: 'Scopekeeper Bot', email: 'bot@example.com' });
+      expect(await gateway.fetchViewer()).toEqual({ id: 'user-bot', name: 'Scopekeeper Bot', email: 'bot@example.com', admin: false });
       await gateway.fetchViewer();
       expect(linear.operations().filter((o) => o.operationName === 'viewer')).toHaveLength(1);
     });
 
     it('reads a user by id and answers null for an unknown one', async () => {
       const gateway = gatewayFor();
-      expect(await gateway.fetchUser('user-anna')).toEqual({ id: 'user-anna', name: 'Anna Product', email: 'anna@example.com' });
+      expect(await gateway.fetchUser('user-anna')).toEqual({ id: 'user-anna', name: 'Anna Product', email: 'anna@example.com', admin: false });
       expect(await gateway.fetchUser('user-nobody')).toBeNull();
     });
 

@@ -161,19 +161,20 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       return records;
     }
 
-    it('reverts a closure without sign-off: one revert, one checklist comment, and the refusal in history', async () => {
+    it('reverts a closure without sign-off: one revert, one short reply pointing at the status comment, and the refusal in history', async () => {
       await deliver(issueCreate(CRITERIA_MD));
       await outbox();
       const result = await deliver(issueMovedTo(DONE));
-      expect(result).toEqual({ outcome: 'closure_refused', actions: 2, withheld: 0, records: 1 });
+      expect(result).toEqual({ outcome: 'closure_refused', actions: 3, withheld: 0, records: 1 });
       const actions = await outbox();
       expect(actions).toEqual([
         { type: 'set_state', id: expect.any(String), issueId: ISSUE_ID, stateId: TODO_STATE },
+        { type: 'comment_update', id: expect.any(String), issueId: ISSUE_ID, commentId: expect.any(String), body: expect.stringContaining('- An approver signs off the criteria.') },
         {
           type: 'comment',
           id: expect.any(String),
           issueId: ISSUE_ID,
-          body: expect.stringContaining('- [ ] Nobody has signed off'),
+          body: expect.stringContaining('status comment'),
           // Sent after the revert; if Linear refuses the revert, this text says so instead.
           after: { actionId: actions[0]!.id, bodyIfRefused: expect.stringContaining('Linear refused the change, so it is still in Done') },
         },
@@ -205,7 +206,7 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       expect(stored?.state.signOff?.signer).toEqual(ana);
     });
 
-    it('records a description change after /baseline as an undocumented scope change 1.1, comments the stale sign-off, and /scope-reason documents it', async () => {
+    it('records a description change after /baseline as an undocumented scope change 1.1, shows it and the stale sign-off in the status comment, and /scope-reason documents it', async () => {
       await deliver(issueCreate(CRITERIA_MD));
       await deliver(commentBy(ana.id, '/baseline SRS v1.0\n/signoff'));
       await outbox();
@@ -222,23 +223,25 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       expect((await store.queryHistory({ scopeId: SCOPE, undocumentedOnly: true })).records).toHaveLength(1);
       const [notice, ...others] = await outbox();
       expect(others).toEqual([]);
-      expect(notice?.type === 'comment' && notice.body).toContain('The sign-off by Ana Silva on 25 Jun 2026 no longer counts');
+      expect(notice?.type === 'comment_update' && notice.body).toContain('the one by Ana Silva on 25 Jun 2026 no longer counts');
+      expect(notice?.type === 'comment_update' && notice.body).toContain('**Waiting for a reason:** this change is not explained yet.');
 
       await deliver(commentBy(dev.id, '/scope-reason Client asked to include overdue invoices'));
       expect((await store.queryHistory({ scopeId: SCOPE, undocumentedOnly: true })).records).toEqual([]);
-      const [reply] = await outbox();
-      expect(reply?.type === 'comment' && reply.body).toContain('scope version 1.1');
+      const [status, reply] = await outbox();
+      expect(reply?.type === 'comment' && reply.body).toContain('the reason is now attached to the change');
+      expect(status?.type === 'comment_update' && status.body).not.toContain('Waiting for a reason');
     });
 
     it('in shadow mode records everything and logs the actions instead of storing them for sending', async () => {
       const shadow = { settings: { policy, mode: 'shadow' as const }, gateway: null };
       await deliver(issueCreate(''), shadow);
       const result = await deliver(issueMovedTo(DONE, ''), shadow);
-      expect(result).toMatchObject({ outcome: 'closure_bypassed', actions: 0, withheld: 3 });
+      expect(result).toMatchObject({ outcome: 'closure_bypassed', actions: 0, withheld: 4 });
       expect(await outbox()).toEqual([]);
       expect((await history()).map((r) => r.kind)).toEqual(['closure_bypassed']);
       expect(logs.filter((l) => l.msg === 'shadow mode: action not sent').map((l) => (l.action as LinearAction).type)).toEqual([
-        'comment', 'add_label', 'set_state', 'comment', 'add_label',
+        'comment_update', 'add_label', 'set_state', 'comment_update', 'comment', 'add_label',
       ]);
     });
 

@@ -89,6 +89,8 @@ export interface SeedUser {
   name: string;
   email?: string | null;
   displayName?: string;
+  /** `User.admin`, a workspace administrator. Default false. */
+  admin?: boolean;
 }
 export interface SeedTeam {
   id: string;
@@ -159,6 +161,9 @@ export interface StandInComment {
   body: string;
   userId: string;
   createdAt: string;
+  /** Set by commentUpdate. */
+  updatedAt?: string;
+  editedAt?: string;
 }
 
 export type FailureKind = 'ratelimit' | 'server-error' | 'lost-response';
@@ -590,6 +595,7 @@ function createResolvers(): Record<string, Record<string, Resolver>> {
     },
     Mutation: {
       commentCreate: (_s, args, { state }) => createComment(state, args.input as Args),
+      commentUpdate: (_s, args, { state }) => updateComment(state, String(args.id), args.input as Args),
       issueUpdate: (_s, args, { state }) => updateIssue(state, String(args.id), args.input as Args),
       issueLabelCreate: (_s, args, { state }) => createLabel(state, args.input as Args),
       issueAddLabel: (_s, args, { state }) => changeLabels(state, String(args.id), [String(args.labelId)], []),
@@ -628,6 +634,7 @@ function userNode(state: State, id: string): Node | null {
     displayName: user.displayName ?? user.name.split(' ')[0],
     email: user.email ?? null,
     active: true,
+    admin: user.admin ?? false,
     isMe: user.id === state.viewer.id,
   };
 }
@@ -688,7 +695,8 @@ function commentNode(state: State, id: string): Node | null {
     id: comment.id,
     body: comment.body,
     createdAt: comment.createdAt,
-    updatedAt: comment.createdAt,
+    updatedAt: comment.updatedAt ?? comment.createdAt,
+    editedAt: comment.editedAt ?? null,
     issue: issueNode(state, comment.issueId),
     issueId: comment.issueId,
     user: userNode(state, comment.userId),
@@ -754,6 +762,22 @@ function createComment(state: State, input: Args): Node {
   if (issueId === undefined) throw notFoundError('Issue');
   if (typeof input.body !== 'string' || input.body.trim() === '') throw invalidInput('body must not be empty');
   state.comments.set(id, { id, issueId, body: input.body, userId: state.viewer.id, createdAt: tick(state) });
+  return payload(state, { comment: commentNode(state, id) });
+}
+
+/**
+ * `commentUpdate(id, input)`: an id Linear does not have is "Entity not found: Comment"; only the
+ * comment's author may edit it (the stand-in's assumption, see docs/platform-rules.md).
+ */
+function updateComment(state: State, id: string, input: Args): Node {
+  const comment = state.comments.get(id);
+  if (!comment) throw notFoundError('Comment');
+  if (comment.userId !== state.viewer.id) throw new GraphQLError('You can only edit your own comments', { extensions: FORBIDDEN });
+  if (input.body !== undefined && (typeof input.body !== 'string' || input.body.trim() === '')) throw invalidInput('body must not be empty');
+  const unmodelled = Object.keys(input).filter((k) => k !== 'body');
+  if (unmodelled.length > 0) throw new Error(`linear stand-in does not model CommentUpdateInput.${unmodelled.join(', ')}`);
+  const now = tick(state);
+  state.comments.set(id, { ...comment, body: typeof input.body === 'string' ? input.body : comment.body, updatedAt: now, editedAt: now });
   return payload(state, { comment: commentNode(state, id) });
 }
 
@@ -831,6 +855,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The schema asks create ids to be "in UUID v4 format": version nibble 4, variant 8–b. */
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const INVALID_INPUT = { code: 'INVALID_INPUT', type: 'invalid input', userError: true };
+// The shape of a refusal to edit another user's comment is **not documented**: the SDK reads `type`.
+const FORBIDDEN = { code: 'FORBIDDEN', type: 'forbidden', userError: true };
 
 function checkNewId(value: unknown, existing: Map<string, unknown>, entity: string): string {
   if (value === undefined || value === null) return randomUUID();
