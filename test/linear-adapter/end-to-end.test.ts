@@ -148,3 +148,53 @@ describe('Linear adapter end to end (enforce mode, real SDK against the local Li
     );
   });
 });
+
+describe('the service when Linear cannot be reached at start', () => {
+  let linear: LinearStandIn;
+  let harness: Harness | undefined;
+
+  afterEach(async () => {
+    await harness?.stop();
+    await linear?.close();
+  });
+
+  interface Health {
+    status: string;
+    reasons?: string[];
+    linear: { status: string; viewerKnown: boolean };
+    inbox: { backlog: number; failed: number };
+    outbox: { backlog: number; failed: number };
+  }
+  const health = async () => (await (await fetch(`${harness!.url}/healthz`)).json()) as Health;
+
+  it('starts, takes deliveries, says Linear is unreachable, and reverts the closure once Linear answers', async () => {
+    linear = await startLinearStandIn(
+      { users: [DEV, ANA], teams: [TEAM], states: Object.values(STATES), issues: [{ id: ISSUE_ID, teamId: TEAM.id, stateId: STATES.done.id, identifier: 'ENG-580', title: 'Pay invoices online', description: DESCRIPTION, assigneeId: DEV.id }] },
+      { apiKey: 'lin_api_test' },
+    );
+    await linear.outage('down');
+    harness = await startHarness({ LINEAR_API_KEY: 'lin_api_test', LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', SCOPEKEEPER_APPROVERS: ANA.email }, { onStart: startWorkers });
+
+    await waitFor('Linear to be reported unreachable', async () => (await health()).linear.status === 'unreachable');
+    const down = await health();
+    expect(down).toMatchObject({ status: 'degraded', linear: { status: 'unreachable', viewerKnown: false }, database: 'ok' });
+    expect(down.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^Linear cannot be reached/)]));
+
+    // Deliveries are taken while Linear is away, and wait.
+    expect((await harness.deliver(issuePayload('create', STATES.progress))).status).toBe(200);
+    const closing = issuePayload('update', STATES.done, { updatedFrom: { stateId: STATES.progress.id, updatedAt: '2026-06-20T00:24:05.106Z' } });
+    expect((await harness.deliver(closing)).status).toBe(200);
+    expect((await health()).inbox.backlog).toBe(2);
+    expect(linear.operations()).toEqual([]);
+
+    await linear.outage(null);
+    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 1, 30_000);
+    await waitFor('the outbox to drain', async () => (await health()).outbox.backlog === 0);
+    expect(await health()).toMatchObject({ status: 'ok', linear: { status: 'ok', viewerKnown: true }, inbox: { backlog: 0, failed: 0 }, outbox: { backlog: 0, failed: 0 } });
+    expect(linear.comments(ISSUE_ID)[0]!.body).toMatch(/so Scopekeeper moved it back/);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toContain('scopekeeper_linear_reachable 1');
+    expect(metrics).toContain('scopekeeper_outbox_backlog 0');
+    expect(metrics).toContain('scopekeeper_inbox_dead_letters 0');
+  });
+});
