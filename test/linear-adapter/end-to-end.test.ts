@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { runReconcileCommand } from '../../linear-adapter/commands/run-reconcile-command';
+import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway';
 import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
 import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
@@ -196,5 +198,43 @@ describe('the service when Linear cannot be reached at start', () => {
     expect(metrics).toContain('scopekeeper_linear_reachable 1');
     expect(metrics).toContain('scopekeeper_outbox_backlog 0');
     expect(metrics).toContain('scopekeeper_inbox_dead_letters 0');
+  });
+});
+
+describe('reconcile after a revert that never landed', () => {
+  let linear: LinearStandIn;
+  let harness: Harness | undefined;
+
+  afterEach(async () => {
+    await harness?.stop();
+    await linear?.close();
+  });
+
+  it('moves the refused closure back again and says so, once; a second run does nothing', async () => {
+    linear = await startLinearStandIn(
+      { users: [DEV, ANA], teams: [TEAM], states: Object.values(STATES), issues: [{ id: ISSUE_ID, teamId: TEAM.id, stateId: STATES.progress.id, identifier: 'ENG-580', title: 'Pay invoices online', description: DESCRIPTION, assigneeId: DEV.id }] },
+      { apiKey: 'lin_api_test' },
+    );
+    harness = await startHarness({ LINEAR_API_KEY: 'lin_api_test', LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', SCOPEKEEPER_APPROVERS: ANA.email }, { onStart: startWorkers });
+    const { store, queue, policy } = harness.service.context;
+    expect((await harness.deliver(issuePayload('create', STATES.progress))).status).toBe(200);
+    await waitFor('the issue to be stored', async () => (await store.getDeliverable('linear', ISSUE_ID)) !== null);
+
+    // A refused closure whose revert never landed, as the sender before this change left them
+    // after an outage: given up on, and the issue still in Done, untouched since the refusal.
+    linear.updateIssue(ISSUE_ID, { stateId: STATES.done.id });
+    expect((await harness.deliver(issuePayload('update', STATES.done, { updatedFrom: { stateId: STATES.progress.id } }))).status).toBe(200);
+    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 1);
+    const revert = (await queue.latestRevert(ISSUE_ID))!;
+    await sql`update linear_outbox set status = 'failed', last_error = 'gave up after 8 attempts' where id = ${revert.id}`.execute(store.database);
+    linear.updateIssue(ISSUE_ID, { stateId: STATES.done.id, updatedAt: '2026-06-01T00:00:00.000Z' });
+
+    const gateway = createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url });
+    const reconcile = () => runReconcileCommand({ gateway, store, queue, teams: [TEAM], since: '2000-01-01T00:00:00.000Z', policy, mode: 'enforce', now: new Date().toISOString() });
+    expect(await reconcile()).toEqual([expect.objectContaining({ key: 'ENG', revertsRepaired: 1, actionsQueued: 2 })]);
+    await waitFor('the repaired revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 2, 30_000);
+    expect(linear.comments(ISSUE_ID)[1]!.body).toMatch(/Scopekeeper moved it back to In Progress now/);
+    // Moved back for good now: nothing to repair.
+    expect(await reconcile()).toEqual([expect.objectContaining({ revertsRepaired: 0 })]);
   });
 });
