@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { signBody } from '../linear-adapter/ingress/verify-signature';
-import { startLinearStandIn, type LinearStandIn, type SeedIssue } from '../test/support/linear-stand-in';
+import { startLinearStandIn, type LinearSeed, type LinearStandIn, type SeedIssue } from '../test/support/linear-stand-in';
 import { postWebhook } from './post-webhook';
 
 // "Linear's side" of bench/revert-latency.ts, in a child process: the local Linear stand-in
@@ -198,7 +198,8 @@ export async function forkClosureLoad(issues: number): Promise<ClosureLoadProces
   };
 }
 
-async function serveAsChild(issueCount: number): Promise<void> {
+/** The stand-in's seed for `issueCount` issues in the started state (the soak uses it too). */
+export function closureSeed(issueCount: number): LinearSeed {
   const issues: SeedIssue[] = Array.from({ length: issueCount }, (_, i) => ({
     id: issueIdOf(i),
     teamId: TEAM.id,
@@ -208,7 +209,11 @@ async function serveAsChild(issueCount: number): Promise<void> {
     description: DESCRIPTION,
     assigneeId: DEVELOPER.id,
   }));
-  const linear = await startLinearStandIn({ users: [DEVELOPER], teams: [TEAM], states: Object.values(STATES), issues }, { apiKey: API_KEY });
+  return { users: [DEVELOPER], teams: [TEAM], states: Object.values(STATES), issues };
+}
+
+async function serveAsChild(issueCount: number): Promise<void> {
+  const linear = await startLinearStandIn(closureSeed(issueCount), { apiKey: API_KEY });
   process.on('message', (message: ParentMessage) => {
     loadClosures(linear, message.run).then(
       (report) => process.send!({ kind: 'report', report } satisfies ChildMessage),

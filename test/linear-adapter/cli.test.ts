@@ -3,6 +3,7 @@ import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../linear-adapter/commands/cli';
+import { openQueueStore } from '../../linear-adapter/queue/queue-store';
 import { verifyHistory } from '../../src/core/verify-history';
 import type { HistoryRecordOf } from '../../src/core/schemas';
 import { openStore } from '../../src/store/open-store';
@@ -150,6 +151,28 @@ describe('scopekeeper command line', () => {
     it('says which team key is unknown', async () => {
       expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0'])).toBe(1);
       expect(stderr).toContain('no team with the key "XYZ"');
+    });
+  });
+
+  describe('deliveries', () => {
+    it('lists a dead letter with its error, retries it into the inbox, and says what is wrong for an unknown id', async () => {
+      await withStore(async (store) => {
+        const queue = await openQueueStore(store);
+        await queue.enqueueDelivery({ deliveryId: 'd-poison', receivedAt: THREE_DAYS_AGO, eventType: 'Issue', action: 'update', orderingKey: 'iss-001', rawBody: '{}' });
+        await queue.claimDeliveries(1, THREE_DAYS_AGO);
+        await queue.failDelivery('d-poison', 'unsupported Unicode escape sequence (a permanent error: retrying cannot help)', THREE_DAYS_AGO);
+      });
+      expect(await run(['deliveries', 'list'], { LINEAR_API_KEY: '' })).toBe(0);
+      expect(stdout).toContain('1 delivery was given up on:');
+      expect(stdout).toContain('d-poison  Issue update, issue iss-001');
+      expect(stdout).toContain('error: unsupported Unicode escape sequence');
+
+      expect(await run(['deliveries', 'retry', 'd-poison'])).toBe(0);
+      expect(stdout).toContain('Delivery d-poison is back in the inbox');
+      expect(await withStore(async (store) => (await openQueueStore(store)).inboxBacklog())).toBe(1);
+
+      expect(await run(['deliveries', 'drop', 'd-poison'])).toBe(1);
+      expect(stderr).toContain('No delivery d-poison was given up on; `scopekeeper deliveries list` shows those that were.');
     });
   });
 

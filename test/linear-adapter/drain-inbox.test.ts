@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
-import { createInboxWorker, type InboxWorkerOptions } from '../../linear-adapter/queue/drain-inbox';
+import { createInboxWorker, WaitForLinear, type InboxWorkerOptions } from '../../linear-adapter/queue/drain-inbox';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
 import type { InboxDelivery } from '../../linear-adapter/queue/queue-types';
 
@@ -215,5 +215,70 @@ describe('createInboxWorker', () => {
     }
     expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'inbox drain failed', error: 'connection refused' }));
     expect(fake.order()).toEqual(['a-1']);
+  });
+
+  it('dead-letters at once a delivery the database refuses for good, and processes the next one of its issue', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('a-2', 'issue-a', 1);
+    const seen: string[] = [];
+    const { worker: w, logs } = worker({
+      process: async (delivery) => {
+        seen.push(delivery.deliveryId);
+        if (delivery.deliveryId === 'a-1') throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+        await queue.completeDelivery({ deliveryId: delivery.deliveryId, outcome: 'processed', commit: null, actions: [], now: delivery.receivedAt });
+        return { outcome: 'processed' };
+      },
+    });
+    expect(await w.drainOnce(at(10))).toEqual({ processed: 1, retried: 0, failed: 1 });
+    expect(seen).toEqual(['a-1', 'a-2']);
+    expect(await queue.listFailedDeliveries(10)).toEqual([expect.objectContaining({ deliveryId: 'a-1', attempts: 1, lastError: expect.stringContaining('permanent') })]);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'delivery given up', deliveryId: 'a-1' }));
+  });
+
+  it('holds a later delivery of the issue back by at most the attempt budget when one keeps failing', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('a-2', 'issue-a', 1);
+    const fake = fakeProcess(new Set(['a-1']));
+    // The default budget: 5 attempts, waits of 2 s doubling (with random 1: 2 + 4 + 8 + 16 = 30 s).
+    const { worker: w } = worker({ process: fake.process });
+    let now = 10_000;
+    for (let step = 0; step < 200 && !fake.order().includes('a-2'); step += 1) {
+      await w.drainOnce(new Date(T0 + now).toISOString());
+      now += 1_000;
+    }
+    expect(fake.order()).toEqual(['a-1', 'a-1', 'a-1', 'a-1', 'a-1', 'a-2']);
+    expect(now - 10_000).toBeLessThanOrEqual(31_000);
+  });
+
+  it('does not spend attempts while waiting for Linear, however long that lasts', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    let away = true;
+    const fake = fakeProcess();
+    const { worker: w, logs } = worker({
+      process: async (delivery) => {
+        if (away) throw new WaitForLinear('Reading issue a from Linear failed: Linear could not be reached', 60_000);
+        return fake.process(delivery);
+      },
+    });
+    for (let minute = 0; minute < 30; minute += 1) expect(await w.drainOnce(at(10 + minute * 60))).toEqual({ processed: 0, retried: 1, failed: 0 });
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'delivery waits for Linear', deliveryId: 'a-1', attempts: 0 }));
+    away = false;
+    expect(await w.drainOnce(at(10 + 30 * 60))).toEqual({ processed: 1, retried: 0, failed: 0 });
+    expect(fake.seen).toEqual([{ deliveryId: 'a-1', attempts: 0 }]);
+  });
+
+  it('puts a dead letter back with a fresh budget on retry, and keeps a dropped one as dropped', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('b-1', 'issue-b', 0);
+    await queue.claimDeliveries(10, at(1));
+    await queue.failDelivery('a-1', 'boom', at(2));
+    await queue.failDelivery('b-1', 'boom', at(2));
+    expect(await queue.retryFailedDelivery('a-1', at(3))).toBe(true);
+    expect(await queue.dropFailedDelivery('b-1', at(3))).toBe(true);
+    expect(await queue.retryFailedDelivery('b-1', at(3))).toBe(false);
+    expect((await queue.claimDeliveries(10, at(3))).map((d) => [d.deliveryId, d.attempts])).toEqual([['a-1', 0]]);
+    const { rows } = await sql<{ status: string; outcome: string }>`select status, outcome from linear_inbox where delivery_id = 'b-1'`.execute(store.database);
+    expect(rows).toEqual([{ status: 'done', outcome: 'dropped' }]);
+    expect(await queue.countFailedDeliveries()).toBe(0);
   });
 });

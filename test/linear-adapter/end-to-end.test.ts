@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { runReconcileCommand } from '../../linear-adapter/commands/run-reconcile-command';
+import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway';
 import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
 import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
@@ -148,5 +150,93 @@ describe('Linear adapter end to end (enforce mode, real SDK against the local Li
     expect(linear.operations().filter((op) => /Create|Update/.test(op.operationName ?? '')).length).toBe(
       linear.operations().slice(0, operationsBefore).filter((op) => /Create|Update/.test(op.operationName ?? '')).length,
     );
+  });
+});
+
+describe('the service when Linear cannot be reached at start', () => {
+  let linear: LinearStandIn;
+  let harness: Harness | undefined;
+
+  afterEach(async () => {
+    await harness?.stop();
+    await linear?.close();
+  });
+
+  interface Health {
+    status: string;
+    reasons?: string[];
+    linear: { status: string; viewerKnown: boolean };
+    inbox: { backlog: number; failed: number };
+    outbox: { backlog: number; failed: number };
+  }
+  const health = async () => (await (await fetch(`${harness!.url}/healthz`)).json()) as Health;
+
+  it('starts, takes deliveries, says Linear is unreachable, and reverts the closure once Linear answers', async () => {
+    linear = await startLinearStandIn(
+      { users: [DEV, ANA], teams: [TEAM], states: Object.values(STATES), issues: [{ id: ISSUE_ID, teamId: TEAM.id, stateId: STATES.done.id, identifier: 'ENG-580', title: 'Pay invoices online', description: DESCRIPTION, assigneeId: DEV.id }] },
+      { apiKey: 'lin_api_test' },
+    );
+    await linear.outage('down');
+    harness = await startHarness({ LINEAR_API_KEY: 'lin_api_test', LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', SCOPEKEEPER_APPROVERS: ANA.email }, { onStart: startWorkers });
+
+    await waitFor('Linear to be reported unreachable', async () => (await health()).linear.status === 'unreachable');
+    const down = await health();
+    expect(down).toMatchObject({ status: 'degraded', linear: { status: 'unreachable', viewerKnown: false }, database: 'ok' });
+    expect(down.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^Linear cannot be reached/)]));
+
+    // Deliveries are taken while Linear is away, and wait.
+    expect((await harness.deliver(issuePayload('create', STATES.progress))).status).toBe(200);
+    const closing = issuePayload('update', STATES.done, { updatedFrom: { stateId: STATES.progress.id, updatedAt: '2026-06-20T00:24:05.106Z' } });
+    expect((await harness.deliver(closing)).status).toBe(200);
+    expect((await health()).inbox.backlog).toBe(2);
+    expect(linear.operations()).toEqual([]);
+
+    await linear.outage(null);
+    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 1, 30_000);
+    await waitFor('the outbox to drain', async () => (await health()).outbox.backlog === 0);
+    expect(await health()).toMatchObject({ status: 'ok', linear: { status: 'ok', viewerKnown: true }, inbox: { backlog: 0, failed: 0 }, outbox: { backlog: 0, failed: 0 } });
+    expect(linear.comments(ISSUE_ID)[0]!.body).toMatch(/so Scopekeeper moved it back/);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toContain('scopekeeper_linear_reachable 1');
+    expect(metrics).toContain('scopekeeper_outbox_backlog 0');
+    expect(metrics).toContain('scopekeeper_inbox_dead_letters 0');
+  });
+});
+
+describe('reconcile after a revert that never landed', () => {
+  let linear: LinearStandIn;
+  let harness: Harness | undefined;
+
+  afterEach(async () => {
+    await harness?.stop();
+    await linear?.close();
+  });
+
+  it('moves the refused closure back again and says so, once; a second run does nothing', async () => {
+    linear = await startLinearStandIn(
+      { users: [DEV, ANA], teams: [TEAM], states: Object.values(STATES), issues: [{ id: ISSUE_ID, teamId: TEAM.id, stateId: STATES.progress.id, identifier: 'ENG-580', title: 'Pay invoices online', description: DESCRIPTION, assigneeId: DEV.id }] },
+      { apiKey: 'lin_api_test' },
+    );
+    harness = await startHarness({ LINEAR_API_KEY: 'lin_api_test', LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', SCOPEKEEPER_APPROVERS: ANA.email }, { onStart: startWorkers });
+    const { store, queue, policy } = harness.service.context;
+    expect((await harness.deliver(issuePayload('create', STATES.progress))).status).toBe(200);
+    await waitFor('the issue to be stored', async () => (await store.getDeliverable('linear', ISSUE_ID)) !== null);
+
+    // A refused closure whose revert never landed, as the sender before this change left them
+    // after an outage: given up on, and the issue still in Done, untouched since the refusal.
+    linear.updateIssue(ISSUE_ID, { stateId: STATES.done.id });
+    expect((await harness.deliver(issuePayload('update', STATES.done, { updatedFrom: { stateId: STATES.progress.id } }))).status).toBe(200);
+    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 1);
+    const revert = (await queue.latestRevert(ISSUE_ID))!;
+    await sql`update linear_outbox set status = 'failed', last_error = 'gave up after 8 attempts' where id = ${revert.id}`.execute(store.database);
+    linear.updateIssue(ISSUE_ID, { stateId: STATES.done.id, updatedAt: '2026-06-01T00:00:00.000Z' });
+
+    const gateway = createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url });
+    const reconcile = () => runReconcileCommand({ gateway, store, queue, teams: [TEAM], since: '2000-01-01T00:00:00.000Z', policy, mode: 'enforce', now: new Date().toISOString() });
+    expect(await reconcile()).toEqual([expect.objectContaining({ key: 'ENG', revertsRepaired: 1, actionsQueued: 2 })]);
+    await waitFor('the repaired revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 2, 30_000);
+    expect(linear.comments(ISSUE_ID)[1]!.body).toMatch(/Scopekeeper moved it back to In Progress now/);
+    // Moved back for good now: nothing to repair.
+    expect(await reconcile()).toEqual([expect.objectContaining({ revertsRepaired: 0 })]);
   });
 });
