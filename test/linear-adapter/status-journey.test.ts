@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
 import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
+import { ANA, DEV, waitFor, workflowStatesOf } from './service-journey';
 
 // The issue's journey as a product owner, a team and an approver live it on Linear, through the
 // whole service and the real @linear/sdk against the local Linear: create, add criteria, baseline,
@@ -14,12 +15,7 @@ import { freshPayload, startHarness, type Harness } from './ingress/ingress-harn
 
 const SNAPSHOT = join(__dirname, '__snapshots__', 'status-journey.md');
 const TEAM = { id: '8d0c4a1e-2b3f-4c5d-8e6f-7a8b9c0d1e2f', key: 'ENG', name: 'Engineering' };
-const STATES = {
-  progress: { id: 'state-progress', name: 'In Progress', type: 'started', teamId: TEAM.id },
-  done: { id: 'state-done', name: 'Done', type: 'completed', teamId: TEAM.id },
-};
-const DEV = { id: 'user-dev', name: 'Dev Kumar', email: 'dev@vendor.example' };
-const ANA = { id: 'user-ana', name: 'Ana Silva', email: 'ana@client.example' };
+const STATES = workflowStatesOf(TEAM.id);
 const ISSUE_ID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 const KEY = 'ENG-42';
 const TITLE = 'Pay invoices online';
@@ -34,16 +30,6 @@ const CRITERIA = [
 ].join('\n');
 const REWORDED = CRITERIA.replace('shows each open invoice', 'shows each open and overdue invoice');
 const REWORDED_AGAIN = REWORDED.replace('within 5 seconds', 'within 3 seconds');
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('What a Linear issue shows over its life: one status comment and short replies', () => {
   let linear: LinearStandIn;
