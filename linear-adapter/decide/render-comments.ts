@@ -69,7 +69,7 @@ function renderClosureRefused(section: Extract<CommentSection, { kind: 'closure_
     : section.reverted
       ? `**${section.key} cannot move to ${section.toState} yet, so Scopekeeper moved it back${section.revertTo ? ` to ${section.revertTo}` : ''}.**`
       : `**${section.key} was closed before it was ready.** It stays in ${section.toState}, and the closure is recorded.`;
-  return `${headline} ${count} not met yet; Scopekeeper's status comment on this issue lists what is missing.`;
+  return `${headline} ${count} not met yet; Scopekeeper’s status comment on this issue lists what is missing.`;
 }
 
 function renderReplies(replies: readonly CommandReply[]): string {
@@ -100,7 +100,7 @@ function renderReply(reply: CommandReply): string {
     case 'reason_attached': {
       const what = reply.changeCount === 1 ? 'the change' : `the ${reply.changeCount} changes`;
       const where = reply.key ? ` to ${reply.key}` : '';
-      return `Thanks, the reason is now attached to ${what}${where} that had none.`;
+      return `Thanks, the reason is now attached to ${what}${where}.`;
     }
     case 'nothing_to_document':
       return `${reply.key} has no change waiting for a reason, so there is nothing to attach this one to.`;

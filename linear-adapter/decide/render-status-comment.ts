@@ -85,6 +85,7 @@ function renderUndocumented({ undocumented }: StatusInput): string | null {
   return [
     `**Waiting for a reason:** this ${noun} not explained yet.`,
     ...lines,
+    '',
     'To say why, comment on this issue, for example:',
     '',
     '```',

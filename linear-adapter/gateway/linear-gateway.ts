@@ -56,6 +56,8 @@ export const GATEWAY_FAULT_KINDS = [
   'pagination_stopped',
   /** A revert found the issue already in the state it reverts to (sent before a crash): nothing sent. */
   'revert_already_applied',
+  /** The status comment was deleted in Linear: its id stays taken, so it is not recreated. */
+  'status_comment_deleted',
 ] as const;
 export type GatewayFaultKind = (typeof GATEWAY_FAULT_KINDS)[number];
 
@@ -249,7 +251,10 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     } catch (error) {
       if (!isEntityNotFound(error)) return classifyLinearError(error, now());
     }
-    return sendComment({ type: 'comment', id: action.commentId, issueId: action.issueId, body: action.body });
+    const created = await sendComment({ type: 'comment', id: action.commentId, issueId: action.issueId, body: action.body });
+    if (created.ok || created.retryable) return created;
+    report('status_comment_deleted', `status comment ${action.commentId} on issue ${action.issueId} is gone and cannot be created again (${created.message}); not recreated`, null);
+    return OK;
   }
 
   /** Whether the comment exists; when that cannot be read, false, so the refusal it was asked about stands. */

@@ -172,7 +172,7 @@ describe('decideCommentCommands', () => {
           data: { changeIds: latest.map((r) => r.kind === 'scope_changed' && r.data.changeId), reason: 'Client dropped the listing in the 22 June call' },
         }),
       ]);
-      expect(replyOf(decision.actions)).toContain('attached to the 2 changes that had none');
+      expect(replyOf(decision.actions)).toContain('attached to the 2 changes.');
     });
 
     it('documents the next older edit once the latest has a reason', () => {
@@ -182,7 +182,7 @@ describe('decideCommentCommands', () => {
       if (!explained.ok) throw new Error(explained.message);
       const withReason = [...history, ...chainHistory(history[history.length - 1]!, [explained.draft])];
       const decision = decide('/scope-reason Overdue marking requested by finance', { history: withReason });
-      expect(replyOf(decision.actions)).toContain('attached to the change that had none');
+      expect(replyOf(decision.actions)).toContain('attached to the change.');
       expect(decision.commit?.history?.[0]).toMatchObject({ kind: 'reason_attached', data: { changeIds: [history.find((r) => r.at !== t2 && r.kind === 'scope_changed')!.id] } });
     });
 

@@ -4,17 +4,13 @@ import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway
 import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
 import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
+import { ANA, DEV, waitFor, workflowStatesOf } from './service-journey';
 
 // The issue's "done when": the whole service as `npm start` runs it (HTTP ingress, inbox,
 // worker, outbox sender) with the real @linear/sdk pointed at the local Linear stand-in.
 
 const TEAM = { id: '70c49a0d-6973-4563-a743-8504f1a5171b', key: 'ENG', name: 'Engineering' };
-const STATES = {
-  progress: { id: 'state-progress', name: 'In Progress', type: 'started', teamId: TEAM.id },
-  done: { id: 'state-done', name: 'Done', type: 'completed', teamId: TEAM.id },
-};
-const DEV = { id: 'user-dev', name: 'Dev Kumar', email: 'dev@vendor.example' };
-const ANA = { id: 'user-ana', name: 'Ana Silva', email: 'ana@client.example' };
+const STATES = workflowStatesOf(TEAM.id);
 const ISSUE_ID = 'b451181e-5bd9-4be1-b803-72c1ac662295';
 const DESCRIPTION = [
   'Customers pay open invoices online.',
@@ -23,16 +19,6 @@ const DESCRIPTION = [
   '- [ ] The invoice list shows each open invoice with its amount and due date',
   '- [ ] Paying an invoice shows a receipt number within 5 seconds',
 ].join('\n');
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function issuePayload(action: 'create' | 'update', state: typeof STATES.progress, extra: Record<string, unknown> = {}) {
   const base = freshPayload('issueCreate');

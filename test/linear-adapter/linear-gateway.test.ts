@@ -154,6 +154,27 @@ describe('Linear gateway on the real SDK', () => {
       expect(linear.comments('iss-1')).toHaveLength(1);
     });
 
+    it('creates the status comment under its own id on the first edit, then edits that comment in place', async () => {
+      const gateway = gatewayFor();
+      const status = deriveActionId('iss-1', 'status');
+      const edit = (seed: string, body: string) => gateway.send({ type: 'comment_update', id: deriveActionId(seed, 'status'), issueId: 'iss-1', commentId: status, body });
+      expect(await edit('d1', 'No criteria yet')).toEqual({ ok: true });
+      expect(await edit('d2', 'Two criteria')).toEqual({ ok: true });
+      expect(linear.comments('iss-1')).toMatchObject([{ id: status, body: 'Two criteria', userId: 'user-bot' }]);
+      expect(linear.operations().filter((o) => /comment(Create|Update)/.test(o.query)).map((o) => o.operationName)).toEqual(['updateComment', 'createComment', 'updateComment']);
+    });
+
+    it('does not recreate a status comment someone deleted, and reports it', async () => {
+      const faults: string[] = [];
+      const gateway = createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url, onFault: (f) => faults.push(f.kind) });
+      const status = deriveActionId('iss-1', 'status');
+      await gateway.send({ type: 'comment_update', id: deriveActionId('d1', 'status'), issueId: 'iss-1', commentId: status, body: 'First' });
+      linear.deleteComment(status);
+      expect(await gateway.send({ type: 'comment_update', id: deriveActionId('d2', 'status'), issueId: 'iss-1', commentId: status, body: 'Second' })).toEqual({ ok: true });
+      expect(linear.comments('iss-1')).toEqual([]);
+      expect(faults).toEqual(['status_comment_deleted']);
+    });
+
     it('moves an issue to another workflow state', async () => {
       const outcome = await gatewayFor().send({ type: 'set_state', id: deriveActionId('d', 'revert'), issueId: 'iss-1', stateId: 'st-todo' });
       expect(outcome).toEqual({ ok: true });

@@ -274,6 +274,35 @@ describe('the Linear stand-in refuses what Linear refuses', () => {
       expect(linear.comments().map((c) => c.body)).toEqual(['First']);
     });
 
+    it('edits a comment in place with commentUpdate, and answers an id it does not have with "Entity not found: Comment"', async () => {
+      await client.createComment({ id: V4, issueId: 'iss-eng', body: 'First' });
+      expect((await client.updateComment(V4, { body: 'Edited' })).success).toBe(true);
+      expect(linear.comments().map((c) => [c.id, c.body])).toEqual([[V4, 'Edited']]);
+      const error = await sdkError(client.updateComment('1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d', { body: 'Nowhere' }));
+      expect(error).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('Entity not found: Comment') });
+    });
+
+    it('refuses to edit a comment another user wrote, or one deleted in Linear, and keeps a deleted comment\'s id taken', async () => {
+      linear.addComment({ id: V4, issueId: 'iss-eng', body: 'Written by a person', userId: 'user-someone' });
+      const other = await sdkError(client.updateComment(V4, { body: 'Rewritten' }));
+      expect(other).toMatchObject({ type: 'Forbidden' });
+      const mine = '1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d';
+      await client.createComment({ id: mine, issueId: 'iss-eng', body: 'Mine' });
+      linear.deleteComment(mine);
+      expect(await sdkError(client.updateComment(mine, { body: 'Again' }))).toMatchObject({ message: expect.stringContaining('Entity not found: Comment') });
+      expect(await sdkError(client.createComment({ id: mine, issueId: 'iss-eng', body: 'Again' }))).toMatchObject({ type: 'InvalidInput' });
+      expect(linear.comments().map((c) => c.body)).toEqual(['Written by a person']);
+    });
+
+    it('answers User.admin as seeded, false by default', async () => {
+      linear.seed({ users: [{ id: 'user-admin', name: 'Ada Admin', email: 'ada@example.com', admin: true }, { id: 'user-member', name: 'Max Member', email: 'max@example.com' }] });
+      const page = await client.users({ filter: { id: { in: ['user-admin', 'user-member'] } } });
+      expect(page.nodes.map((u) => [u.id, u.admin])).toEqual([
+        ['user-admin', true],
+        ['user-member', false],
+      ]);
+    });
+
     it('refuses a stateId that is not a UUID, such as a state name, with "stateId must be a UUID"', async () => {
       const error = await sdkError(client.updateIssue('iss-eng', { stateId: 'Done' }));
       expect(error).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('stateId must be a UUID') });

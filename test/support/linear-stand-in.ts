@@ -31,7 +31,7 @@
  * Modelled: viewer, user(s), team(s) with key, workflowState(s), issueLabel(s), issue(s)
  * (cursor pagination, filters on the fields seeded here), comment(s), and the relations
  * Issue.team/state/assignee/labels/labelIds/comments, Team.states/labels/issues,
- * WorkflowState.team, IssueLabel.team, Comment.issue/user. Mutations commentCreate,
+ * WorkflowState.team, IssueLabel.team, Comment.issue/user. Mutations commentCreate, commentUpdate,
  * issueUpdate (stateId, labelIds, addedLabelIds, removedLabelIds, title, description,
  * assigneeId), issueLabelCreate, issueAddLabel and issueRemoveLabel change the seeded data.
  *
@@ -164,6 +164,8 @@ export interface StandInComment {
   /** Set by commentUpdate. */
   updatedAt?: string;
   editedAt?: string;
+  /** Deleted in Linear (`deleteComment`): no longer read or edited, and its id stays taken. */
+  deletedAt?: string;
 }
 
 export type FailureKind = 'ratelimit' | 'server-error' | 'lost-response';
@@ -184,6 +186,10 @@ export interface LinearStandIn {
   updateIssue(id: string, patch: Partial<Omit<SeedIssue, 'id'>>): void;
   issue(id: string): StandInIssue | undefined;
   comments(issueId?: string): StandInComment[];
+  /** A comment a person wrote in Linear (not through the API key). */
+  addComment(comment: { id: string; issueId: string; body: string; userId: string }): void;
+  /** Someone deletes a comment in Linear. */
+  deleteComment(id: string): void;
   labels(): SeedLabel[];
   operations(): RecordedOperation[];
   failNext(count: number, kind: FailureKind, options?: { retryAfterSeconds?: number }): void;
@@ -413,7 +419,16 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
       const { number: _number, ...view } = issue;
       return structuredClone(view);
     },
-    comments: (issueId) => [...state.comments.values()].filter((c) => issueId === undefined || c.issueId === issueId).map((c) => ({ ...c })),
+    comments: (issueId) =>
+      [...state.comments.values()].filter((c) => !c.deletedAt && (issueId === undefined || c.issueId === issueId)).map((c) => ({ ...c })),
+    addComment(comment) {
+      state.comments.set(comment.id, { ...comment, createdAt: tick(state) });
+    },
+    deleteComment(id) {
+      const comment = state.comments.get(id);
+      if (!comment) throw new Error(`linear stand-in: no comment ${id}`);
+      state.comments.set(id, { ...comment, deletedAt: tick(state) });
+    },
     labels: () => [...state.labels.values()].map((l) => ({ ...l })),
     operations: () => recorded.map((o) => ({ ...o })),
     failNext(count, kind, opts = {}) {
@@ -591,7 +606,7 @@ function createResolvers(): Record<string, Record<string, Resolver>> {
       issue: (_s, args, { state }) => issueNode(state, findIssueId(state, String(args.id))) ?? notFound('Issue'),
       issues: (_s, args, { state }) => connect(issuesInOrder(state, args), args),
       comment: (_s, args, { state }) => commentNode(state, String(args.id)) ?? notFound('Comment'),
-      comments: (_s, args, { state }) => connect([...state.comments.keys()].map((id) => commentNode(state, id)!), args),
+      comments: (_s, args, { state }) => connect([...state.comments.keys()].flatMap((id): Node[] => { const node = commentNode(state, id); return node ? [node] : []; }), args),
     },
     Mutation: {
       commentCreate: (_s, args, { state }) => createComment(state, args.input as Args),
@@ -606,7 +621,7 @@ function createResolvers(): Record<string, Record<string, Resolver>> {
       labels: (issue, args, { state }) => (issue.$seeded ? connect((issue.labelIds as string[]).map((id) => labelNode(state, id)!), args) : undefined),
       comments: (issue, args, { state }) =>
         issue.$seeded
-          ? connect([...state.comments.values()].filter((c) => c.issueId === issue.id).map((c) => commentNode(state, c.id)!), args)
+          ? connect([...state.comments.values()].filter((c) => c.issueId === issue.id).flatMap((c): Node[] => { const node = commentNode(state, c.id); return node ? [node] : []; }), args)
           : undefined,
     },
     Team: {
@@ -689,7 +704,7 @@ function issueNode(state: State, id: string | undefined): Node | null {
 
 function commentNode(state: State, id: string): Node | null {
   const comment = state.comments.get(id);
-  if (!comment) return null;
+  if (!comment || comment.deletedAt) return null;
   return {
     $seeded: true,
     id: comment.id,
@@ -771,7 +786,7 @@ function createComment(state: State, input: Args): Node {
  */
 function updateComment(state: State, id: string, input: Args): Node {
   const comment = state.comments.get(id);
-  if (!comment) throw notFoundError('Comment');
+  if (!comment || comment.deletedAt) throw notFoundError('Comment');
   if (comment.userId !== state.viewer.id) throw new GraphQLError('You can only edit your own comments', { extensions: FORBIDDEN });
   if (input.body !== undefined && (typeof input.body !== 'string' || input.body.trim() === '')) throw invalidInput('body must not be empty');
   const unmodelled = Object.keys(input).filter((k) => k !== 'body');

@@ -1,0 +1,74 @@
+import { matchCriteria, type MatchCriteriaOptions } from '../src/core/match-criteria';
+import { loadCriteriaEdits, type CriterionEdit, type CriterionEditKind } from '../test/fixtures/criteria-edits';
+
+// `npm run eval:edits [-- --errors]`: how well matchCriteria tells a reworded criterion (one
+// `criterion_modified`) from a replaced one (removed + added), on the labelled edits in
+// test/fixtures/criteria-edits/. Only pairs whose text changed count: identical texts are paired
+// by text before similarity is ever asked.
+
+export interface EditScores {
+  /** Changed-text pairs: labelled, found, and both. */
+  expected: number;
+  predicted: number;
+  correct: number;
+  /** Rewording edits whose reworded criterion was paired. */
+  rewordings: { total: number; recognised: number };
+  /** Replacement edits where the new criterion was taken for an edit of the old. */
+  replacements: { total: number; mistaken: number };
+  errors: { id: string; kind: CriterionEditKind; missed: string[]; wrong: string[] }[];
+}
+
+const key = (b: number, a: number): string => `${b}->${a}`;
+
+export function evaluateEdits(edits: readonly CriterionEdit[] = loadCriteriaEdits(), options: MatchCriteriaOptions = {}): EditScores {
+  const scores: EditScores = { expected: 0, predicted: 0, correct: 0, rewordings: { total: 0, recognised: 0 }, replacements: { total: 0, mistaken: 0 }, errors: [] };
+  for (const edit of edits) {
+    const changed = (b: number, a: number): boolean => edit.before[b] !== edit.after[a];
+    const expected = new Set(edit.pairs.filter(([b, a]) => changed(b, a)).map(([b, a]) => key(b, a)));
+    const matches = matchCriteria(
+      edit.before.map((text) => ({ id: null, text, met: false })),
+      edit.after.map((text) => ({ id: null, text, met: false })),
+      options,
+    );
+    const predicted = new Set(
+      matches.flatMap((m) => (m.beforeIndex !== null && m.afterIndex !== null && changed(m.beforeIndex, m.afterIndex) ? [key(m.beforeIndex, m.afterIndex)] : [])),
+    );
+    const correct = [...predicted].filter((p) => expected.has(p));
+    scores.expected += expected.size;
+    scores.predicted += predicted.size;
+    scores.correct += correct.length;
+    if (edit.kind === 'rewording') {
+      scores.rewordings.total += 1;
+      if ([...expected].every((p) => predicted.has(p))) scores.rewordings.recognised += 1;
+    }
+    if (edit.kind === 'replacement') {
+      scores.replacements.total += 1;
+      if ([...predicted].some((p) => !expected.has(p))) scores.replacements.mistaken += 1;
+    }
+    const missed = [...expected].filter((p) => !predicted.has(p));
+    const wrong = [...predicted].filter((p) => !expected.has(p));
+    if (missed.length > 0 || wrong.length > 0) scores.errors.push({ id: edit.id, kind: edit.kind, missed, wrong });
+  }
+  return scores;
+}
+
+const percent = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)} %`);
+
+function main(): void {
+  const edits = loadCriteriaEdits();
+  const s = evaluateEdits(edits);
+  console.log(`${edits.length} edits, ${s.expected} reworded criteria labelled (modified), ${s.predicted} found`);
+  console.log(`precision of "modified": ${percent(s.correct, s.predicted)} (${s.correct}/${s.predicted})`);
+  console.log(`recall of "modified":    ${percent(s.correct, s.expected)} (${s.correct}/${s.expected})`);
+  console.log(`rewordings recognised:   ${percent(s.rewordings.recognised, s.rewordings.total)} (${s.rewordings.recognised}/${s.rewordings.total})`);
+  console.log(`replacements taken for edits: ${percent(s.replacements.mistaken, s.replacements.total)} (${s.replacements.mistaken}/${s.replacements.total})`);
+  if (process.argv.includes('--errors')) {
+    for (const e of s.errors) {
+      const edit = edits.find((x) => x.id === e.id)!;
+      console.log(`\n${e.id} (${e.kind}: ${edit.note}) missed ${e.missed.join(', ') || '-'}, wrong ${e.wrong.join(', ') || '-'}`);
+      console.log(`  before: ${edit.before.join(' | ')}\n  after:  ${edit.after.join(' | ')}`);
+    }
+  }
+}
+
+if (require.main === module) main();
