@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from './create-metrics';
 import { createServer } from '../ingress/create-server';
 import { describeWebhookSetup, ensureWebhookSecret } from '../config/ensure-webhook-secret';
 import { buildClosurePolicy, loadConfig, type Config, type ServiceMode } from '../config/load-config';
+import { DataDirectoryInUseError } from '../../src/store/lock-data-directory';
 import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
 
 /** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
@@ -151,6 +152,11 @@ export async function runService(env: Record<string, string | undefined>, deps: 
   try {
     await startService(config.value, { ...deps, handleSignals: true });
   } catch (error) {
+    // Not a fault to debug: another process has the data directory, and the message says what to do.
+    if (error instanceof DataDirectoryInUseError) {
+      process.stderr.write(`Scopekeeper cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`Scopekeeper failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }

@@ -29,6 +29,8 @@ export type SqlStoreFaultKind = (typeof SQL_STORE_FAULT_KINDS)[number];
 export interface SqlStoreOptions {
   /** Where recovered faults go; default a console line. The service logs and counts them. */
   onFault?: ReportFault;
+  /** Runs once the database is closed: openStore releases the PGlite directory lock here. */
+  onClosed?: () => Promise<void>;
 }
 
 /**
@@ -66,6 +68,7 @@ export class SqlStore implements ScopeStore {
   private closed = false;
   private appendedSinceAnalyze = 0;
   private readonly reportFault: ReportFault;
+  private readonly onClosed: (() => Promise<void>) | null;
   // Reads made while another is in flight share one query (the inbox worker reads for several
   // deliveries at once; on PGlite every statement costs a fixed share of the one thread).
   private readonly loadDeliverable: (key: DeliverableKey) => Promise<StoredDeliverable | null>;
@@ -77,6 +80,7 @@ export class SqlStore implements ScopeStore {
     options: SqlStoreOptions = {},
   ) {
     this.reportFault = options.onFault ?? reportFaultOnConsole;
+    this.onClosed = options.onClosed ?? null;
     this.loadDeliverable = coalesceCalls((keys) => readDeliverables(this.db, keys), { maxBatch: READ_COALESCE_MAX });
     this.loadActiveBaseline = coalesceCalls((scopeIds) => readActiveBaselines(this.db, scopeIds), { maxBatch: READ_COALESCE_MAX });
   }
@@ -346,7 +350,11 @@ export class SqlStore implements ScopeStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.destroy();
+    try {
+      await this.db.destroy();
+    } finally {
+      await this.onClosed?.();
+    }
   }
 }
 
