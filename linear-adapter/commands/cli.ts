@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { DataDirectoryInUseError } from '../../src/store/lock-data-directory';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import { createLinearGateway, LinearReadError, type LinearApiGateway } from '../gateway/linear-gateway';
@@ -32,7 +33,7 @@ interface Session {
 }
 
 const EMBEDDED_NOTE =
-  'With the embedded database (no DATABASE_URL), stop the service first: PGlite allows one process at a time.';
+  'With the embedded database (no DATABASE_URL), stop the service first: PGlite allows one process at a time, so while the service runs this command refuses and changes nothing.';
 
 /** Runs the command line and answers the exit code: 0 done, 1 failed, 2 usage or configuration. */
 export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
@@ -60,7 +61,16 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
       return;
     }
     const gateway = createLinearGateway({ apiKey: config.value.LINEAR_API_KEY!, apiUrl: config.value.LINEAR_API_URL });
-    const store = await (deps.openStore ?? openConfiguredStore)(config.value);
+    let store: SqlStore;
+    try {
+      store = await (deps.openStore ?? openConfiguredStore)(config.value);
+    } catch (error) {
+      // The service (or another command) has the embedded database: refuse, never write beside it.
+      if (!(error instanceof DataDirectoryInUseError)) throw error;
+      fail(`scopekeeper ${command} did nothing: ${error.message}`);
+      exitCode = 1;
+      return;
+    }
     try {
       exitCode = await work({ config: config.value, gateway, store, now: deps.now?.() ?? new Date().toISOString(), out });
     } catch (error) {

@@ -20,7 +20,7 @@ export const DEFAULT_LABEL_NAME = 'needs acceptance criteria';
 const NOT_DELIVERED_TYPES = new Set(['canceled', 'duplicate']);
 
 /** The words processing a delivery ends with, for logs and metrics. */
-export type DeliveryOutcome = DeliverableOutcome | 'own_change' | 'invalid' | 'no_command' | 'unknown_author' | 'issue_unknown' | 'commands_processed';
+export type DeliveryOutcome = DeliverableOutcome | 'own_change' | 'invalid' | 'no_command' | 'unknown_author' | 'issue_unknown' | 'commands_processed' | 'already_recorded';
 
 /** What processing one delivery decided: written in one transaction, then acted on. */
 export interface Decision {

@@ -5,6 +5,7 @@ import type { Log } from '../service/create-logger';
 import { decideCommentCommands, scopeOfComment } from './decide-comment-command';
 import { decideIssueEvent, previousStateIdOf, scopeOfIssueEvent, type Decision, type DeliveryOutcome } from './decide-issue-event';
 import type { LinearGateway, LinearIssue, LinearWorkflowState } from '../gateway/gateway-types';
+import { cacheUserLookups } from './cache-user-lookups';
 import { parseCommands } from './parse-commands';
 import { parseWebhook, type CommentEvent, type IssueEvent } from '../ingress/parse-webhook';
 import type { InboxDelivery, QueueStore } from '../queue/queue-types';
@@ -64,6 +65,13 @@ export async function processDelivery(delivery: InboxDelivery, deps: ProcessDeli
       actions: decision.actions,
       now,
     });
+    if (!result.ok && result.code === 'RECORD_EXISTS') {
+      // Record ids are derived from the cause (the delivery, or the comment for commands), so the
+      // same cause under a new Linear-Delivery id was decided before, with its actions: a no-op.
+      await deps.queue.completeDelivery({ deliveryId: delivery.deliveryId, outcome: 'already_recorded', commit: null, actions: [], now });
+      deps.log({ level: 'info', msg: 'delivery already recorded; nothing to do', deliveryId: delivery.deliveryId, eventType: delivery.eventType, detail: result.message });
+      return { outcome: 'already_recorded', actions: 0, withheld: 0, records: 0 };
+    }
     if (result.ok) {
       for (const action of decision.withheld) {
         deps.log({ level: 'info', msg: 'shadow mode: action not sent', deliveryId: delivery.deliveryId, action });
@@ -139,6 +147,7 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
   const comment = event.data;
   const commands = parseCommands(comment.body);
   if (commands.length === 0) return nothing('no_command');
+  // The comment's own author field first: the envelope's actor may differ (an integration acting).
   const authorId = comment.userId ?? event.actor?.id ?? null;
   if (deps.viewerId !== null && authorId === deps.viewerId) return nothing('own_change');
 
@@ -160,7 +169,7 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     issue && deps.gateway?.listWorkflowStates && commands.some((c) => c.name === 'revoke-signoff') && isDoneState(deps.settings.policy, issue.state)
       ? await deps.gateway.listWorkflowStates.call(deps.gateway, issue.teamId)
       : [];
-  const signer = authorId ? await resolveAuthor(authorId, event, deps, delivery.deliveryId) : null;
+  const signer = authorId ? await resolveAuthor(authorId, deps, delivery.deliveryId) : null;
 
   return decideCommentCommands({
     comment,
@@ -198,21 +207,33 @@ async function readIssue(issueId: string, haveStored: boolean, deps: ProcessDeli
 }
 
 /**
- * The comment's author with an email when possible, since approvers may be listed by email:
- * the envelope's actor when it is the author and carries one, else the user read from Linear.
- * Without either, the author is known by id only (approver lists by id still work).
+ * The comment's author, read from Linear by the user id Linear put in the signed comment data:
+ * names and emails in the payload's `actor` are never believed, since approvers may be listed by
+ * email (docs/adr/0009-replays-identity-tamper-evidence.md). A user Linear does not know is an
+ * author with no name or email, who matches no approver listed by email. Without an API key the
+ * author is known by id only (approver lists by id still work). A failed read is thrown (and
+ * retried): judging a sign-off without the email could refuse an approver.
  */
-async function resolveAuthor(authorId: string, event: CommentEvent, deps: ProcessDeliveryDeps, deliveryId: string): Promise<Actor> {
-  const envelope = event.actor && event.actor.id === authorId ? event.actor : null;
-  if (envelope?.email) return { id: authorId, name: envelope.name ?? null, email: envelope.email };
-  if (deps.gateway) {
-    // A failure is thrown (and retried): judging a sign-off without the email could refuse an approver.
-    const user = await deps.gateway.fetchUser(authorId);
-    if (user) return { id: user.id, name: user.name, email: user.email };
-  } else {
+async function resolveAuthor(authorId: string, deps: ProcessDeliveryDeps, deliveryId: string): Promise<Actor> {
+  if (!deps.gateway) {
     deps.log({ level: 'info', msg: 'comment author known by id only (no LINEAR_API_KEY)', deliveryId, userId: authorId });
+    return { id: authorId, name: null, email: null };
   }
-  return { id: authorId, name: envelope?.name ?? null, email: null };
+  const user = await userLookupOf(deps.gateway)(authorId);
+  if (user) return { id: user.id, name: user.name, email: user.email };
+  deps.log({ level: 'warn', msg: 'comment author unknown to Linear; not treated as anyone listed', deliveryId, userId: authorId });
+  return { id: authorId, name: null, email: null };
+}
+
+/** One cached lookup per gateway (the service has one), so the cache outlives a delivery. */
+const userLookups = new WeakMap<LinearGateway, LinearGateway['fetchUser']>();
+function userLookupOf(gateway: LinearGateway): LinearGateway['fetchUser'] {
+  let lookup = userLookups.get(gateway);
+  if (!lookup) {
+    lookup = cacheUserLookups((id) => gateway.fetchUser(id));
+    userLookups.set(gateway, lookup);
+  }
+  return lookup;
 }
 
 /** The scope_changed and reason_attached records of some deliverables of a scope. */

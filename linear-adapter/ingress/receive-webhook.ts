@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { parseWebhook } from './parse-webhook';
 import type { NewDelivery, QueueStore } from '../queue/queue-types';
+import { normaliseWebhookText } from './normalise-webhook-text';
 import { verifySignature } from './verify-signature';
 
 // The ingress pipeline for POST /webhooks/linear, independent of the HTTP server so it can be
@@ -12,6 +13,8 @@ import { verifySignature } from './verify-signature';
 /** Every way a delivery can end, as counted in scopekeeper_webhook_deliveries_total{outcome}. */
 export const DELIVERY_OUTCOMES = [
   'stored',
+  /** Stored, after characters PostgreSQL cannot store were replaced (normalise-webhook-text.ts). */
+  'normalised',
   'duplicate',
   'ignored',
   'wrong_method',
@@ -30,6 +33,7 @@ export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 /** The status each outcome is answered with: Linear retries anything but 2xx. */
 export const STATUS_BY_OUTCOME: Record<DeliveryOutcome, number> = {
   stored: 200,
+  normalised: 200,
   duplicate: 200,
   ignored: 200,
   wrong_method: 405,
@@ -83,7 +87,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
     deps.deliveries?.inc({ outcome });
     const status = STATUS_BY_OUTCOME[outcome];
     const entry = { outcome, status, deliveryId: deliveryId ?? null, event: headerOf(request, 'linear-event') ?? null };
-    if (status === 200) deps.logger.debug(entry, `webhook ${outcome}`);
+    if (outcome === 'normalised') deps.logger.warn({ ...entry, reason }, 'webhook normalised');
+    else if (status === 200) deps.logger.debug(entry, `webhook ${outcome}`);
     else if (status >= 500) deps.logger.error({ ...entry, error: reason }, 'webhook not stored');
     else deps.logger.warn({ ...entry, reason: reason ?? body.error, errors: body.errors }, 'webhook rejected');
     const headers: Record<string, string> = {};
@@ -134,12 +139,15 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
     }
   }
 
-  // 4. The envelope, and the data of the types Scopekeeper handles.
-  const webhook = parseWebhook(parsed);
+  // 4. What jsonb cannot hold is replaced once, here, so no stored delivery fails for it later.
+  const normalised = normaliseWebhookText(raw, parsed);
+
+  // 5. The envelope, and the data of the types Scopekeeper handles.
+  const webhook = parseWebhook(normalised.value);
   if (!webhook.ok) return finish('invalid_envelope', { error: 'The body is not a Linear webhook envelope.', errors: webhook.errors });
   if (webhook.value.kind === 'ignored') return finish('ignored');
 
-  // 5 and 6. Dedupe and store in one insert: the primary key on the delivery id decides.
+  // 6 and 7. Dedupe and store in one insert: the delivery id or the signed bytes seen before make a duplicate.
   const { event } = webhook.value;
   const delivery: NewDelivery = {
     deliveryId,
@@ -148,7 +156,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
     action: event.action,
     // Everything about one issue is processed in arrival order.
     orderingKey: webhook.value.kind === 'issue' ? webhook.value.event.data.id : webhook.value.event.data.issueId,
-    rawBody: text,
+    rawBody: normalised.replaced > 0 ? JSON.stringify(normalised.value) : text,
+    signedBody: raw,
   };
   let stored: 'stored' | 'duplicate';
   try {
@@ -156,7 +165,14 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiveWebho
   } catch (error) {
     return finish('storage_unavailable', { error: 'The delivery could not be stored; retry later.', reason: (error as Error).message });
   }
-  // 7.
+  // 8.
+  if (stored === 'stored' && (normalised.replaced > 0 || normalised.invalidUtf8)) {
+    const what = [
+      normalised.replaced > 0 ? `${normalised.replaced} characters PostgreSQL cannot store (\\u0000 or a lone surrogate) replaced by U+FFFD` : null,
+      normalised.invalidUtf8 ? 'invalid UTF-8 read as U+FFFD' : null,
+    ].filter(Boolean).join('; ');
+    return finish('normalised', { reason: `${what}; the exact signed bytes are kept` });
+  }
   return finish(stored);
 }
 

@@ -101,4 +101,19 @@ export const queueMigrations: Record<string, Migration> = {
       await sql`alter table linear_outbox add column if not exists claimed_by text`.execute(db);
     },
   },
+
+  /**
+   * The exact bytes Linear signed and their SHA-256 (docs/adr/0009-replays-identity-tamper-evidence.md).
+   * `raw_body` is text, which cannot hold invalid UTF-8 exactly; `signed_body` can, so a stored
+   * delivery verifies against its signature. The unique hash makes a replay of the same signed
+   * body under a new Linear-Delivery id a duplicate. Null for rows stored before this migration
+   * (and for deliveries written without their bytes): several nulls never collide.
+   */
+  '0003-signed-body': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('linear_inbox').addColumn('signed_body', 'bytea').execute();
+      await db.schema.alterTable('linear_inbox').addColumn('body_sha256', 'text').execute();
+      await db.schema.createIndex('linear_inbox_body_sha256_key').unique().on('linear_inbox').column('body_sha256').execute();
+    },
+  },
 };

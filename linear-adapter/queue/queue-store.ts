@@ -1,9 +1,9 @@
+import { createHash } from 'node:crypto';
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { parseWith } from '../../src/core/parse-with';
-import type { CommitResult } from '../../src/core/store';
 import { describeError, reportFaultOnConsole, type ReportFault } from '../../src/store/report-fault';
-import { coalesceCalls, type SqlStore } from '../../src/store/sql-store';
+import { coalesceCalls, type SqlCommitResult, type SqlStore } from '../../src/store/sql-store';
 import { linearActionSchema, type LinearAction } from '../gateway/linear-action';
 import { QUEUE_MIGRATION_TABLE, queueMigrations } from './queue-migrations';
 import {
@@ -18,6 +18,7 @@ import {
   type OutboxStatus,
   type QueueFaultKind,
   type QueueStore,
+  type SignedBody,
 } from './queue-types';
 
 // The inbox and outbox tables (queue-migrations.ts). Timestamps go in as ISO strings and come
@@ -34,6 +35,8 @@ interface LinearInboxTable {
   action: string;
   ordering_key: string | null;
   raw_body: string;
+  signed_body: Buffer | Uint8Array | null;
+  body_sha256: string | null;
   status: InboxStatus;
   attempts: number;
   next_attempt_at: Timestamp;
@@ -106,7 +109,7 @@ export class SqlQueueStore implements QueueStore {
   private readonly leaseMs: number;
   readonly instanceId: string;
   private readonly insertDelivery: (delivery: NewDelivery) => Promise<'stored' | 'duplicate'>;
-  private readonly finishDelivery: (input: CompleteDelivery) => Promise<CommitResult>;
+  private readonly finishDelivery: (input: CompleteDelivery) => Promise<SqlCommitResult>;
   private readonly markSent: (sent: { id: string; now: string }) => Promise<void>;
   private readonly reportFault: ReportFault;
   private changesSinceVacuum = 0;
@@ -142,32 +145,59 @@ export class SqlQueueStore implements QueueStore {
   }
 
   private async insertDeliveries(deliveries: NewDelivery[]): Promise<PromiseSettledResult<'stored' | 'duplicate'>[]> {
-    // A delivery id twice in one batch: the first is inserted (or found), the rest are duplicates.
-    const first = new Map<string, NewDelivery>();
-    for (const delivery of deliveries) if (!first.has(delivery.deliveryId)) first.set(delivery.deliveryId, delivery);
+    // A delivery id or signed body twice in one batch: the first is inserted (or found), the rest are duplicates.
+    const hashes = deliveries.map((delivery) => (delivery.signedBody ? createHash('sha256').update(delivery.signedBody).digest('hex') : null));
+    const first: number[] = [];
+    const seenIds = new Set<string>();
+    const seenHashes = new Set<string>();
+    deliveries.forEach((delivery, index) => {
+      const hash = hashes[index] ?? null;
+      if (seenIds.has(delivery.deliveryId) || (hash !== null && seenHashes.has(hash))) return;
+      seenIds.add(delivery.deliveryId);
+      if (hash !== null) seenHashes.add(hash);
+      first.push(index);
+    });
     const rows = await this.db
       .insertInto('linear_inbox')
       .values(
-        [...first.values()].map((delivery) => ({
-          delivery_id: delivery.deliveryId,
-          received_at: delivery.receivedAt,
-          event_type: delivery.eventType,
-          action: delivery.action,
-          ordering_key: delivery.orderingKey,
-          raw_body: delivery.rawBody,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: delivery.receivedAt,
-        })),
+        first.map((index) => {
+          const delivery = deliveries[index] as NewDelivery;
+          return {
+            delivery_id: delivery.deliveryId,
+            received_at: delivery.receivedAt,
+            event_type: delivery.eventType,
+            action: delivery.action,
+            ordering_key: delivery.orderingKey,
+            raw_body: delivery.rawBody,
+            signed_body: delivery.signedBody ?? null,
+            body_sha256: hashes[index] ?? null,
+            status: 'pending' as const,
+            attempts: 0,
+            next_attempt_at: delivery.receivedAt,
+          };
+        }),
       )
-      .onConflict((conflict) => conflict.column('delivery_id').doNothing())
+      // No target: the delivery id (primary key) and the signed body's hash (unique) both decide.
+      .onConflict((conflict) => conflict.doNothing())
       .returning('delivery_id')
       .execute();
     const inserted = new Set(rows.map((row) => row.delivery_id));
-    return deliveries.map((delivery) => {
-      const stored = first.get(delivery.deliveryId) === delivery && inserted.has(delivery.deliveryId);
+    const firsts = new Set(first);
+    return deliveries.map((delivery, index) => {
+      const stored = firsts.has(index) && inserted.has(delivery.deliveryId);
       return { status: 'fulfilled', value: stored ? 'stored' : 'duplicate' };
     });
+  }
+
+  /** The exact bytes a delivery was signed over, as stored; null when it is unknown or was stored without them. */
+  async readSignedBody(deliveryId: string): Promise<SignedBody | null> {
+    const row = await this.db
+      .selectFrom('linear_inbox')
+      .select(['signed_body', 'body_sha256'])
+      .where('delivery_id', '=', deliveryId)
+      .executeTakeFirst();
+    if (!row?.signed_body || !row.body_sha256) return null;
+    return { bytes: Buffer.from(row.signed_body), sha256: row.body_sha256 };
   }
 
   async claimDeliveries(limit: number, now: string): Promise<InboxDelivery[]> {
@@ -203,11 +233,11 @@ export class SqlQueueStore implements QueueStore {
    * transaction: still atomic per delivery, and all of them or none are written. When any of
    * them conflicts or fails, they are completed one by one instead, so each gets its own answer.
    */
-  async completeDelivery(input: CompleteDelivery): Promise<CommitResult> {
+  async completeDelivery(input: CompleteDelivery): Promise<SqlCommitResult> {
     return this.finishDelivery(input);
   }
 
-  private async completeDeliveries(inputs: CompleteDelivery[]): Promise<PromiseSettledResult<CommitResult>[]> {
+  private async completeDeliveries(inputs: CompleteDelivery[]): Promise<PromiseSettledResult<SqlCommitResult>[]> {
     if (inputs.length > 1 && new Set(inputs.map((input) => input.deliveryId)).size === inputs.length) {
       try {
         const results = await this.store.commitBatch<QueueTables>(
@@ -237,7 +267,7 @@ export class SqlQueueStore implements QueueStore {
         });
       }
     }
-    const settled: PromiseSettledResult<CommitResult>[] = [];
+    const settled: PromiseSettledResult<SqlCommitResult>[] = [];
     for (const input of inputs) {
       try {
         settled.push({ status: 'fulfilled', value: await this.completeOne(input) });
@@ -248,7 +278,7 @@ export class SqlQueueStore implements QueueStore {
     return settled;
   }
 
-  private async completeOne(input: CompleteDelivery): Promise<CommitResult> {
+  private async completeOne(input: CompleteDelivery): Promise<SqlCommitResult> {
     const result = await this.store.commitWith<QueueTables>(input.commit, async (trx) => {
       const done = await markDone(trx, [input]);
       // A bug or a second worker past its lease; throwing rolls the scope commit back too.

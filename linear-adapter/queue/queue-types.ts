@@ -1,4 +1,5 @@
-import type { CommitResult, StoreCommit } from '../../src/core/store';
+import type { StoreCommit } from '../../src/core/store';
+import type { SqlCommitResult } from '../../src/store/sql-store';
 import type { LinearAction } from '../gateway/linear-action';
 
 // The durable inbox (verified deliveries waiting to be processed) and outbox (actions waiting
@@ -25,8 +26,24 @@ export interface NewDelivery {
   eventType: string;
   action: string;
   orderingKey: string | null;
-  /** The raw JSON text Linear signed. */
+  /**
+   * The JSON text the worker reads: the signed text, or (when it held what PostgreSQL cannot
+   * store, see normalise-webhook-text.ts) that text normalised.
+   */
   rawBody: string;
+  /**
+   * The exact bytes Linear signed, kept so the signature can be checked again from storage. The
+   * ingress always passes them, with their SHA-256 the inbox deduplicates on (a replay under a
+   * new Linear-Delivery id is a duplicate); deliveries written without them (tests, imports) are
+   * deduplicated by delivery id only.
+   */
+  signedBody?: Buffer;
+}
+
+/** What the inbox keeps of a delivery's signed bytes (readSignedBody). */
+export interface SignedBody {
+  bytes: Buffer;
+  sha256: string;
 }
 
 export const INBOX_STATUSES = ['pending', 'done', 'failed'] as const;
@@ -92,7 +109,7 @@ export interface CompleteDelivery {
 }
 
 export interface QueueStore {
-  /** Stores a verified delivery; 'duplicate' when this Linear-Delivery id was stored before. */
+  /** Stores a verified delivery; 'duplicate' when this Linear-Delivery id, or these signed bytes, were stored before. */
   enqueueDelivery(delivery: NewDelivery): Promise<'stored' | 'duplicate'>;
   /**
    * Pending deliveries that are due, oldest first, skipping any whose ordering key has an
@@ -100,7 +117,7 @@ export interface QueueStore {
    */
   claimDeliveries(limit: number, now: string): Promise<InboxDelivery[]>;
   /** Marks the delivery done, writes its scope commit and enqueues its actions, atomically. */
-  completeDelivery(input: CompleteDelivery): Promise<CommitResult>;
+  completeDelivery(input: CompleteDelivery): Promise<SqlCommitResult>;
   /** `countsAttempt: false`: waiting for Linear, not a failure of the delivery; its attempt budget stays. */
   retryDelivery(deliveryId: string, error: string, nextAttemptAt: string, countsAttempt?: boolean): Promise<void>;
   /** Gives up on a delivery (kept for inspection and `reconcile`); later ones for its issue go on. */

@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './create-metrics';
 import { createServer } from '../ingress/create-server';
 import { describeWebhookSetup, ensureWebhookSecret } from '../config/ensure-webhook-secret';
 import { buildClosurePolicy, loadConfig, type Config, type ServiceMode } from '../config/load-config';
+import { DataDirectoryInUseError } from '../../src/store/lock-data-directory';
 import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
 import { trackLinearHealth, type LinearHealth } from './track-linear-health';
 
@@ -169,6 +170,11 @@ export async function runService(env: Record<string, string | undefined>, deps: 
   try {
     await startService(config.value, { ...deps, handleSignals: true });
   } catch (error) {
+    // Not a fault to debug: another process has the data directory, and the message says what to do.
+    if (error instanceof DataDirectoryInUseError) {
+      process.stderr.write(`Scopekeeper cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`Scopekeeper failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { Pool } from 'pg';
 import type { Database } from './database';
+import { lockDataDirectory, type DirectoryLock } from './lock-data-directory';
 import { migrateToLatest } from './migrate-to-latest';
 import { describeError, reportFaultOnConsole, type ReportFault } from './report-fault';
 import { SqlStore, type SqlStoreFaultKind } from './sql-store';
@@ -28,7 +30,16 @@ export const DEFAULT_DATA_DIR = './data/pglite';
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
   const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
   const backend = options.databaseUrl ? 'postgres' : 'pglite';
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, schema, options.onFault ?? reportFaultOnConsole) : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  // One process per PGlite directory: refused here, before PGlite touches a file (lock-data-directory.ts).
+  const lock: DirectoryLock | null = !options.databaseUrl && !dataDir.includes('://') ? await lockDataDirectory(path.resolve(dataDir)) : null;
+  let db: Kysely<Database>;
+  try {
+    db = options.databaseUrl ? openPostgres(options.databaseUrl, schema, options.onFault ?? reportFaultOnConsole) : await openPglite(dataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   try {
     if (schema) {
       // A search_path may name a schema that does not exist yet, so it can be created afterwards.
@@ -47,9 +58,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
         error: closeError,
       }),
     );
+    await lock?.release();
     throw error;
   }
-  return new SqlStore(db, backend, options.onFault ? { onFault: options.onFault } : {});
+  return new SqlStore(db, backend, { ...(options.onFault ? { onFault: options.onFault } : {}), ...(lock ? { onClosed: () => lock.release() } : {}) });
 }
 
 function openPostgres(databaseUrl: string, schema: string | undefined, reportFault: ReportFault): Kysely<Database> {

@@ -29,7 +29,17 @@ export type SqlStoreFaultKind = (typeof SQL_STORE_FAULT_KINDS)[number];
 export interface SqlStoreOptions {
   /** Where recovered faults go; default a console line. The service logs and counts them. */
   onFault?: ReportFault;
+  /** Runs once the database is closed: openStore releases the PGlite directory lock here. */
+  onClosed?: () => Promise<void>;
 }
+
+/**
+ * A history record with one of the commit's ids is stored already. Record ids are derived from
+ * what caused them (a delivery, a comment), so this is the same cause seen again: callers of
+ * commitWith treat it as done, not as a fault. Nothing of the commit is written.
+ */
+export type RecordExists = { ok: false; code: 'RECORD_EXISTS'; message: string };
+export type SqlCommitResult = CommitResult | RecordExists;
 
 /** Work another adapter does on its own tables inside a commit's transaction (see openTables). */
 export type TransactionWork<Tables> = (trx: Transaction<Tables>) => Promise<void>;
@@ -45,7 +55,7 @@ const READ_COALESCE_MAX = 100;
 
 /** An expected refusal; thrown inside the transaction only to roll it back. */
 class CommitConflict extends Error {
-  constructor(readonly code: StoreConflictCode, message: string) {
+  constructor(readonly code: StoreConflictCode | RecordExists['code'], message: string) {
     super(message);
   }
 }
@@ -58,6 +68,7 @@ export class SqlStore implements ScopeStore {
   private closed = false;
   private appendedSinceAnalyze = 0;
   private readonly reportFault: ReportFault;
+  private readonly onClosed: (() => Promise<void>) | null;
   // Reads made while another is in flight share one query (the inbox worker reads for several
   // deliveries at once; on PGlite every statement costs a fixed share of the one thread).
   private readonly loadDeliverable: (key: DeliverableKey) => Promise<StoredDeliverable | null>;
@@ -69,6 +80,7 @@ export class SqlStore implements ScopeStore {
     options: SqlStoreOptions = {},
   ) {
     this.reportFault = options.onFault ?? reportFaultOnConsole;
+    this.onClosed = options.onClosed ?? null;
     this.loadDeliverable = coalesceCalls((keys) => readDeliverables(this.db, keys), { maxBatch: READ_COALESCE_MAX });
     this.loadActiveBaseline = coalesceCalls((scopeIds) => readActiveBaselines(this.db, scopeIds), { maxBatch: READ_COALESCE_MAX });
   }
@@ -216,7 +228,10 @@ export class SqlStore implements ScopeStore {
   }
 
   async commit(write: StoreCommit): Promise<CommitResult> {
-    return this.commitWith(write, null);
+    const result = await this.commitWith(write, null);
+    // The port has no such answer: for its callers a record id stored twice stays a fault.
+    if (!result.ok && result.code === 'RECORD_EXISTS') throw new Error(result.message);
+    return result;
   }
 
   /**
@@ -225,10 +240,10 @@ export class SqlStore implements ScopeStore {
    * again on the fresh transaction, so it must only write (no side effects outside the database).
    * With `write` null only the caller's writes run.
    */
-  async commitWith<Tables>(write: StoreCommit | null, alsoInTransaction: TransactionWork<Tables> | null): Promise<CommitResult> {
+  async commitWith<Tables>(write: StoreCommit | null, alsoInTransaction: TransactionWork<Tables> | null): Promise<SqlCommitResult> {
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.tryCommits([write], alsoInTransaction);
-      if (outcome instanceof CommitConflict) return { ok: false, code: outcome.code, message: outcome.message };
+      if (outcome instanceof CommitConflict) return describeConflict(outcome);
       if (outcome !== 'LOST_RACE') return outcome[0] ?? { ok: true, versions: {}, records: [] };
       if (attempt >= MAX_ATTEMPTS) {
         return {
@@ -275,7 +290,8 @@ export class SqlStore implements ScopeStore {
     } catch (error) {
       if (error instanceof CommitConflict) return error;
       if (isLostRace(error)) return 'LOST_RACE';
-      throw describeUniqueViolation(error);
+      if (isRecordIdTaken(error)) return new CommitConflict('RECORD_EXISTS', `a history record with this id is already stored (${String(pgError(error).detail ?? 'duplicate id')})`);
+      throw error;
     }
   }
 
@@ -334,7 +350,11 @@ export class SqlStore implements ScopeStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.destroy();
+    try {
+      await this.db.destroy();
+    } finally {
+      await this.onClosed?.();
+    }
   }
 }
 
@@ -572,10 +592,15 @@ function isLostRace(error: unknown): boolean {
   return code === '23505' && (constraint === 'history_pkey' || constraint === 'history_heads_pkey');
 }
 
-function describeUniqueViolation(error: unknown): unknown {
-  const { code, constraint, detail } = pgError(error);
-  if (code !== '23505' || constraint !== 'history_id_key') return error;
-  return new Error(`a history record with this id is already stored (${String(detail ?? 'duplicate id')})`, { cause: error });
+function describeConflict(conflict: CommitConflict): SqlCommitResult {
+  const { code, message } = conflict;
+  return code === 'RECORD_EXISTS' ? { ok: false, code, message } : { ok: false, code, message };
+}
+
+/** A record id the commit derived is stored already: the same cause (delivery, comment) seen again. */
+function isRecordIdTaken(error: unknown): boolean {
+  const { code, constraint } = pgError(error);
+  return code === '23505' && constraint === 'history_id_key';
 }
 
 function sleep(ms: number): Promise<void> {

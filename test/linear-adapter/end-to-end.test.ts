@@ -3,14 +3,12 @@ import { runReconcileCommand } from '../../linear-adapter/commands/run-reconcile
 import { createLinearGateway } from '../../linear-adapter/gateway/linear-gateway';
 import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
-import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
-import { ANA, DEV, waitFor, workflowStatesOf } from './service-journey';
+import { startHarness, type Harness } from './ingress/ingress-harness';
+import { ANA, buildCommentPayload, buildIssuePayload, DEV, STATES, TEAM, waitFor, type TestState } from './service-scenario';
 
 // The issue's "done when": the whole service as `npm start` runs it (HTTP ingress, inbox,
 // worker, outbox sender) with the real @linear/sdk pointed at the local Linear stand-in.
 
-const TEAM = { id: '70c49a0d-6973-4563-a743-8504f1a5171b', key: 'ENG', name: 'Engineering' };
-const STATES = workflowStatesOf(TEAM.id);
 const ISSUE_ID = 'b451181e-5bd9-4be1-b803-72c1ac662295';
 const DESCRIPTION = [
   'Customers pay open invoices online.',
@@ -20,37 +18,12 @@ const DESCRIPTION = [
   '- [ ] Paying an invoice shows a receipt number within 5 seconds',
 ].join('\n');
 
-function issuePayload(action: 'create' | 'update', state: typeof STATES.progress, extra: Record<string, unknown> = {}) {
-  const base = freshPayload('issueCreate');
-  return {
-    ...base,
-    action,
-    actor: { id: DEV.id, name: DEV.name, email: DEV.email, type: 'user' },
-    data: {
-      ...base.data,
-      id: ISSUE_ID,
-      identifier: 'ENG-580',
-      title: 'Pay invoices online',
-      description: DESCRIPTION,
-      teamId: TEAM.id,
-      team: TEAM,
-      state: { id: state.id, name: state.name, type: state.type, color: '#000000' },
-      stateId: state.id,
-      assigneeId: DEV.id,
-      labelIds: [],
-      labels: [],
-    },
-    ...extra,
-  };
+function issuePayload(action: 'create' | 'update', state: TestState, extra: Record<string, unknown> = {}) {
+  return buildIssuePayload({ id: ISSUE_ID, identifier: 'ENG-580', description: DESCRIPTION }, action, state, extra);
 }
 
 function commentPayload(author: typeof ANA, body: string, id: string) {
-  const base = freshPayload('commentCreate');
-  return {
-    ...base,
-    actor: { id: author.id, name: author.name, email: author.email, type: 'user' },
-    data: { ...base.data, id, body, issueId: ISSUE_ID, userId: author.id },
-  };
+  return buildCommentPayload(ISSUE_ID, author, author.id, body, id);
 }
 
 describe('Linear adapter end to end (enforce mode, real SDK against the local Linear)', () => {

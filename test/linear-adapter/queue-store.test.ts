@@ -469,7 +469,7 @@ async function expectOldDatabaseOpens(openNew: () => Promise<SqlStore>): Promise
   try {
     const queue = await openQueueStore(store);
     expect((await queue.claimDeliveries(10, at(1))).map((d) => d.deliveryId)).toEqual(['d-old']);
-    expect((await sql<{ name: string }>`select name from linear_queue_migration`.execute(store.database)).rows.map((r) => r.name)).toEqual(['0001-queue-tables', '0002-claimed-by']);
+    expect((await sql<{ name: string }>`select name from linear_queue_migration`.execute(store.database)).rows.map((r) => r.name)).toEqual(['0001-queue-tables', '0002-claimed-by', '0003-signed-body']);
     // A second start runs nothing again.
     await openQueueStore(store);
   } finally {

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { startWorkers } from '../../linear-adapter/queue/start-workers';
 import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
 import { freshPayload, startHarness, type Harness } from './ingress/ingress-harness';
-import { ANA, DEV, waitFor, workflowStatesOf } from './service-journey';
+import { ANA, DEV, waitFor, workflowStatesOf } from './service-scenario';
 
 // The journey as a product owner, a team and an approver live it on Linear, through the
 // whole service and the real @linear/sdk against the local Linear: create, add criteria, baseline,

@@ -89,9 +89,13 @@ describe('POST /webhooks/linear', () => {
 
     it('answers each of many deliveries sent at once, a redelivery among them, and stores every delivery once', async () => {
       const ids = Array.from({ length: 40 }, () => nextDeliveryId());
-      const payload = freshPayload('issueStateChange');
+      // Forty events (forty signed bodies; one body under several ids is a replay, tested apart).
+      const now = Date.now();
+      const payloads = ids.map((_, index) => freshPayload('issueStateChange', now - index));
       // Linear redelivered the fifth while the first attempt was still being stored.
-      const sends = [...ids, ids[4] as string].map((deliveryId) => harness.deliver(payload, { deliveryId }));
+      const sends = [...ids.map((deliveryId, index) => ({ deliveryId, payload: payloads[index]! })), { deliveryId: ids[4] as string, payload: payloads[4]! }].map(
+        ({ deliveryId, payload }) => harness.deliver(payload, { deliveryId }),
+      );
       const answers = await Promise.all(
         sends.map(async (send) => {
           const response = await send;
