@@ -9,6 +9,7 @@ import { openQueueStore } from '../queue/queue-store';
 import { runBaselineCommand } from './run-baseline-command';
 import { parseSince, runReconcileCommand, type ReconcileTeam } from './run-reconcile-command';
 import { createOutboxSender } from '../queue/send-outbox';
+import { verifyBundleCommand } from './verify-bundle-command';
 
 // `npx scopekeeper baseline|reconcile`: the same configuration as the service (DATABASE_URL or
 // the PGlite data directory, LINEAR_API_KEY, LINEAR_API_URL, policy settings).
@@ -156,6 +157,14 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
         return total.failed > 0 ? 1 : 0;
       }),
     );
+
+  program
+    .command('verify <bundle>')
+    .summary('check an evidence bundle, with no database and no network')
+    .description('Checks an evidence bundle exported from the console: every record, the chain to its stated head, the sign-offs and every byte.')
+    .action(async (file: string) => {
+      exitCode = await verifyBundleCommand(file, out, fail);
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
