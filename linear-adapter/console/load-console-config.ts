@@ -11,6 +11,12 @@ const consoleConfigSchema = z
     SCOPEKEEPER_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. https://scopekeeper.example.com' }).optional(),
     /** Hours a session lasts from sign-in. */
     SCOPEKEEPER_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+    /** The workspace's address, e.g. https://linear.app/acme: deliverables link to <it>/issue/ENG-42 (the GitLab Linear integration's form). */
+    LINEAR_WORKSPACE_URL: z
+      .string()
+      .regex(/^https:\/\/linear\.app\/[a-z0-9-]{3,32}\/?$/, 'must be your workspace address, e.g. https://linear.app/acme')
+      .transform((url) => url.replace(/\/$/, ''))
+      .optional(),
     LINEAR_OAUTH_CLIENT_ID: z.string().trim().min(1).optional(),
     LINEAR_OAUTH_CLIENT_SECRET: z.string().trim().min(1).optional(),
     // Linear's OAuth 2 endpoints (linear.app/developers/oauth-2-0-authentication); tests point them at the stand-in.

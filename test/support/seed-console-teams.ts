@@ -7,7 +7,7 @@ import type { ScopeStore } from '../../src/core/store';
 
 // Two Linear teams as the console shows them: ENG with a baseline, a sign-off, an undocumented
 // reworded criterion and an undocumented removal of a deleted issue; OPS with one deliverable.
-// `criteriaText` lets a test plant hostile text in ENG-1's first criterion.
+// `criteriaText` lets a test plant hostile text in the criterion of ENG-3, the removed one.
 
 export const ENG = { id: 'team-eng', key: 'ENG', scopeId: 'linear:team-eng' };
 export const OPS = { id: 'team-ops', key: 'OPS', scopeId: 'linear:team-ops' };
@@ -38,11 +38,10 @@ export async function seedConsoleTeams(store: ScopeStore, options: { criteriaTex
     inScope: true,
     updatedAt: at(1),
   });
-  const first = options.criteriaText ?? 'A signed-in user sees their open invoices, newest first';
   const eng = [
-    state(ENG.scopeId, 'ENG-1', [first, 'Paying an invoice shows a receipt within 5 seconds']),
+    state(ENG.scopeId, 'ENG-1', ['A signed-in user sees their open invoices, newest first', 'Paying an invoice shows a receipt within 5 seconds']),
     state(ENG.scopeId, 'ENG-2', ['Exports list every invoice of the month']),
-    state(ENG.scopeId, 'ENG-3', ['Reminders go out three days before the due date']),
+    state(ENG.scopeId, 'ENG-3', [options.criteriaText ?? 'Reminders go out three days before the due date']),
     state(ENG.scopeId, 'ENG-4', []),
   ];
   const created = createBaseline({ id: newId(), scopeId: ENG.scopeId, name: 'SRS v1.0', now: at(2), approvedBy: ANA, deliverables: snapshotScope(eng, ENG.scopeId), current: null });
