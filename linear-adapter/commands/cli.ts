@@ -11,6 +11,7 @@ import { runBaselineCommand } from './run-baseline-command';
 import { parseSince, runReconcileCommand, type ReconcileTeam } from './run-reconcile-command';
 import { createOutboxSender } from '../queue/send-outbox';
 import { runDeliveriesCommand, type DeliveriesCommand } from './run-deliveries-command';
+import { verifyBundleCommand } from './verify-bundle-command';
 
 // `npx scopekeeper baseline|reconcile|deliveries`: the same configuration as the service (DATABASE_URL or
 // the PGlite data directory, LINEAR_API_KEY, LINEAR_API_URL, policy settings).
@@ -188,6 +189,13 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
   deliveries.command('list').option('--limit <n>', 'how many to show, newest first', '50').action((o: { limit: string }) => withQueue({ name: 'list', limit: Math.max(1, Number(o.limit) || 50) })());
   deliveries.command('retry <id>').description('put a dead letter back in the inbox').action((id: string) => withQueue({ name: 'retry', deliveryId: id })());
   deliveries.command('drop <id>').description('give up on a dead letter for good (kept as dropped)').action((id: string) => withQueue({ name: 'drop', deliveryId: id })());
+  program
+    .command('verify <bundle>')
+    .summary('check an evidence bundle, with no database and no network')
+    .description('Checks an evidence bundle exported from the console: every record, the chain to its stated head, the sign-offs and every byte.')
+    .action(async (file: string) => {
+      exitCode = await verifyBundleCommand(file, out, fail);
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

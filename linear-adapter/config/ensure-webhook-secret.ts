@@ -17,9 +17,18 @@ export type WebhookSecret =
  */
 export async function ensureWebhookSecret(options: { configured?: string | undefined; dataDir: string }): Promise<WebhookSecret> {
   if (options.configured) return { secret: options.configured, source: 'environment', generated: false, file: null };
-  const file = path.resolve(options.dataDir, WEBHOOK_SECRET_FILE);
-  const stored = await readSecret(file);
-  if (stored !== null) return { secret: stored, source: 'file', generated: false, file };
+  const kept = await ensureSecretFile(path.resolve(options.dataDir, WEBHOOK_SECRET_FILE), 'a new webhook secret, or set LINEAR_WEBHOOK_SECRET');
+  return { ...kept, source: 'file' };
+}
+
+/**
+ * A secret kept in a file readable by its owner only: the one stored there, else a new one
+ * (32 random bytes, hex) written there. `remedy` ends the error when the file is empty
+ * ("delete it to generate <remedy>").
+ */
+export async function ensureSecretFile(file: string, remedy: string): Promise<{ secret: string; generated: boolean; file: string }> {
+  const stored = await readSecret(file, remedy);
+  if (stored !== null) return { secret: stored, generated: false, file };
 
   await mkdir(path.dirname(file), { recursive: true });
   const secret = randomBytes(32).toString('hex');
@@ -28,16 +37,16 @@ export async function ensureWebhookSecret(options: { configured?: string | undef
     await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const winner = await readSecret(file);
-    if (winner === null) throw new Error(`${file} is empty; delete it to generate a new webhook secret`, { cause: error });
-    return { secret: winner, source: 'file', generated: false, file };
+    const winner = await readSecret(file, remedy);
+    if (winner === null) throw new Error(`${file} is empty; delete it to generate ${remedy}`, { cause: error });
+    return { secret: winner, generated: false, file };
   }
   // The mode given to writeFile is filtered through the umask; make sure nobody else can read it.
   await chmod(file, 0o600);
-  return { secret, source: 'file', generated: true, file };
+  return { secret, generated: true, file };
 }
 
-async function readSecret(file: string): Promise<string | null> {
+async function readSecret(file: string, remedy: string): Promise<string | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -46,7 +55,7 @@ async function readSecret(file: string): Promise<string | null> {
     throw error;
   }
   const secret = text.trim();
-  if (secret === '') throw new Error(`${file} is empty; delete it to generate a new webhook secret, or set LINEAR_WEBHOOK_SECRET`);
+  if (secret === '') throw new Error(`${file} is empty; delete it to generate ${remedy}`);
   return secret;
 }
 

@@ -24,6 +24,8 @@ export interface ServerDeps {
   mode: ServiceMode;
   /** Unix milliseconds; the webhook timestamp window is checked against it. */
   now?: () => number;
+  /** Takes every other route (the console: pages, sign-in, /api/); without it they are 404. */
+  console?: { handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
   /** Called after a new delivery was stored and answered, e.g. to wake the inbox worker. Must not throw. */
   onDeliveryStored?: (deliveryId: string) => void;
 }
@@ -124,6 +126,7 @@ export function createServer(deps: ServerDeps): Server {
         res.writeHead(200, { 'content-type': deps.metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
         return res.end(text);
       }
+      if (deps.console) return deps.console.handle(req, res);
       return sendJson(res, 404, { error: `No route for ${route}. Try POST ${WEBHOOK_PATH}, GET /healthz or GET /metrics.` });
     })().catch((error: unknown) => {
       deps.logger.error({ route, error: (error as Error).message }, 'request failed');

@@ -14,6 +14,8 @@ import { buildClosurePolicy, loadConfig, type Config, type ServiceMode } from '.
 import { DataDirectoryInUseError } from '../../src/store/lock-data-directory';
 import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
 import { trackLinearHealth, type LinearHealth } from './track-linear-health';
+import { startConsole } from '../console/start-console';
+import { loadConsoleConfig, type ConsoleConfig } from '../console/load-console-config';
 
 /** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
 export interface ServiceContext {
@@ -51,6 +53,8 @@ export interface StartServiceDeps {
   handleSignals?: boolean;
   /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
   shutdownTimeoutMs?: number;
+  /** The console's settings (loadConsoleConfig); default: token sign-in only. */
+  console?: ConsoleConfig;
 }
 
 export interface RunningService {
@@ -107,6 +111,7 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
     queue = await openQueueStore(store, { onFault: metrics.reportFault, instanceId });
     const mode = config.SCOPEKEEPER_MODE;
     const context: ServiceContext = { config, mode, policy: buildClosurePolicy(config), logger, metrics, store, queue, linearHealth };
+    const consoleApp = await startConsole({ config, consoleConfig: deps.console ?? defaultConsoleConfig(), store, policy: context.policy, logger, ...(deps.now ? { now: deps.now } : {}) });
 
     server = createServer({
       store,
@@ -117,6 +122,7 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
       mode,
       linearHealth,
       degradedAfterMs: config.SCOPEKEEPER_DEGRADED_AFTER_SECONDS * 1000,
+      console: consoleApp.console,
       ...(deps.now ? { now: deps.now } : {}),
       onDeliveryStored: (deliveryId) => {
         for (const hook of hooks) {
@@ -138,6 +144,8 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
       (deps.printNotice ?? ((text: string) => process.stderr.write(text)))(describeWebhookSetup(secret, url));
       logger.warn({ file: secret.file }, 'generated a webhook signing secret; paste it into Linear (printed above)');
     }
+    const signIn = consoleApp.describeStart(url);
+    if (signIn) (deps.printNotice ?? ((text: string) => process.stderr.write(text)))(signIn);
     for (const start of [deps.onStart ?? []].flat()) {
       const hook = await start(context);
       if (hook) hooks.push(hook);
@@ -163,12 +171,14 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
  */
 export async function runService(env: Record<string, string | undefined>, deps: Omit<StartServiceDeps, 'handleSignals'> = {}): Promise<void> {
   const config = loadConfig(env);
-  if (!config.ok) {
-    process.stderr.write(`Scopekeeper cannot start; fix these settings:\n${config.errors.map((e) => `  ${e}`).join('\n')}\n`);
+  const consoleConfig = loadConsoleConfig(env);
+  if (!config.ok || !consoleConfig.ok) {
+    const errors = [...(config.ok ? [] : config.errors), ...(consoleConfig.ok ? [] : consoleConfig.errors)];
+    process.stderr.write(`Scopekeeper cannot start; fix these settings:\n${errors.map((e) => `  ${e}`).join('\n')}\n`);
     process.exit(2);
   }
   try {
-    await startService(config.value, { ...deps, handleSignals: true });
+    await startService(config.value, { ...deps, console: consoleConfig.value, handleSignals: true });
   } catch (error) {
     // Not a fault to debug: another process has the data directory, and the message says what to do.
     if (error instanceof DataDirectoryInUseError) {
@@ -178,6 +188,12 @@ export async function runService(env: Record<string, string | undefined>, deps: 
     process.stderr.write(`Scopekeeper failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }
+}
+
+function defaultConsoleConfig(): ConsoleConfig {
+  const loaded = loadConsoleConfig({});
+  if (!loaded.ok) throw new Error(`console defaults do not load: ${loaded.errors.join('; ')}`);
+  return loaded.value;
 }
 
 function openConfiguredStore(config: Config, onFault: ReportFault): Promise<SqlStore> {

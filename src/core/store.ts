@@ -204,3 +204,48 @@ export function assertCommitShape(write: StoreCommit): void {
   const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
   if (repeated) throw new Error(`deliverable ${repeated} is written twice in one commit`);
 }
+
+// ---- the Linear console's reads and per-scope settings (SQL store only) ----
+
+/** A scope the store holds, with one deliverable key to name it by (Linear: "ENG-42" names team ENG). */
+export interface ScopeListing {
+  scopeId: string;
+  sampleKey: string | null;
+}
+
+/** History counts the console's overview shows without reading the whole chain. */
+export interface HistoryCounts {
+  records: number;
+  /** Scope changes with no reason, given or attached later. */
+  undocumented: number;
+  /** closure_bypassed with action recorded: closures that stand without a valid sign-off. */
+  bypasses: number;
+  /** Closures that stand: bypasses and closure_allowed. */
+  closures: number;
+}
+
+/** A scope's stored settings as written (the caller checks them with its own schema). */
+export interface StoredScopeSettings {
+  settings: unknown;
+  /** Optimistic concurrency token: 1 on first write, +1 on every write. */
+  version: number;
+}
+
+export interface ScopeSettingsWrite {
+  settings: Record<string, unknown>;
+  /** The version the caller read; null means "none stored yet". */
+  expectedVersion: number | null;
+}
+
+/**
+ * What the Linear service's console needs beyond ScopeStore: SQL answers these with one query
+ * each, and per-scope settings live in the database with their history record in one commit.
+ */
+export interface ConsoleScopeStore extends ScopeStore {
+  /** Scopes whose id starts with `prefix` (e.g. "linear:"). */
+  listScopes(prefix: string): Promise<ScopeListing[]>;
+  countHistory(scopeId: string): Promise<HistoryCounts>;
+  readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null>;
+  /** `commit` (e.g. the settings_changed record) and the settings, in one transaction; VERSION_CONFLICT when they changed since read. */
+  commitScopeSettings(write: StoreCommit, settings: ScopeSettingsWrite): Promise<CommitResult>;
+}

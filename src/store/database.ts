@@ -57,10 +57,19 @@ export interface HistoryHeadsTable {
   scope_version: string | null;
 }
 
+/** Settings a scope keeps in the database (the Linear console's per-team settings). */
+export interface ScopeSettingsTable {
+  scope_id: string;
+  version: number;
+  settings: Json;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   deliverables: DeliverablesTable;
   baselines: BaselinesTable;
   history: HistoryTable;
   change_reasons: ChangeReasonsTable;
   history_heads: HistoryHeadsTable;
+  scope_settings: ScopeSettingsTable;
 }

@@ -87,4 +87,17 @@ export const migrations: Record<string, Migration> = {
   '0002-linear-queue': {
     async up(): Promise<void> {},
   },
+
+  /** Per-scope settings edited in the Linear console; the environment's values stay the defaults. */
+  '0004-scope-settings': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('scope_settings')
+        .addColumn('scope_id', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull().check(sql`version >= 1`))
+        .addColumn('settings', 'jsonb', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

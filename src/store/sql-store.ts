@@ -7,11 +7,15 @@ import {
   readStored,
   readStoredRecord,
   type CommitResult,
+  type ConsoleScopeStore,
+  type HistoryCounts,
   type HistoryHead,
   type HistoryPage,
   type HistoryQuery,
-  type ScopeStore,
+  type ScopeListing,
+  type ScopeSettingsWrite,
   type StoreCommit,
+  type StoredScopeSettings,
   type StoreConflictCode,
   type StoredDeliverable,
 } from '../core/store';
@@ -64,7 +68,7 @@ class CommitConflict extends Error {
  * The storage port on SQL: the same code, schema and migrations run on embedded PGlite and
  * on PostgreSQL (see docs/adr/0001-sql-store-kysely.md).
  */
-export class SqlStore implements ScopeStore {
+export class SqlStore implements ConsoleScopeStore {
   private closed = false;
   private appendedSinceAnalyze = 0;
   private readonly reportFault: ReportFault;
@@ -228,10 +232,7 @@ export class SqlStore implements ScopeStore {
   }
 
   async commit(write: StoreCommit): Promise<CommitResult> {
-    const result = await this.commitWith(write, null);
-    // The port has no such answer: for its callers a record id stored twice stays a fault.
-    if (!result.ok && result.code === 'RECORD_EXISTS') throw new Error(result.message);
-    return result;
+    return asPortResult(await this.commitWith(write, null));
   }
 
   /**
@@ -345,6 +346,60 @@ export class SqlStore implements ScopeStore {
 
   private async analyzeHistory(): Promise<void> {
     await sql`analyze history, change_reasons`.execute(this.db);
+  }
+
+  async listScopes(prefix: string): Promise<ScopeListing[]> {
+    const { rows } = await sql<{ scope_id: string; sample_key: string | null }>`
+      select s.scope_id, (select d.state->>'key' from deliverables d where d.scope_id = s.scope_id order by d.id limit 1) as sample_key
+      from (select scope_id from history_heads union select distinct scope_id from deliverables) as s
+      where starts_with(s.scope_id, ${prefix})
+      order by s.scope_id`.execute(this.db);
+    return rows.map((row) => ({ scopeId: row.scope_id, sampleKey: row.sample_key }));
+  }
+
+  async countHistory(scopeId: string): Promise<HistoryCounts> {
+    // Same rule as queryHistory's undocumentedOnly; bypasses as computeSignals counts them.
+    const { rows } = await sql<{ records: number; undocumented: number; bypasses: number; closures: number }>`
+      select
+        count(*)::int as records,
+        count(*) filter (where h.without_reason and not exists (
+          select 1 from change_reasons r where r.scope_id = h.scope_id and (r.change_id = h.change_id or r.change_id = h.id)))::int as undocumented,
+        count(*) filter (where h.kind = 'closure_bypassed' and h.record->'data'->>'action' = 'recorded')::int as bypasses,
+        count(*) filter (where h.kind = 'closure_allowed' or (h.kind = 'closure_bypassed' and h.record->'data'->>'action' = 'recorded'))::int as closures
+      from history h where h.scope_id = ${scopeId}`.execute(this.db);
+    return rows[0] ?? { records: 0, undocumented: 0, bypasses: 0, closures: 0 };
+  }
+
+  async readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null> {
+    const row = await this.db
+      .selectFrom('scope_settings')
+      .select(['version', sql<string>`settings::text`.as('settings')])
+      .where('scope_id', '=', scopeId)
+      .executeTakeFirst();
+    return row ? { version: row.version, settings: parseStoredJson(row.settings, `settings of scope ${scopeId}`) } : null;
+  }
+
+  async commitScopeSettings(write: StoreCommit, settings: ScopeSettingsWrite): Promise<CommitResult> {
+    const now = new Date().toISOString();
+    return asPortResult(await this.commitWith<Database>(write, async (trx) => {
+      const value = jsonb(settings.settings);
+      const row =
+        settings.expectedVersion === null
+          ? await trx
+              .insertInto('scope_settings')
+              .values({ scope_id: write.scopeId, version: 1, settings: value, updated_at: now })
+              .onConflict((conflict) => conflict.column('scope_id').doNothing())
+              .returning('version')
+              .executeTakeFirst()
+          : await trx
+              .updateTable('scope_settings')
+              .set({ version: settings.expectedVersion + 1, settings: value, updated_at: now })
+              .where('scope_id', '=', write.scopeId)
+              .where('version', '=', settings.expectedVersion)
+              .returning('version')
+              .executeTakeFirst();
+      if (!row) throw new CommitConflict('VERSION_CONFLICT', `the settings of scope ${write.scopeId} changed since they were read`);
+    }));
   }
 
   async close(): Promise<void> {
@@ -595,6 +650,12 @@ function isLostRace(error: unknown): boolean {
 function describeConflict(conflict: CommitConflict): SqlCommitResult {
   const { code, message } = conflict;
   return code === 'RECORD_EXISTS' ? { ok: false, code, message } : { ok: false, code, message };
+}
+
+/** The port has no RECORD_EXISTS answer: for its callers a record id stored twice stays a fault. */
+function asPortResult(result: SqlCommitResult): CommitResult {
+  if (!result.ok && result.code === 'RECORD_EXISTS') throw new Error(result.message);
+  return result;
 }
 
 /** A record id the commit derived is stored already: the same cause (delivery, comment) seen again. */

@@ -47,9 +47,13 @@ describe('the service started by npm start', () => {
     expect(service.output()).toMatch(/Scopekeeper generated a webhook signing secret for Linear:\s+[0-9a-f]{64}/);
     expect(service.output()).toContain('Settings → API → Webhooks');
 
-    const missing = await fetch(`${url}/nope`);
-    expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: string }).error).toContain('GET /healthz');
+    // On loopback the console's sign-in link is printed, and it signs in.
+    const link = /^ {4}(http:\/\/\S+\/sign-in\?token=[0-9a-f]{64})$/m.exec(service.output())?.[1];
+    expect(link).toBeDefined();
+    const signIn = await fetch(link!, { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const page = await fetch(`${url}/`, { headers: { cookie: (signIn.headers.get('set-cookie') ?? '').split(';')[0]! } });
+    expect(await page.text()).toContain('No Linear team has anything recorded yet');
 
     const exited = exitOf(service.child);
     service.child.kill('SIGTERM');

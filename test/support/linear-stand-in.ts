@@ -56,7 +56,7 @@
  *                             (seeded data stays)
  *   close()
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,6 +91,8 @@ export interface SeedUser {
   displayName?: string;
   /** `User.admin`, a workspace administrator. Default false. */
   admin?: boolean;
+  /** Teams the user is a member of (`User.teams`). */
+  teamIds?: string[];
 }
 export interface SeedTeam {
   id: string;
@@ -178,6 +180,12 @@ export interface LinearStandInOptions {
   budgets?: { requestsPerHour?: number; complexityPerHour?: number } | false;
   /** The clock the budgets refill by, epoch milliseconds. Default Date.now. */
   now?: () => number;
+  /**
+   * An OAuth 2 application (linear.app/developers/oauth-2-0-authentication): GET /oauth/authorize
+   * approves as the user `signInAs` named, POST /oauth/token exchanges the code, and the access
+   * token then works as `Authorization: Bearer <token>` with that user as `viewer`.
+   */
+  oauth?: { clientId: string; clientSecret: string; redirectUris: string[] };
 }
 
 export interface LinearStandIn {
@@ -195,6 +203,8 @@ export interface LinearStandIn {
   failNext(count: number, kind: FailureKind, options?: { retryAfterSeconds?: number }): void;
   /** Resolves once the outage is in force (for 'down': the port is closed; for null: open again). */
   outage(kind: OutageKind | null, options?: { retryAfterSeconds?: number }): Promise<void>;
+  /** The user who approves the next OAuth authorization (the one "signed in to Linear" in the browser). */
+  signInAs(userId: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -272,8 +282,11 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
     });
   });
 
+  const oauth = createOAuthEndpoints(options.oauth ?? null, clock);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/oauth/')) return oauth.handle(req, res, url);
     if (req.method !== 'POST' || url.pathname !== '/graphql') {
       return sendJson(res, 404, { errors: [{ message: 'POST /graphql only' }] });
     }
@@ -331,7 +344,10 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
     }
 
     const key = req.headers.authorization;
-    if (!key || (options.apiKey !== undefined && key !== options.apiKey)) {
+    // An OAuth access token goes as "Bearer <token>" (linear.app/developers/oauth-2-0-authentication); only issued ones work.
+    const oauthUser = key?.startsWith('Bearer ') ? oauth.userOf(key.slice('Bearer '.length)) : null;
+    const refusedBearer = options.oauth !== undefined && key?.startsWith('Bearer ') === true && oauthUser === null;
+    if (!key || refusedBearer || (oauthUser === null && options.apiKey !== undefined && key !== options.apiKey)) {
       // HTTP 400 as linear/linear#471 saw it; the SDK classifies by extensions.type either way.
       return answer(400, {
         errors: [linearError('Authentication required, not authenticated', 'AUTHENTICATION_ERROR', 'authentication error', 'You need to authenticate to access this operation.')],
@@ -386,7 +402,7 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
       });
     }
 
-    const result = await execute({ schema: mocked, document, variableValues: variables, contextValue: { state } });
+    const result = await execute({ schema: mocked, document, variableValues: variables, contextValue: { state, viewerId: oauthUser } });
     if (failure?.kind === 'lost-response') {
       // The operation took effect, but the caller never hears about it.
       entry.errors = ['response lost'];
@@ -441,6 +457,7 @@ export async function startLinearStandIn(initial: LinearSeed = {}, options: Line
       if (kind === 'down' && !wasDown) await closeServer();
       if (kind !== 'down' && wasDown) await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     },
+    signInAs: (userId) => oauth.signInAs(userId),
     reset() {
       recorded = [];
       failures = [];
@@ -589,12 +606,12 @@ function scalarMock(name: string): () => unknown {
   return () => name;
 }
 
-type Resolver = (source: Node, args: Args, context: { state: State }) => unknown;
+type Resolver = (source: Node, args: Args, context: { state: State; viewerId?: string | null }) => unknown;
 
 function createResolvers(): Record<string, Record<string, Resolver>> {
   return {
     Query: {
-      viewer: (_s, _a, { state }) => userNode(state, state.viewer.id),
+      viewer: (_s, _a, { state, viewerId }) => userNode(state, viewerId ?? state.viewer.id),
       user: (_s, args, { state }) => userNode(state, String(args.id)) ?? notFound('User'),
       users: (_s, args, { state }) => connect([...state.users.keys()].map((id) => userNode(state, id)!), args),
       team: (_s, args, { state }) => teamNode(state, String(args.id)) ?? notFound('Team'),
@@ -623,6 +640,10 @@ function createResolvers(): Record<string, Record<string, Resolver>> {
         issue.$seeded
           ? connect([...state.comments.values()].filter((c) => c.issueId === issue.id).flatMap((c): Node[] => { const node = commentNode(state, c.id); return node ? [node] : []; }), args)
           : undefined,
+    },
+    User: {
+      teams: (user, args, { state }) =>
+        user.$seeded ? connect((state.users.get(String(user.id))?.teamIds ?? []).flatMap((id): Node[] => { const node = teamNode(state, id); return node ? [node] : []; }), args) : undefined,
     },
     Team: {
       states: (team, args, { state }) =>
@@ -1023,4 +1044,72 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth 2 (linear.app/developers/oauth-2-0-authentication): GET https://linear.app/oauth/authorize
+// with client_id, redirect_uri, response_type=code, scope (comma separated, `read` always), state;
+// the user comes back to redirect_uri with code and the same state; POST
+// https://api.linear.app/oauth/token, form-encoded, with code, redirect_uri, client_id,
+// client_secret, grant_type=authorization_code, answers { access_token, token_type: "Bearer",
+// expires_in, scope }. Refusals are **not documented** by Linear: the stand-in answers RFC 6749's
+// shapes (4.1.2.1 redirect with error=…, 5.2 { error } with 400, invalid_client 401).
+
+const OAUTH_CODE_TTL_MS = 10 * 60_000;
+
+function createOAuthEndpoints(app: LinearStandInOptions['oauth'] | null, clock: () => number) {
+  const codes = new Map<string, { userId: string; redirectUri: string; scope: string; expiresAt: number }>();
+  const tokens = new Map<string, string>();
+  let approver: string | null = null;
+  const fail = (res: ServerResponse, status: number, error: string, description: string) => sendJson(res, status, { error, error_description: description });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!app) return sendJson(res, 404, { error: 'no OAuth application is set up in the stand-in' });
+    if (req.method === 'GET' && url.pathname === '/oauth/authorize') {
+      const q = url.searchParams;
+      // A wrong client or redirect URI must not redirect anywhere (RFC 6749 4.1.2.1).
+      if (q.get('client_id') !== app.clientId) return fail(res, 400, 'invalid_client', 'unknown client_id');
+      const redirectUri = q.get('redirect_uri') ?? '';
+      if (!app.redirectUris.includes(redirectUri)) return fail(res, 400, 'invalid_request', 'redirect_uri is not one of the application\'s callback URLs');
+      const back = new URL(redirectUri);
+      const state = q.get('state');
+      if (state !== null) back.searchParams.set('state', state);
+      const scope = q.get('scope');
+      if (q.get('response_type') !== 'code' || !scope) back.searchParams.set('error', 'invalid_request');
+      else if (!approver) back.searchParams.set('error', 'access_denied');
+      else {
+        const code = randomBytes(20).toString('hex');
+        codes.set(code, { userId: approver, redirectUri, scope: scope.split(',').includes('read') ? scope : `read,${scope}`, expiresAt: clock() + OAUTH_CODE_TTL_MS });
+        back.searchParams.set('code', code);
+      }
+      res.writeHead(302, { location: back.toString() });
+      return void res.end();
+    }
+    if (req.method === 'POST' && url.pathname === '/oauth/token') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+        return fail(res, 400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+      }
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      if (form.get('client_id') !== app.clientId || form.get('client_secret') !== app.clientSecret) return fail(res, 401, 'invalid_client', 'client authentication failed');
+      if (form.get('grant_type') !== 'authorization_code') return fail(res, 400, 'unsupported_grant_type', 'use grant_type=authorization_code');
+      const code = codes.get(form.get('code') ?? '');
+      // A code is used once (RFC 6749 4.1.2): the second exchange fails.
+      codes.delete(form.get('code') ?? '');
+      if (!code || code.expiresAt < clock() || code.redirectUri !== form.get('redirect_uri')) return fail(res, 400, 'invalid_grant', 'the code is unknown, used, expired, or was issued for another redirect_uri');
+      const token = randomBytes(32).toString('hex');
+      tokens.set(token, code.userId);
+      return sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 86_399, scope: code.scope.split(',').join(' ') });
+    }
+    return sendJson(res, 404, { error: 'GET /oauth/authorize or POST /oauth/token' });
+  }
+
+  return {
+    handle,
+    userOf: (token: string) => tokens.get(token) ?? null,
+    signInAs: (userId: string) => {
+      approver = userId;
+    },
+  };
 }

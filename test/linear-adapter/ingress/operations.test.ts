@@ -63,16 +63,14 @@ describe('GET /healthz', () => {
     expect((await harness.deliver(freshPayload('issueCreate'))).status).toBe(503);
   });
 
-  it('answers 405 to a POST and 404 with the routes to an unknown path', async () => {
+  it('answers 405 to a POST, and hands other paths to the console, which asks a visitor without a session to sign in', async () => {
     harness = await startHarness();
     const post = await fetch(`${harness.url}/healthz`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
-    const missing = await fetch(`${harness.url}/webhooks/jira`);
-    expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: string }).error).toBe(
-      'No route for GET /webhooks/jira. Try POST /webhooks/linear, GET /healthz or GET /metrics.',
-    );
+    const missing = await fetch(`${harness.url}/webhooks/jira`, { redirect: 'manual' });
+    expect(missing.status).toBe(303);
+    expect(missing.headers.get('location')).toBe('/sign-in?next=%2Fwebhooks%2Fjira');
   });
 });
 
@@ -120,7 +118,9 @@ describe('startService', () => {
   it('prints a generated webhook secret with the Linear steps on first start, verifies with it, and reuses it silently later', async () => {
     const printed: string[] = [];
     const env = { SCOPEKEEPER_DATA_DIR: dataDir, LINEAR_WEBHOOK_SECRET: '' };
-    const first = await startHarness(env, { printNotice: (text) => printed.push(text) });
+    // The console's sign-in link is printed on every start; the secret only on the first.
+    const notice = (text: string) => void (text.includes('webhook signing secret') && printed.push(text));
+    const first = await startHarness(env, { printNotice: notice });
     let secret: string;
     try {
       expect(printed).toHaveLength(1);
@@ -134,7 +134,7 @@ describe('startService', () => {
       await first.stop();
     }
 
-    const second = await startHarness(env, { printNotice: (text) => printed.push(text) });
+    const second = await startHarness(env, { printNotice: notice });
     try {
       expect(printed).toHaveLength(1);
       const raw = JSON.stringify(freshPayload('issueCreate'));

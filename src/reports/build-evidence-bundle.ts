@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { displayActor } from '../core/check-sign-off-authority';
+import type { Baseline, HistoryRecord } from '../core/schemas';
+
+export const EVIDENCE_FORMAT = 'scopekeeper-evidence-bundle/1';
+
+/** What a signature means, printed with it (21 CFR Part 11 §11.50 asks a signature manifestation for it). */
+export const SIGN_OFF_MEANING = 'accepted the acceptance criteria as meeting the agreed scope';
+
+/** One sign-off as the bundle prints it: who (printed name), when, in what role, and what it means. */
+export interface SignatureEntry {
+  recordId: string;
+  seq: number;
+  deliverableKey: string | null;
+  signerName: string;
+  signerId: string;
+  signerEmail: string | null;
+  at: string;
+  role: string;
+  meaning: string;
+  note: string | null;
+  /** SHA-256 of the criteria as they stood when signed. */
+  criteriaDigest: string;
+}
+
+export interface EvidenceBundleInput {
+  scope: { id: string; key: string; name: string };
+  baseline: Baseline;
+  /** The chain oldest first, starting with the baseline's `baseline_created` record. */
+  pages: AsyncIterable<HistoryRecord[]>;
+  keys: ReadonlyMap<string, string>;
+  /** ISO time the bundle was made. */
+  generatedAt: string;
+}
+
+/** The sign-off entries of some records, in order. */
+export function listSignatures(records: readonly HistoryRecord[], keys: ReadonlyMap<string, string>): SignatureEntry[] {
+  return records.flatMap((record) => {
+    if (record.kind !== 'signoff_recorded') return [];
+    const { signOff } = record.data;
+    return [
+      {
+        recordId: record.id,
+        seq: record.seq,
+        deliverableKey: record.deliverableId ? (keys.get(record.deliverableId) ?? record.deliverableId) : null,
+        signerName: displayActor(signOff.signer),
+        signerId: signOff.signer.id,
+        signerEmail: signOff.signer.email,
+        at: signOff.at,
+        role: signOff.role,
+        meaning: SIGN_OFF_MEANING,
+        note: signOff.note,
+        criteriaDigest: signOff.digest,
+      },
+    ];
+  });
+}
+
+/**
+ * The evidence bundle of one baseline, as a stream of JSON text: the baseline, every record from
+ * its `baseline_created` on with hash and previous hash, the sign-offs as a signature manifest,
+ * the chain head, and last `sha256`: the SHA-256 of every byte before `,"sha256":`, so a changed
+ * byte anywhere is caught even where no record hash covers it (the baseline's snapshot, the
+ * manifest). Records stream a page at a time; only the manifest is kept in memory.
+ * `verifyEvidenceBundle` checks all of it without a database.
+ */
+export async function* buildEvidenceBundle(input: EvidenceBundleInput): AsyncGenerator<string> {
+  const digest = createHash('sha256');
+  const emit = (text: string) => {
+    digest.update(text, 'utf8');
+    return text;
+  };
+  yield emit(
+    `{"format":${JSON.stringify(EVIDENCE_FORMAT)},"generatedAt":${JSON.stringify(input.generatedAt)},"scope":${JSON.stringify(input.scope)},` +
+      `"baseline":${JSON.stringify(input.baseline)},"records":[`,
+  );
+  const signatures: SignatureEntry[] = [];
+  let last: HistoryRecord | null = null;
+  for await (const page of input.pages) {
+    if (page.length === 0) continue;
+    yield emit(`${last ? ',' : ''}${page.map((r) => JSON.stringify(r)).join(',')}`);
+    signatures.push(...listSignatures(page, input.keys));
+    last = page[page.length - 1] ?? last;
+  }
+  const head = last ? { seq: last.seq, hash: last.hash } : null;
+  yield emit(`],"signatures":${JSON.stringify(signatures)},"head":${JSON.stringify(head)}`);
+  yield `,"sha256":"${digest.digest('hex')}"}\n`;
+}
