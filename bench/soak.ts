@@ -36,6 +36,7 @@ const RUNS = Number(process.env.SOAK_RUNS ?? 3);
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
 const root = path.resolve(__dirname, '..');
 
+const progress = (text: string) => process.stderr.write(`soak ${new Date().toISOString().slice(11, 19)} ${text}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 
@@ -101,14 +102,16 @@ async function outage(kind: OutageKind, label: string, seconds: number, atStart:
       SCOPEKEEPER_MODE: 'enforce', LOG_LEVEL: 'silent', LINEAR_TIMEOUT_MS: '5000', SCOPEKEEPER_DEGRADED_AFTER_SECONDS: '30',
     });
     if (!config.ok) throw new Error(config.errors.join('; '));
-    service = await startService(config.value, { onStart: startWorkers, logger: createLogger({ level: 'silent' }), openStore: () => openStore({ dataDir: 'memory://' }) });
+    service = await startService(config.value, { onStart: startWorkers, logger: createLogger({ level: process.env.SOAK_LOG_LEVEL ?? 'silent' }), openStore: () => openStore({ dataDir: 'memory://' }) });
     const url = service.url;
+    progress(`${label}: service started`);
     for (let i = 0; i < OUTAGE_CLOSURES; i += 1) await deliver(agent, url, i, 'create', `soak-create-${i}`);
     if (!atStart) {
       await waitUntil('the creates to be processed', async () => (await service!.context.queue.inboxBacklog()) === 0);
       await linear.outage(kind, { retryAfterSeconds: 5 });
     }
     const outageStarted = now();
+    progress(`${label}: outage on, sending ${OUTAGE_CLOSURES} closures`);
     const samples: HealthSample[] = [];
     let acked = 0;
     // Closures spread over the first half of the outage.
@@ -124,10 +127,12 @@ async function outage(kind: OutageKind, label: string, seconds: number, atStart:
     }
     await linear.outage(null);
     const recovered = now();
+    progress(`${label}: outage over, draining`);
     const after: HealthSample[] = [];
     await waitUntil('every revert and comment', async () => {
       after.push(await sampleHealth(url));
       const backlog = await service!.context.queue.outboxBacklog();
+      if (after.length % 20 === 0) progress(`${label}: ${reverted(linear, OUTAGE_CLOSURES)} reverted, ${linear.comments().length} comments, outbox ${backlog.pending}, inbox ${await service!.context.queue.inboxBacklog()}`);
       return reverted(linear, OUTAGE_CLOSURES) === OUTAGE_CLOSURES && linear.comments().length >= OUTAGE_CLOSURES && backlog.pending === 0;
     }, DRAIN_TIMEOUT_MS, 500);
     const drainSeconds = (now() - recovered) / 1000;
