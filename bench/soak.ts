@@ -172,7 +172,7 @@ function startChild(env: Record<string, string>): Child {
   let out = '';
   const listening = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
+      out = (out + chunk.toString()).slice(-20_000);
       if (/"msg":"scopekeeper listening"/.test(out)) resolve(now());
     });
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -199,7 +199,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<{
   }
   const env: Record<string, string> = {
     PORT: String(port), HOST: '127.0.0.1', SCOPEKEEPER_DATA_DIR: dataDir, LINEAR_WEBHOOK_SECRET: SECRET, LINEAR_API_KEY: API_KEY,
-    LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', LOG_LEVEL: 'warn', LINEAR_REQUESTS_PER_HOUR: '0', SCOPEKEEPER_INSTANCE_ID: `soak-${run}`,
+    LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', LOG_LEVEL: 'info', LINEAR_REQUESTS_PER_HOUR: '0', SCOPEKEEPER_INSTANCE_ID: `soak-${run}`,
     DATABASE_URL: database ?? '',
   };
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
@@ -207,6 +207,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<{
   let child = startChild(env);
   try {
     await child.listening;
+    progress(`kill -9 on ${backend}, run ${run}: creating ${BURST} issues`);
     await Promise.all(Array.from({ length: 8 }, async (_, w) => {
       for (let i = w; i < BURST; i += 8) await deliver(agent, url, i, 'create', `soak-create-${i}`);
     }));
@@ -228,6 +229,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<{
     }));
     const ackedBeforeKill = acked.size;
     await new Promise((resolve) => (child.process.exitCode !== null || child.process.signalCode !== null ? resolve(null) : child.process.once('exit', resolve)));
+    progress(`kill -9 on ${backend}, run ${run}: killed after ${acked.size} answered 200; restarting`);
     child = startChild(env);
     const restarted = await child.listening;
     // Linear retries what was not answered 200 (after 1 minute; here at once, to keep it short).
