@@ -168,7 +168,8 @@ interface Child {
 }
 
 function startChild(env: Record<string, string>): Child {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node itself with tsx's loader, not the tsx CLI: kill -9 must hit the service's own process.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listening = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
