@@ -235,7 +235,7 @@ describe('decideIssueEvent', () => {
       expect(decision.outcome).toBe('closure_refused');
       expect(decision.actions).toEqual([
         { type: 'set_state', id: expect.any(String), issueId: event.data.id, stateId: '1ab9475f-eb91-4207-a5a3-1176e38b85be' },
-        { type: 'comment', id: expect.any(String), issueId: event.data.id, body: expect.any(String) },
+        { type: 'comment', id: expect.any(String), issueId: event.data.id, body: expect.any(String), after: { actionId: expect.any(String), bodyIfRefused: expect.stringContaining('Linear refused the change') } },
         { type: 'add_label', id: expect.any(String), issueId: event.data.id, teamId: event.data.teamId, labelName: 'needs acceptance criteria' },
       ]);
       const body = comments(decision.actions)[0]!.body;
