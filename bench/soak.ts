@@ -36,6 +36,7 @@ const RUNS = Number(process.env.SOAK_RUNS ?? 3);
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
 const root = path.resolve(__dirname, '..');
 
+const progress = (text: string) => process.stderr.write(`soak ${new Date().toISOString().slice(11, 19)} ${text}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 
@@ -101,14 +102,16 @@ async function outage(kind: OutageKind, label: string, seconds: number, atStart:
       SCOPEKEEPER_MODE: 'enforce', LOG_LEVEL: 'silent', LINEAR_TIMEOUT_MS: '5000', SCOPEKEEPER_DEGRADED_AFTER_SECONDS: '30',
     });
     if (!config.ok) throw new Error(config.errors.join('; '));
-    service = await startService(config.value, { onStart: startWorkers, logger: createLogger({ level: 'silent' }), openStore: () => openStore({ dataDir: 'memory://' }) });
+    service = await startService(config.value, { onStart: startWorkers, logger: createLogger({ level: process.env.SOAK_LOG_LEVEL ?? 'silent' }), openStore: () => openStore({ dataDir: 'memory://' }) });
     const url = service.url;
+    progress(`${label}: service started`);
     for (let i = 0; i < OUTAGE_CLOSURES; i += 1) await deliver(agent, url, i, 'create', `soak-create-${i}`);
     if (!atStart) {
       await waitUntil('the creates to be processed', async () => (await service!.context.queue.inboxBacklog()) === 0);
       await linear.outage(kind, { retryAfterSeconds: 5 });
     }
     const outageStarted = now();
+    progress(`${label}: outage on, sending ${OUTAGE_CLOSURES} closures`);
     const samples: HealthSample[] = [];
     let acked = 0;
     // Closures spread over the first half of the outage.
@@ -124,10 +127,12 @@ async function outage(kind: OutageKind, label: string, seconds: number, atStart:
     }
     await linear.outage(null);
     const recovered = now();
+    progress(`${label}: outage over, draining`);
     const after: HealthSample[] = [];
     await waitUntil('every revert and comment', async () => {
       after.push(await sampleHealth(url));
       const backlog = await service!.context.queue.outboxBacklog();
+      if (after.length % 20 === 0) progress(`${label}: ${reverted(linear, OUTAGE_CLOSURES)} reverted, ${linear.comments().length} comments, outbox ${backlog.pending}, inbox ${await service!.context.queue.inboxBacklog()}`);
       return reverted(linear, OUTAGE_CLOSURES) === OUTAGE_CLOSURES && linear.comments().length >= OUTAGE_CLOSURES && backlog.pending === 0;
     }, DRAIN_TIMEOUT_MS, 500);
     const drainSeconds = (now() - recovered) / 1000;
@@ -163,11 +168,12 @@ interface Child {
 }
 
 function startChild(env: Record<string, string>): Child {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node itself with tsx's loader, not the tsx CLI: kill -9 must hit the service's own process.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listening = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
+      out = (out + chunk.toString()).slice(-20_000);
       if (/"msg":"scopekeeper listening"/.test(out)) resolve(now());
     });
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -194,7 +200,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<{
   }
   const env: Record<string, string> = {
     PORT: String(port), HOST: '127.0.0.1', SCOPEKEEPER_DATA_DIR: dataDir, LINEAR_WEBHOOK_SECRET: SECRET, LINEAR_API_KEY: API_KEY,
-    LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', LOG_LEVEL: 'warn', LINEAR_REQUESTS_PER_HOUR: '0', SCOPEKEEPER_INSTANCE_ID: `soak-${run}`,
+    LINEAR_API_URL: linear.url, SCOPEKEEPER_MODE: 'enforce', LOG_LEVEL: 'info', LINEAR_REQUESTS_PER_HOUR: '0', SCOPEKEEPER_INSTANCE_ID: `soak-${run}`,
     DATABASE_URL: database ?? '',
   };
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
@@ -202,6 +208,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<{
   let child = startChild(env);
   try {
     await child.listening;
+    progress(`kill -9 on ${backend}, run ${run}: creating ${BURST} issues`);
     await Promise.all(Array.from({ length: 8 }, async (_, w) => {
       for (let i = w; i < BURST; i += 8) await deliver(agent, url, i, 'create', `soak-create-${i}`);
     }));
@@ -223,6 +230,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<{
     }));
     const ackedBeforeKill = acked.size;
     await new Promise((resolve) => (child.process.exitCode !== null || child.process.signalCode !== null ? resolve(null) : child.process.once('exit', resolve)));
+    progress(`kill -9 on ${backend}, run ${run}: killed after ${acked.size} answered 200; restarting`);
     child = startChild(env);
     const restarted = await child.listening;
     // Linear retries what was not answered 200 (after 1 minute; here at once, to keep it short).

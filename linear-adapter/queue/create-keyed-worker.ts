@@ -109,11 +109,16 @@ export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptio
   let interrupt: (() => void) | null = null;
   // Lets a drain waiting for items in hand claim at once when new work was stored.
   let nudge: (() => void) | null = null;
+  // Waits without a given time and without an attempt spent, in a row (reset by any success).
+  let waitStreak = 0;
   // The record fault a drain reported before throwing it; anything else it throws is a failed claim.
   let reportedFault: unknown = null;
 
   async function settle(item: T, result: WorkResult, now: string): Promise<string> {
-    if (result.kind === 'done') return result.label;
+    if (result.kind === 'done') {
+      waitStreak = 0;
+      return result.label;
+    }
     const countsAttempt = result.kind === 'dead' || result.countsAttempt !== false;
     const attempt = item.attempts + (countsAttempt ? 1 : 0);
     const max = options.retry.maxAttempts;
@@ -123,7 +128,10 @@ export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptio
       options.onSettled?.(item, { kind: 'dead', error, attempt });
       return 'dead';
     }
-    const wait = result.waitMs ?? delayMs(Math.max(1, attempt));
+    // A wait that spends no attempt and has no time given (Linear away) backs off by how many
+    // such waits came in a row across all items, so an outage is not polled at full speed.
+    if (!countsAttempt && result.waitMs == null) waitStreak += 1;
+    const wait = result.waitMs ?? delayMs(Math.max(1, countsAttempt ? attempt : waitStreak));
     const nextAttemptAt = new Date(Date.parse(now) + wait).toISOString();
     await options.record.retry(item, result.error, nextAttemptAt, countsAttempt);
     options.onSettled?.(item, { kind: 'retried', error: result.error, attempt, nextAttemptAt, countsAttempt });

@@ -60,8 +60,15 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
     },
   });
 
-  // Linear answers again after an outage: what waited for it goes now, not at the end of its backoff.
+  // Linear answers again after an outage: what waited for it goes now, not at the end of its
+  // backoff. Once more after the call timeout: sends that were in flight when Linear came back
+  // failed after the first pass and were scheduled minutes ahead.
   linearHealth.onRecovered(() => {
+    expedite();
+    const again = setTimeout(expedite, config.LINEAR_TIMEOUT_MS + 1_000);
+    again.unref?.();
+  });
+  const expedite = (): void => {
     void queue.expediteWaiting(new Date().toISOString()).then(
       (count) => {
         log({ level: 'info', msg: 'Linear answers again; sending what waited', expedited: count });
@@ -70,7 +77,7 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
       },
       (error: unknown) => log({ level: 'error', msg: 'could not expedite the waiting actions', error: describeError(error) }),
     );
-  });
+  };
 
   let stopped = false;
   let probeTimer: NodeJS.Timeout | null = null;

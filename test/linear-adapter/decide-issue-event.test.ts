@@ -253,6 +253,8 @@ describe('decideIssueEvent', () => {
       // The status comment is written too (unchanged or not), so the reply's pointer finds it.
       expect(decision.actions.map((a) => a.type)).toEqual(['set_state', 'comment_update', 'comment', 'add_label']);
       expect(decision.actions[0]).toEqual({ type: 'set_state', id: expect.any(String), issueId: event.data.id, stateId: '1ab9475f-eb91-4207-a5a3-1176e38b85be' });
+      const reply = decision.actions.find((a) => a.type === 'comment');
+      expect(reply).toEqual({ type: 'comment', id: expect.any(String), issueId: event.data.id, body: expect.any(String), after: { actionId: decision.actions[0]!.id, bodyIfRefused: expect.stringContaining('Linear refused the change') } });
       const body = comments(decision.actions)[0]!.body;
       expect(body).toContain('ENG-564 cannot move to Done yet, so Scopekeeper moved it back');
       expect(body).toContain('status comment');
