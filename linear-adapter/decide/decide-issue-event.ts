@@ -1,6 +1,6 @@
 import { decideDeliverableEvent, type DeliverableDecision, type DeliverableOutcome, type WorkflowObservation } from '../../src/core/decide-deliverable-event';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
-import type { Actor, Baseline, ClosurePolicy, ServiceMode } from '../../src/core/schemas';
+import type { Actor, Baseline, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
 import type { StoreCommit, StoredDeliverable } from '../../src/core/store';
 import type { LinearWorkflowState } from '../gateway/gateway-types';
 import { deriveActionId, type LinearAction } from '../gateway/linear-action';
@@ -45,6 +45,8 @@ export interface DecideIssueEventInput {
   /** History ids; default `createRecordIds(deliveryId)`, so a reprocessed delivery yields the same ids. */
   newId?: () => string;
   labelName?: string;
+  /** The issue's sign-off records, read when the stored state has a sign-off: the gate checks it against them. */
+  signOffHistory?: readonly HistoryRecord[];
 }
 
 /** Someone Linear did not name (an integration without an actor): scope changes still need an author. */
@@ -103,6 +105,7 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
     source: 'linear-webhook' as const,
     now: input.now,
     newId: input.newId ?? createRecordIds(input.deliveryId),
+    ...(input.signOffHistory ? { signOffHistory: input.signOffHistory } : {}),
   };
 
   let decision: DeliverableDecision;

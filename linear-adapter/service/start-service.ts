@@ -12,6 +12,7 @@ import { describeWebhookSetup, ensureWebhookSecret } from '../config/ensure-webh
 import { buildClosurePolicy, loadConfig, type Config, type ServiceMode } from '../config/load-config';
 import { DataDirectoryInUseError } from '../../src/store/lock-data-directory';
 import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
+import { startCheckpoints } from './start-checkpoints';
 
 /** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
 export interface ServiceContext {
@@ -120,6 +121,7 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
       (deps.printNotice ?? ((text: string) => process.stderr.write(text)))(describeWebhookSetup(secret, url));
       logger.warn({ file: secret.file }, 'generated a webhook signing secret; paste it into Linear (printed above)');
     }
+    hooks.push(startCheckpoints(context));
     for (const start of [deps.onStart ?? []].flat()) {
       const hook = await start(context);
       if (hook) hooks.push(hook);
