@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DataDirectoryInUseError } from '../../src/store/lock-data-directory';
 import { openStore } from '../../src/store/open-store';
+import { verifyStore } from '../../src/store/verify-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import { createLinearGateway, LinearReadError, type LinearApiGateway } from '../gateway/linear-gateway';
 import { buildClosurePolicy, loadConfig, type Config } from '../config/load-config';
@@ -190,11 +191,47 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
   deliveries.command('retry <id>').description('put a dead letter back in the inbox').action((id: string) => withQueue({ name: 'retry', deliveryId: id })());
   deliveries.command('drop <id>').description('give up on a dead letter for good (kept as dropped)').action((id: string) => withQueue({ name: 'drop', deliveryId: id })());
   program
-    .command('verify <bundle>')
-    .summary('check an evidence bundle, with no database and no network')
-    .description('Checks an evidence bundle exported from the console: every record, the chain to its stated head, the sign-offs and every byte.')
-    .action(async (file: string) => {
-      exitCode = await verifyBundleCommand(file, out, fail);
+    .command('verify [bundle]')
+    .summary('check an evidence bundle, or the stored history, for tampering')
+    .description(
+      'With a bundle file: checks an evidence bundle exported from the console (every record, the chain to its stated head, ' +
+        'the sign-offs and every byte), with no database and no network. Without one: checks every stored scope (the hash chain, ' +
+        'the head, the columns derived from records, the sign-offs shown in deliverables, and the newest signed checkpoint in the ' +
+        `data directory, which detects deleted newest records). Needs no API key. ${EMBEDDED_NOTE}`,
+    )
+    .action(async (file: string | undefined) => {
+      if (file !== undefined) {
+        exitCode = await verifyBundleCommand(file, out, fail);
+        return;
+      }
+      const config = loadConfig({ ...env, LINEAR_API_KEY: undefined, SCOPEKEEPER_MODE: undefined });
+      if (!config.ok) {
+        fail(`scopekeeper verify cannot run; fix these settings:\n${config.errors.map((e) => `  ${e}`).join('\n')}`);
+        exitCode = 2;
+        return;
+      }
+      let store: SqlStore;
+      try {
+        store = await (deps.openStore ?? openConfiguredStore)(config.value);
+      } catch (error) {
+        if (!(error instanceof DataDirectoryInUseError)) throw error;
+        fail(`scopekeeper verify did nothing: ${error.message}`);
+        exitCode = 1;
+        return;
+      }
+      try {
+        const report = await verifyStore(store, config.value.SCOPEKEEPER_DATA_DIR);
+        const against = report.checkpoint ? `against checkpoint ${report.checkpoint}` : 'no checkpoint written yet, so deleted newest records cannot be detected';
+        if (report.problems.length === 0) {
+          out(`Verified ${report.records} history records in ${report.scopes} scopes (${against}): no tampering found.`);
+        } else {
+          fail(`Found ${report.problems.length} problems in ${report.records} history records of ${report.scopes} scopes (${against}):`);
+          for (const problem of report.problems) fail(`  ${problem.code}: ${problem.message}`);
+          exitCode = 1;
+        }
+      } finally {
+        await store.close();
+      }
     });
 
   try {

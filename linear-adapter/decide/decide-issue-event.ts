@@ -55,6 +55,8 @@ export interface DecideIssueEventInput {
   /** History ids; default `createRecordIds(deliveryId)`, so a reprocessed delivery yields the same ids. */
   newId?: () => string;
   labelName?: string;
+  /** The issue's sign-off records, read when the stored state has a sign-off: the gate checks it against them. */
+  signOffHistory?: readonly HistoryRecord[];
 }
 
 /** Someone Linear did not name (an integration without an actor): scope changes still need an author. */
@@ -114,6 +116,7 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
     now: input.now,
     newId: input.newId ?? createRecordIds(input.deliveryId),
     tagger,
+    ...(input.signOffHistory ? { signOffHistory: input.signOffHistory } : {}),
   };
 
   let decision: DeliverableDecision;

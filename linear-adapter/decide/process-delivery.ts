@@ -124,7 +124,23 @@ async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: Pro
     previousState: await readPreviousState(event, deps),
     labelName: deps.settings.labelName,
     history,
+    ...(stored?.state.signOff ? { signOffHistory: await readSignOffHistory(stored.state.scopeId, stored.state.id, deps) } : {}),
   });
+}
+
+/**
+ * The issue's sign-off records: the gate counts a stored sign-off only when the hash-chained
+ * history backs it, so a sign-off copied into the state row does not let the issue close.
+ */
+async function readSignOffHistory(scopeId: string, deliverableId: string, deps: ProcessDeliveryDeps): Promise<HistoryRecord[]> {
+  const records: HistoryRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await deps.store.queryHistory({ scopeId, deliverableId, kinds: ['signoff_recorded', 'signoff_revoked'], limit: HISTORY_PAGE_MAX, cursor });
+    records.push(...page.records);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return records;
 }
 
 /**

@@ -16,6 +16,7 @@ import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
 import { trackLinearHealth, type LinearHealth } from './track-linear-health';
 import { startConsole } from '../console/start-console';
 import { loadConsoleConfig, type ConsoleConfig } from '../console/load-console-config';
+import { startCheckpoints } from './start-checkpoints';
 
 /** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
 export interface ServiceContext {
@@ -146,6 +147,7 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
     }
     const signIn = consoleApp.describeStart(url);
     if (signIn) (deps.printNotice ?? ((text: string) => process.stderr.write(text)))(signIn);
+    hooks.push(startCheckpoints(context));
     for (const start of [deps.onStart ?? []].flat()) {
       const hook = await start(context);
       if (hook) hooks.push(hook);

@@ -2,6 +2,7 @@ import { buildDeliverableState, type DeliverableFacts } from './build-deliverabl
 import { computeDigest } from './compute-digest';
 import { evaluateClosure, type ClosureVerdict } from './evaluate-closure';
 import { findQualityHints, type Tagger } from './find-quality-hints';
+import { isSignOffRecorded } from './is-sign-off-recorded';
 import { isDoneUnder } from './is-done-state';
 import { isSameDeliverableState } from './is-same-deliverable-state';
 import type { ParseHint, ParseHintCode } from './parse-criteria';
@@ -15,6 +16,7 @@ import type {
   Criterion,
   DeliverableState,
   HistoryDraft,
+  HistoryRecord,
   HistoryRecordOf,
   ServiceMode,
   SignOff,
@@ -97,6 +99,12 @@ export interface DeliverableEventInput {
   tagger: Tagger;
   /** The closure record's id, derived from the event so that a redelivery finds it. Default: newId(). */
   closureId?: string;
+  /**
+   * The deliverable's `signoff_recorded` and `signoff_revoked` records, read by the adapter.
+   * When given, a stored sign-off they do not back (isSignOffRecorded) counts as none for the
+   * gate (the row itself is left as it is, for `scopekeeper verify` to report). Absent: the stored sign-off is taken as it is.
+   */
+  signOffHistory?: readonly HistoryRecord[];
 }
 
 export interface HintLine {
@@ -161,7 +169,8 @@ const SILENT_PARSE_HINTS = new Set<ParseHintCode>(['NOT_TEXT', 'NO_SECTION', 'EM
  * `closure_bypassed` with action `recorded`, the bypass the signals count.
  */
 export function decideDeliverableEvent(input: DeliverableEventInput): DeliverableDecision {
-  const { event, stored } = input;
+  const { event } = input;
+  const stored = withBackedSignOff(input.stored, input.signOffHistory);
   if (event.kind === 'removed') return decideRemoval(input, stored);
 
   const { facts, workflow } = event;
@@ -344,4 +353,10 @@ function collectHints(criteria: readonly Criterion[], parseHints: readonly Parse
     lines.push({ criterionIndex: hint.criterionIndex, criterionText: criteria[hint.criterionIndex]?.text ?? null, message: hint.message });
   }
   return lines;
+}
+
+/** The stored state, without a sign-off the history does not back (when the history was read). */
+function withBackedSignOff(stored: DeliverableState | null, history: readonly HistoryRecord[] | undefined): DeliverableState | null {
+  if (!stored?.signOff || history === undefined) return stored;
+  return isSignOffRecorded(stored.signOff, stored.id, history) ? stored : { ...stored, signOff: null };
 }
