@@ -4,6 +4,7 @@ import { isDoneUnder } from '../../src/core/is-done-state';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
 import { buildDeliverableState } from '../../src/core/build-deliverable-state';
 import { checkBaselineAuthority } from '../../src/core/check-baseline-authority';
+import { displayActor, hasApproverLists } from '../../src/core/check-sign-off-authority';
 import { createBaseline } from '../../src/core/create-baseline';
 import { recordCriteriaChange } from '../../src/core/record-criteria-change';
 import { recordSignOff } from '../../src/core/record-sign-off';
@@ -43,6 +44,11 @@ export interface DecideCommentCommandsInput {
   signer: Actor | null;
   /** Approvers included (load-config's buildClosurePolicy). */
   policy: ClosurePolicy;
+  /**
+   * The author is a Linear workspace admin (`User.admin`, read from Linear). With no approvers
+   * listed only admins may sign off or record a baseline; false when it could not be read.
+   */
+  signerIsAdmin?: boolean;
   mode: ServiceMode;
   now: string;
   deliveryId: string;
@@ -100,6 +106,12 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
     }
     switch (command.name) {
       case 'signoff': {
+        if (!hasApproverLists(input.policy) && input.signerIsAdmin !== true) {
+          const message = `No approvers are set for this team, so only Linear workspace admins may sign off, and ${displayActor(signer)} is not one.`;
+          drafts.push({ id: newId(), scopeId: state.scopeId, at: input.now, actor: signer, deliverableId: state.id, kind: 'signoff_refused', data: { code: 'NOT_AN_APPROVER', message } });
+          replies.push({ command: 'signoff', kind: 'signoff_refused', signer, message, emailUnknown: false });
+          break;
+        }
         const result = recordSignOff({ state, signer, roles: [], policy: input.policy, note: command.note, now: input.now, newId });
         drafts.push(result.draft);
         if (result.ok) {
@@ -164,9 +176,8 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
           replies.push({ command: 'baseline', kind: 'baseline_refused', code: 'ONE_PER_COMMENT', message: createdBaseline.name });
           break;
         }
-        // A comment's author is never the scope's administrator: with no approvers listed, the
-        // baseline is for the holder of the API key (`scopekeeper baseline`).
-        const authority = checkBaselineAuthority({ actor: signer, roles: [], policy: input.policy, isAdministrator: false });
+        // With no approvers listed, a baseline is for Linear's workspace admins (User.admin).
+        const authority = checkBaselineAuthority({ actor: signer, roles: [], policy: input.policy, isAdministrator: input.signerIsAdmin === true });
         if (!authority.ok) {
           replies.push({ command: 'baseline', kind: 'baseline_refused', code: 'NOT_AN_APPROVER', message: authority.message });
           break;
