@@ -19,6 +19,7 @@ import { linearScopeId } from './linear-scope-id';
 import type { Command } from './parse-commands';
 import { pickReopenState } from './pick-reopen-state';
 import { planStatusComment } from './plan-status-comment';
+import { describeApprovers } from './render-status-comment';
 import { readLinearFacts } from './read-linear-facts';
 import { renderComments, type CommandReply, type ReopenOutcome } from './render-comments';
 
@@ -125,7 +126,7 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
             note: result.draft.data.signOff.note,
           });
         } else {
-          replies.push({ command: 'signoff', kind: 'signoff_refused', signer, message: result.message, emailUnknown: emailMayMatter(signer, input.policy) });
+          replies.push({ command: 'signoff', kind: 'signoff_refused', signer, message: describeRefusal(result.code, result.message, signer, state.key, policyReading), emailUnknown: emailMayMatter(signer, input.policy) });
         }
         break;
       }
@@ -280,6 +281,13 @@ function latestUndocumented(history: readonly HistoryRecord[], deliverableId: st
 /** The scope's deliverables as stored, with the commented issue as it stands now, in the core's snapshot order. */
 function snapshotOf(stored: readonly StoredDeliverable[], current: DeliverableState) {
   return snapshotScope([...stored.map((s) => s.state).filter((s) => s.id !== current.id), current], current.scopeId);
+}
+
+/** A refused sign-off in Linear's words, naming who may sign off instead. */
+function describeRefusal(code: string, message: string, signer: Actor, key: string, policy: ReturnType<typeof readClosurePolicy>): string {
+  if (code === 'NOT_AN_APPROVER') return `${displayActor(signer)} is not an approver here. ${describeApprovers(policy)}`;
+  if (code === 'SELF_SIGNOFF') return `${displayActor(signer)} is assigned to ${key}, and nobody may sign off their own work here. ${describeApprovers(policy)}`;
+  return message;
 }
 
 /** A deliverable of the team by its key, as stored (a deleted one included). */
