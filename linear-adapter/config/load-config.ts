@@ -58,7 +58,8 @@ const configSchema = z
       )
       .default(['completed']),
     SCOPEKEEPER_REQUIRE_ALL_MET: booleanText.default(false),
-    SCOPEKEEPER_FORBID_SELF_SIGNOFF: booleanText.default(false),
+    // Safe by default: the assignee signing off their own work does not count unless turned off.
+    SCOPEKEEPER_FORBID_SELF_SIGNOFF: booleanText.default(true),
     SCOPEKEEPER_WEBHOOK_WINDOW_SECONDS: positiveInt(86_400).default(60),
     SCOPEKEEPER_MAX_BODY_BYTES: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),

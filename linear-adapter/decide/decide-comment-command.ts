@@ -4,6 +4,7 @@ import { isDoneUnder } from '../../src/core/is-done-state';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
 import { buildDeliverableState } from '../../src/core/build-deliverable-state';
 import { checkBaselineAuthority } from '../../src/core/check-baseline-authority';
+import { displayActor, hasApproverLists } from '../../src/core/check-sign-off-authority';
 import { createBaseline } from '../../src/core/create-baseline';
 import { recordCriteriaChange } from '../../src/core/record-criteria-change';
 import { recordSignOff } from '../../src/core/record-sign-off';
@@ -18,6 +19,7 @@ import { linearScopeId } from './linear-scope-id';
 import type { Command } from './parse-commands';
 import { pickReopenState } from './pick-reopen-state';
 import { planStatusComment } from './plan-status-comment';
+import { describeApprovers } from './render-status-comment';
 import { readLinearFacts } from './read-linear-facts';
 import { renderComments, type CommandReply, type ReopenOutcome } from './render-comments';
 import { loadTagger } from '../../src/hints/load-tagger';
@@ -46,6 +48,11 @@ export interface DecideCommentCommandsInput {
   signer: Actor | null;
   /** Approvers included (load-config's buildClosurePolicy). */
   policy: ClosurePolicy;
+  /**
+   * The author is a Linear workspace admin (`User.admin`, read from Linear). With no approvers
+   * listed only admins may sign off or record a baseline; false when it could not be read.
+   */
+  signerIsAdmin?: boolean;
   mode: ServiceMode;
   now: string;
   deliveryId: string;
@@ -103,6 +110,12 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
     }
     switch (command.name) {
       case 'signoff': {
+        if (!hasApproverLists(input.policy) && input.signerIsAdmin !== true) {
+          const message = `No approvers are set for this team, so only Linear workspace admins may sign off, and ${displayActor(signer)} is not one.`;
+          drafts.push({ id: newId(), scopeId: state.scopeId, at: input.now, actor: signer, deliverableId: state.id, kind: 'signoff_refused', data: { code: 'NOT_AN_APPROVER', message } });
+          replies.push({ command: 'signoff', kind: 'signoff_refused', signer, message, emailUnknown: false });
+          break;
+        }
         const result = recordSignOff({ state, signer, roles: [], policy: input.policy, note: command.note, now: input.now, newId });
         drafts.push(result.draft);
         if (result.ok) {
@@ -116,7 +129,7 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
             note: result.draft.data.signOff.note,
           });
         } else {
-          replies.push({ command: 'signoff', kind: 'signoff_refused', signer, message: result.message, emailUnknown: emailMayMatter(signer, input.policy) });
+          replies.push({ command: 'signoff', kind: 'signoff_refused', signer, message: describeRefusal(result.code, result.message, signer, state.key, policyReading), emailUnknown: emailMayMatter(signer, input.policy) });
         }
         break;
       }
@@ -167,9 +180,8 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
           replies.push({ command: 'baseline', kind: 'baseline_refused', code: 'ONE_PER_COMMENT', message: createdBaseline.name });
           break;
         }
-        // A comment's author is never the scope's administrator: with no approvers listed, the
-        // baseline is for the holder of the API key (`scopekeeper baseline`).
-        const authority = checkBaselineAuthority({ actor: signer, roles: [], policy: input.policy, isAdministrator: false });
+        // With no approvers listed, a baseline is for Linear's workspace admins (User.admin).
+        const authority = checkBaselineAuthority({ actor: signer, roles: [], policy: input.policy, isAdministrator: input.signerIsAdmin === true });
         if (!authority.ok) {
           replies.push({ command: 'baseline', kind: 'baseline_refused', code: 'NOT_AN_APPROVER', message: authority.message });
           break;
@@ -272,6 +284,13 @@ function latestUndocumented(history: readonly HistoryRecord[], deliverableId: st
 /** The scope's deliverables as stored, with the commented issue as it stands now, in the core's snapshot order. */
 function snapshotOf(stored: readonly StoredDeliverable[], current: DeliverableState) {
   return snapshotScope([...stored.map((s) => s.state).filter((s) => s.id !== current.id), current], current.scopeId);
+}
+
+/** A refused sign-off in Linear's words, naming who may sign off instead. */
+function describeRefusal(code: string, message: string, signer: Actor, key: string, policy: ReturnType<typeof readClosurePolicy>): string {
+  if (code === 'NOT_AN_APPROVER') return `${displayActor(signer)} is not an approver here. ${describeApprovers(policy)}`;
+  if (code === 'SELF_SIGNOFF') return `${displayActor(signer)} is assigned to ${key}, and nobody may sign off their own work here. ${describeApprovers(policy)}`;
+  return message;
 }
 
 /** A deliverable of the team by its key, as stored (a deleted one included). */

@@ -1,3 +1,4 @@
+import { hasApproverLists } from '../../src/core/check-sign-off-authority';
 import { isDoneState } from '../../src/core/is-done-state';
 import type { Actor, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
 import { HISTORY_PAGE_MAX, type ScopeStore } from '../../src/core/store';
@@ -186,6 +187,8 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
       ? await deps.gateway.listWorkflowStates.call(deps.gateway, issue.teamId)
       : [];
   const signer = authorId ? await resolveAuthor(authorId, deps, delivery.deliveryId) : null;
+  // With no approvers listed only workspace admins may sign off: asked of Linear, by user id.
+  const signerIsAdmin = authorId !== null && !hasApproverLists(deps.settings.policy) && deps.gateway !== null ? (await deps.gateway.fetchUser(authorId))?.admin === true : false;
 
   return decideCommentCommands({
     comment,
@@ -197,6 +200,7 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     history,
     workflowStates,
     signer,
+    signerIsAdmin,
     policy: deps.settings.policy,
     mode: deps.settings.mode,
     now,

@@ -152,6 +152,13 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
       const hook = await start(context);
       if (hook) hooks.push(hook);
     }
+    // Who may sign off, said once at start-up: with no approvers listed, only workspace admins.
+    logger.info(
+      { approvers: context.policy.approverUserIds.length, forbidSelfSignOff: context.policy.forbidSelfSignOff },
+      context.policy.approverUserIds.length === 0
+        ? 'no SCOPEKEEPER_APPROVERS set: only Linear workspace admins may sign off or record a baseline (on the Free plan every member is an admin)'
+        : `sign-off and baselines are limited to the ${context.policy.approverUserIds.length} approvers in SCOPEKEEPER_APPROVERS`,
+    );
     logger.info(
       { url, webhook: `${url}/webhooks/linear`, store: store.backend, mode, secret: secret.source },
       mode === 'shadow' ? 'scopekeeper listening in shadow mode: decisions are recorded and logged, nothing is sent to Linear' : 'scopekeeper listening',

@@ -95,8 +95,9 @@ describe('decideCommentCommands', () => {
       expect(reply).toContain('If the criteria change, a new sign-off is needed');
     });
 
-    it('answers anyone else with a polite refusal and records the attempt', () => {
+    it('answers anyone else with a polite refusal that names who may sign off, and records the attempt', () => {
       const decision = decide('/signoff', { signer: bob });
+      expect(replyOf(decision.actions)).toContain('is not an approver here. Who may sign off: ana@client.example.');
       expect(decision.commit?.deliverables).toEqual([{ state: state(), expectedVersion: 4 }]);
       expect(decision.commit?.history).toEqual([
         expect.objectContaining({ kind: 'signoff_refused', actor: bob, data: expect.objectContaining({ code: 'NOT_AN_APPROVER' }) }),

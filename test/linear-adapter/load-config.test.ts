@@ -14,7 +14,7 @@ describe('loadConfig', () => {
         SCOPEKEEPER_APPROVERS: [],
         SCOPEKEEPER_DONE_STATE_TYPES: ['completed'],
         SCOPEKEEPER_REQUIRE_ALL_MET: false,
-        SCOPEKEEPER_FORBID_SELF_SIGNOFF: false,
+        SCOPEKEEPER_FORBID_SELF_SIGNOFF: true,
         SCOPEKEEPER_WEBHOOK_WINDOW_SECONDS: 60,
         SCOPEKEEPER_MAX_BODY_BYTES: 1024 * 1024,
         LOG_LEVEL: 'info',

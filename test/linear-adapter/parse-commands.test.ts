@@ -10,7 +10,7 @@ describe('parseCommands', () => {
       'Thanks!',
     ].join('\n');
     expect(parseCommands(body)).toEqual([
-      { name: 'scope-reason', reason: 'Client asked for CSV export in the 12 May call', line: 2 },
+      { name: 'scope-reason', reason: 'Client asked for CSV export in the 12 May call', targetKey: null, line: 2 },
       { name: 'signoff', note: 'matches what we agreed', line: 4 },
     ]);
   });
@@ -34,8 +34,18 @@ describe('parseCommands', () => {
     ]);
   });
 
-  it('ignores commands that do not stand on their own line', () => {
-    expect(parseCommands('Please /signoff when ready\nI will /baseline SRS v1.0 tomorrow')).toEqual([]);
+  it('does not run a command that does not start its line, and marks it so the reply can say how to write it', () => {
+    expect(parseCommands('Please /signoff when ready\nI will /baseline SRS v1.0 tomorrow\nThanks all, /signoff.\nType `/signoff` to accept')).toEqual([
+      { name: 'misplaced', command: 'signoff', line: 1 },
+      { name: 'misplaced', command: 'baseline', line: 2 },
+      { name: 'misplaced', command: 'signoff', line: 3 },
+    ]);
+  });
+
+  it('reads /scope-reason KEY: text as a reason for another issue of the team', () => {
+    expect(parseCommands('/scope-reason eng-12: Dropped after the 3 June call')).toEqual([
+      { name: 'scope-reason', reason: 'Dropped after the 3 June call', targetKey: 'ENG-12', line: 1 },
+    ]);
   });
 
   it('ignores commands inside code fences and block quotes', () => {
@@ -43,8 +53,12 @@ describe('parseCommands', () => {
     expect(parseCommands(body)).toEqual([{ name: 'revoke-signoff', note: null, line: 8 }]);
   });
 
-  it('ignores unknown slash words and longer words that start like a command', () => {
-    expect(parseCommands('/estimate 3\n/signoffs\n/baseline2 x\n/ signoff')).toEqual([]);
+  it('marks unknown slash words with the closest command when one is close, and ignores what is no slash word', () => {
+    expect(parseCommands('/estimate 3\n/signoffs\n/scopereason late\n/baseline2 x\n/ signoff')).toEqual([
+      { name: 'unknown', written: 'estimate', suggestion: null, line: 1 },
+      { name: 'unknown', written: 'signoffs', suggestion: 'signoff', line: 2 },
+      { name: 'unknown', written: 'scopereason', suggestion: 'scope-reason', line: 3 },
+    ]);
   });
 
   it('accepts /sign-off and /revoke-sign-off, spelled as the product spells sign-off', () => {
