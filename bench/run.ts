@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { BenchResult } from './bench-result';
+import { bench as benchConsoleExports } from './console-exports';
 import { bench as benchGateDigest } from './gate-digest';
 import { printResults } from './print-results';
 import { bench as benchHistoryPage } from './history-page';
@@ -18,6 +19,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ['forge project page', benchForgeProjectPage],
   ['webhook ack', benchWebhookAck],
   ['revert latency', benchRevertLatency],
+  ['console exports', benchConsoleExports],
 ];
 
 async function main(): Promise<void> {

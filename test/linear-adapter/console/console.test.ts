@@ -191,6 +191,22 @@ describe('delivery manager console', () => {
       expect(bad).toContain('from: must be a date like 2026-11-30');
     });
 
+    it('pages through a long history with the older-records link, 50 at a time', async () => {
+      const drafts = Array.from({ length: 55 }, (_, i) => ({
+        id: `ops-${i}`, scopeId: OPS.scopeId, at: `2026-11-20T10:${String(i).padStart(2, '0')}:00.000Z`, actor: ANA, deliverableId: null,
+        kind: 'settings_changed' as const, data: { changes: [{ setting: 'requireAllMet', from: i % 2 === 0, to: i % 2 !== 0 }] },
+      }));
+      expect((await store.commit({ scopeId: OPS.scopeId, history: drafts })).ok).toBe(true);
+      const { cookie } = sessionFor({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } });
+      const first = await (await get('/teams/OPS/history', cookie)).text();
+      expect(first.match(/<tr id="r\d+">/g)).toHaveLength(50);
+      const older = /<a href="([^"]+)" rel="next">Older records<\/a>/.exec(first)?.[1];
+      expect(older).toBeDefined();
+      const second = await (await get(older!.replace(/&amp;/g, '&'), cookie)).text();
+      expect(second.match(/<tr id="r\d+">/g)).toHaveLength(5);
+      expect(second).toContain('No older records.');
+    });
+
     it('verifies the chain on request', async () => {
       const text = await (await get('/teams/ENG/history?verify=1', asAna().cookie)).text();
       expect(text).toMatch(/Chain verified:<\/strong> all \d+ records link/);
@@ -273,5 +289,4 @@ describe('delivery manager console', () => {
     });
   });
 
-  void OPS;
 });
