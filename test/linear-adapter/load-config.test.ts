@@ -18,6 +18,10 @@ describe('loadConfig', () => {
         SCOPEKEEPER_WEBHOOK_WINDOW_SECONDS: 60,
         SCOPEKEEPER_MAX_BODY_BYTES: 1024 * 1024,
         LOG_LEVEL: 'info',
+        // Below Linear's 2,500 requests an hour for an API key; every call bounded; degraded after 2 minutes.
+        LINEAR_REQUESTS_PER_HOUR: 2000,
+        LINEAR_TIMEOUT_MS: 10_000,
+        SCOPEKEEPER_DEGRADED_AFTER_SECONDS: 120,
       },
     });
   });

@@ -37,10 +37,14 @@ describe('GET /healthz', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'degraded',
+      reasons: [expect.stringMatching(/^an action has waited \d+ s to be sent$/), '1 actions were refused by Linear'],
       mode: 'shadow',
       database: 'ok',
+      linear: { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null },
       inbox: { backlog: 1, failed: 0 },
       outbox: {
+        backlog: 1,
+        oldestPendingSeconds: expect.any(Number),
         failed: 1,
         latestFailures: [
           { id: 'act-2', type: 'set_state', issueId: 'issue-2', deliveryId: 'delivery-1', attempts: 1, error: 'Entity not found: Issue', createdAt: NOW },
@@ -51,7 +55,14 @@ describe('GET /healthz', () => {
 
   it('reports enforce mode when a Linear API key is configured', async () => {
     harness = await startHarness({ LINEAR_API_KEY: 'lin_api_test' });
-    expect(await (await fetch(`${harness.url}/healthz`)).json()).toMatchObject({ status: 'ok', mode: 'enforce', database: 'ok' });
+    // No worker has read the API key's Linear user yet: degraded, and it says why.
+    expect(await (await fetch(`${harness.url}/healthz`)).json()).toMatchObject({
+      status: 'degraded',
+      reasons: ["the API key's Linear user has not been read yet; deliveries wait"],
+      mode: 'enforce',
+      database: 'ok',
+      linear: { status: 'unknown', viewerKnown: false },
+    });
   });
 
   it('answers 503 when the database does not answer, and webhooks get 503 so that Linear retries', async () => {
