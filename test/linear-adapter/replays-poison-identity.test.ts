@@ -163,13 +163,15 @@ describe('replays, poison input and forged identities (the running service, real
     ['an id Linear does not know with the approver’s email', 'user-ghost-0000', /user-ghost-0000 is not an approver.*could not read your email address from Linear/s],
   ])('does not take a signed comment carrying %s as the approver’s sign-off, and the reply says why', async (_case, userId, why) => {
     if ((await harness.service.context.store.getDeliverable('linear', ISSUES.forged)) === null) await createIssue(ISSUES.forged);
-    const replies = linear.comments(ISSUES.forged).length;
+    // Replies only: the issue's status comment is created and edited beside them.
+    const repliesOf = () => linear.comments(ISSUES.forged).filter((c) => !c.body.startsWith('**Scopekeeper: where'));
+    const replies = repliesOf().length;
     // The envelope's actor claims to be Ana; only the user id is Linear's word.
     const forged = buildCommentPayload(ISSUES.forged, { ...ANA, id: userId }, userId, '/signoff Accepted', `6a0b9d2e-2222-4222-8333-${userId.slice(-4).padStart(12, '0')}`);
     expect((await harness.deliver(forged)).status).toBe(200);
-    await waitFor('the reply', () => linear.comments(ISSUES.forged).length > replies);
+    await waitFor('the reply', () => repliesOf().length > replies);
 
-    const reply = linear.comments(ISSUES.forged).at(-1)!;
+    const reply = repliesOf().at(-1)!;
     expect(reply.body).toMatch(/this sign-off was not recorded/);
     expect(reply.body).toMatch(why);
     const history = await historyOf(ISSUES.forged);
