@@ -41,6 +41,8 @@ export interface DecideIssueEventInput {
   baseline: Baseline | null;
   /** Approvers and done state types included (load-config's buildClosurePolicy). */
   policy: ClosurePolicy;
+  /** The team's stored settings do not read: closures are refused naming these errors (fail closed). */
+  policyErrors?: string[];
   mode: ServiceMode;
   /** The API key's user: its own changes are never reacted to. */
   viewerId: string | null;
@@ -108,7 +110,7 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
     stored: stored?.state ?? null,
     baseline: input.baseline,
     // Checked here too: a policy that no longer validates must refuse closures, not wave them through.
-    policy: readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY),
+    policy: input.policyErrors ? { ok: false as const, errors: input.policyErrors, remedy: LINEAR_SETTINGS_REMEDY } : readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY),
     mode: input.mode,
     actor: actorOfEvent(event),
     fallbackActor: UNKNOWN_ACTOR,

@@ -1,7 +1,8 @@
 import { hasApproverLists } from '../../src/core/check-sign-off-authority';
 import { isDoneState } from '../../src/core/is-done-state';
 import type { Actor, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
-import { HISTORY_PAGE_MAX, type ScopeStore } from '../../src/core/store';
+import { HISTORY_PAGE_MAX, type ConsoleScopeStore, type ScopeStore } from '../../src/core/store';
+import { readTeamSettings } from '../console/read-team-settings';
 import type { Log } from '../service/create-logger';
 import { decideCommentCommands, scopeOfComment } from './decide-comment-command';
 import { decideIssueEvent, previousStateIdOf, scopeOfIssueEvent, type Decision, type DeliveryOutcome } from './decide-issue-event';
@@ -19,7 +20,8 @@ export interface ProcessingSettings {
 }
 
 export interface ProcessDeliveryDeps {
-  store: ScopeStore;
+  /** With `readScopeSettings` (the SQL store), a team's own settings from the console apply to its issues. */
+  store: ScopeStore & Partial<Pick<ConsoleScopeStore, 'readScopeSettings'>>;
   queue: QueueStore;
   /**
    * Null without an API key: comments are then answered from what Scopekeeper has stored. With
@@ -111,6 +113,7 @@ async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: Pro
   const stored = await deps.store.getDeliverable('linear', event.data.id);
   const scopeId = scopeOfIssueEvent(event, stored);
   const baseline = await deps.store.getActiveBaseline(scopeId);
+  const team = await readScopePolicy(deps, scopeId);
   // The status comment lists the changes still waiting for a reason: none before a baseline.
   const history = baseline && stored ? await readReasonHistory(deps, scopeId, [stored.state.id]) : [];
   return decideIssueEvent({
@@ -118,7 +121,8 @@ async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: Pro
     deliveryId: delivery.deliveryId,
     stored,
     baseline,
-    policy: deps.settings.policy,
+    policy: team.ok ? team.value : deps.settings.policy,
+    ...(team.ok ? {} : { policyErrors: team.errors }),
     mode: deps.settings.mode,
     viewerId: deps.viewerId,
     now,
@@ -177,18 +181,25 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     log({ level: 'warn', msg: 'comment on an issue Scopekeeper has not seen and cannot read; commands not applied', deliveryId: delivery.deliveryId, issueId: comment.issueId });
   }
   const baseline = scopeId ? await store.getActiveBaseline(scopeId) : null;
+  const team = scopeId ? await readScopePolicy(deps, scopeId) : ({ ok: true, value: deps.settings.policy } as const);
+  if (!team.ok) {
+    // Fail closed: who may sign off is unknown. Thrown, the delivery is retried, then kept as a
+    // dead letter (healthz, `scopekeeper deliveries`) until the settings are fixed and it is retried.
+    throw new Error(`the team's settings cannot be read (${team.errors.join('; ')}); fix them on the console's settings page, then retry the delivery`);
+  }
+  const policy = team.value;
   const targetKeys = commands.flatMap((c) => (c.name === 'scope-reason' && c.targetKey !== null ? [c.targetKey] : []));
   const teamDeliverables = scopeId && (targetKeys.length > 0 || commands.some((c) => c.name === 'baseline')) ? await store.listDeliverables(scopeId) : [];
   const named = teamDeliverables.filter((d) => targetKeys.includes(d.state.key.toUpperCase())).map((d) => d.state.id);
   const history = scopeId ? await readReasonHistory(deps, scopeId, [comment.issueId, ...named]) : [];
   // A sign-off withdrawn from a done issue reopens it: to the team's first started state.
   const workflowStates =
-    issue && deps.gateway?.listWorkflowStates && commands.some((c) => c.name === 'revoke-signoff') && isDoneState(deps.settings.policy, issue.state)
+    issue && deps.gateway?.listWorkflowStates && commands.some((c) => c.name === 'revoke-signoff') && isDoneState(policy, issue.state)
       ? await deps.gateway.listWorkflowStates.call(deps.gateway, issue.teamId)
       : [];
   const signer = authorId ? await resolveAuthor(authorId, deps, delivery.deliveryId) : null;
   // With no approvers listed only workspace admins may sign off: asked of Linear, by user id.
-  const signerIsAdmin = authorId !== null && !hasApproverLists(deps.settings.policy) && deps.gateway !== null ? (await deps.gateway.fetchUser(authorId))?.admin === true : false;
+  const signerIsAdmin = authorId !== null && !hasApproverLists(policy) && deps.gateway !== null ? (await deps.gateway.fetchUser(authorId))?.admin === true : false;
 
   return decideCommentCommands({
     comment,
@@ -201,7 +212,7 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     workflowStates,
     signer,
     signerIsAdmin,
-    policy: deps.settings.policy,
+    policy,
     mode: deps.settings.mode,
     now,
     deliveryId: delivery.deliveryId,
@@ -277,4 +288,17 @@ function readBody(body: unknown): { ok: true; value: unknown } | { ok: false; er
 
 function nothing(outcome: DeliveryOutcome): Decision {
   return { outcome, commit: null, actions: [], withheld: [] };
+}
+
+/**
+ * The policy for a team: its own settings when the console stored some, else the environment's.
+ * Stored settings that no longer read are errors, never the defaults (fail closed).
+ */
+async function readScopePolicy(deps: ProcessDeliveryDeps, scopeId: string): Promise<{ ok: true; value: ClosurePolicy } | { ok: false; errors: string[] }> {
+  const { store } = deps;
+  if (!store.readScopeSettings) return { ok: true, value: deps.settings.policy };
+  const team = await readTeamSettings({ readScopeSettings: (id) => store.readScopeSettings!(id) }, scopeId, deps.settings.policy);
+  if (team.ok) return { ok: true, value: team.policy };
+  deps.log({ level: 'error', msg: "team settings cannot be read; closures are refused until they are fixed", scopeId, errors: team.errors });
+  return { ok: false, errors: team.errors.map((e) => `team settings ${e}`) };
 }

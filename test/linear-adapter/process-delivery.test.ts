@@ -104,7 +104,7 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
     afterAll(() => backend.cleanup());
     beforeEach(async () => {
       // One database for the file; every test starts from empty tables.
-      for (const table of ['linear_inbox', 'linear_outbox', 'change_reasons', 'history', 'history_heads', 'baselines', 'deliverables']) {
+      for (const table of ['linear_inbox', 'linear_outbox', 'change_reasons', 'history', 'history_heads', 'baselines', 'deliverables', 'scope_settings']) {
         await sql`delete from ${sql.table(table)}`.execute(store.database);
       }
       logs = [];
@@ -195,6 +195,34 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       expect(closed).toMatchObject({ outcome: 'closure_allowed', actions: 0 });
       expect(await outbox()).toEqual([]);
       expect((await history()).map((r) => r.kind)).toEqual(['signoff_recorded', 'closure_allowed']);
+    });
+
+    /** Settings as the console stores them for the team (written here directly, as a damaged row would be). */
+    async function storeTeamSettings(settings: unknown): Promise<void> {
+      await sql`insert into scope_settings (scope_id, version, settings, updated_at) values (${SCOPE}, 1, ${JSON.stringify(settings)}::jsonb, ${at(0)})`.execute(store.database);
+    }
+
+    it('applies the team’s own approvers from the console instead of the environment’s', async () => {
+      await storeTeamSettings({ approvers: ['lead@client.example'], doneStateTypes: ['completed'], requireAllMet: false, forbidSelfSignOff: true });
+      await deliver(issueCreate(CRITERIA_MD));
+      await outbox();
+      const signed = await deliver(commentBy(ana.id, '/signoff'));
+      expect(signed.outcome).toBe('commands_processed');
+      expect((await history()).map((r) => r.kind)).toEqual(['signoff_refused']);
+      expect(await deliver(issueMovedTo(DONE))).toMatchObject({ outcome: 'closure_refused' });
+    });
+
+    it('refuses a closure, naming the team settings, when the stored settings do not read, and keeps commands waiting', async () => {
+      await storeTeamSettings({ approvers: 'ana@client.example' });
+      await deliver(issueCreate(CRITERIA_MD));
+      await outbox();
+      expect(await deliver(issueMovedTo(DONE))).toMatchObject({ outcome: 'closure_refused' });
+      const refusal = (await history()).find((r) => r.kind === 'closure_refused');
+      expect(JSON.stringify(refusal?.data)).toContain('team settings approvers');
+      // A command is not decided on settings nobody can read: it fails, to be retried once they are fixed.
+      await expect(deliver(commentBy(ana.id, '/signoff'))).rejects.toThrow(/the team's settings cannot be read .*approvers/);
+      expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
+      expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', msg: expect.stringContaining('team settings cannot be read') })]));
     });
 
     it('reads the comment author’s email through the gateway to recognise an approver listed by email', async () => {
