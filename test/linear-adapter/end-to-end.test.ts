@@ -18,6 +18,11 @@ const DESCRIPTION = [
   '- [ ] Paying an invoice shows a receipt number within 5 seconds',
 ].join('\n');
 
+/** Scopekeeper's replies on an issue, without the status comment it keeps beside them. */
+function repliesOn(linear: { comments(issueId: string): { body: string }[] }, issueId: string) {
+  return linear.comments(issueId).filter((c) => !c.body.startsWith('**Scopekeeper: where'));
+}
+
 function issuePayload(action: 'create' | 'update', state: TestState, extra: Record<string, unknown> = {}) {
   return buildIssuePayload({ id: ISSUE_ID, identifier: 'ENG-580', description: DESCRIPTION }, action, state, extra);
 }
@@ -151,10 +156,10 @@ describe('the service when Linear cannot be reached at start', () => {
     expect(linear.operations()).toEqual([]);
 
     await linear.outage(null);
-    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 1, 30_000);
+    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && repliesOn(linear, ISSUE_ID).length === 1, 30_000);
     await waitFor('the outbox to drain', async () => (await health()).outbox.backlog === 0);
     expect(await health()).toMatchObject({ status: 'ok', linear: { status: 'ok', viewerKnown: true }, inbox: { backlog: 0, failed: 0 }, outbox: { backlog: 0, failed: 0 } });
-    expect(linear.comments(ISSUE_ID)[0]!.body).toMatch(/so Scopekeeper moved it back/);
+    expect(repliesOn(linear, ISSUE_ID)[0]!.body).toMatch(/so Scopekeeper moved it back/);
     const metrics = await (await fetch(`${harness.url}/metrics`)).text();
     expect(metrics).toContain('scopekeeper_linear_reachable 1');
     expect(metrics).toContain('scopekeeper_outbox_backlog 0');
@@ -185,7 +190,7 @@ describe('reconcile after a revert that never landed', () => {
     // after an outage: given up on, and the issue still in Done, untouched since the refusal.
     linear.updateIssue(ISSUE_ID, { stateId: STATES.done.id });
     expect((await harness.deliver(issuePayload('update', STATES.done, { updatedFrom: { stateId: STATES.progress.id } }))).status).toBe(200);
-    await waitFor('the revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 1);
+    await waitFor('the revert and its reply', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && repliesOn(linear, ISSUE_ID).length === 1);
     const revert = (await queue.latestRevert(ISSUE_ID))!;
     await sql`update linear_outbox set status = 'failed', last_error = 'gave up after 8 attempts' where id = ${revert.id}`.execute(store.database);
     linear.updateIssue(ISSUE_ID, { stateId: STATES.done.id, updatedAt: '2026-06-01T00:00:00.000Z' });
@@ -193,8 +198,8 @@ describe('reconcile after a revert that never landed', () => {
     const gateway = createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url });
     const reconcile = () => runReconcileCommand({ gateway, store, queue, teams: [TEAM], since: '2000-01-01T00:00:00.000Z', policy, mode: 'enforce', now: new Date().toISOString() });
     expect(await reconcile()).toEqual([expect.objectContaining({ key: 'ENG', revertsRepaired: 1, actionsQueued: 2 })]);
-    await waitFor('the repaired revert and its comment', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && linear.comments(ISSUE_ID).length === 2, 30_000);
-    expect(linear.comments(ISSUE_ID)[1]!.body).toMatch(/Scopekeeper moved it back to In Progress now/);
+    await waitFor('the repaired revert and its reply', () => linear.issue(ISSUE_ID)?.stateId === STATES.progress.id && repliesOn(linear, ISSUE_ID).length === 2, 30_000);
+    expect(repliesOn(linear, ISSUE_ID)[1]!.body).toMatch(/Scopekeeper moved it back to In Progress now/);
     // Moved back for good now: nothing to repair.
     expect(await reconcile()).toEqual([expect.objectContaining({ revertsRepaired: 0 })]);
   });
