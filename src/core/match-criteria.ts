@@ -162,19 +162,21 @@ export function matchCriteria(
   return byAfter;
 }
 
+// Given/When/Then are the format of a criterion, like a list marker: two scenarios share them whatever they say.
+const STEP_WORDS = new Set(['given', 'when', 'then']);
 const NUMBER_WORDS: Readonly<Record<string, string>> = Object.freeze({
   one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11', twelve: '12',
 });
 
 /**
  * The words of a criterion as the similarity pass compares them: lower-cased, a possessive "'s"
- * dropped, "three" read as "3", and each word cut to a stem (stemWord), so "Failed payments are
+ * and the Given/When/Then keywords dropped, "three" read as "3", and each word cut to a stem (stemWord), so "Failed payments are
  * retried 3 times" and "A failed payment is retried up to three times" share "payment", "3" and
  * "time". Punctuation and case never make a criterion different.
  */
 export function tokenSet(text: string): Set<string> {
   const words = text.toLowerCase().replace(/['\u2019]s\b/g, '').match(/[\p{L}\p{N}]+/gu) ?? [];
-  return new Set(words.map((word) => NUMBER_WORDS[word] ?? stemWord(word)));
+  return new Set(words.filter((word) => !STEP_WORDS.has(word)).map((word) => NUMBER_WORDS[word] ?? stemWord(word)));
 }
 
 /**

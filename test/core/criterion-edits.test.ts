@@ -15,7 +15,7 @@ describe('criterion matching on the labelled edit pairs', () => {
 
   // The figures of BENCHMARKS.md, as floors and ceilings: the matcher may get better, never worse.
   it.each([
-    ['the first batch', 1, { recognised: 37, mistaken: 2 }],
+    ['the first batch', 1, { recognised: 37, mistaken: 1 }],
     ['the second batch, labelled before the matcher changed', 2, { recognised: 15, mistaken: 3 }],
   ] as const)('recognises as many rewordings and takes no more replacements for edits than measured, on %s', (_name, batch, floor) => {
     const scores = evaluateEdits(edits.filter((e) => e.batch === batch));
@@ -23,9 +23,9 @@ describe('criterion matching on the labelled edit pairs', () => {
     expect(scores.replacements.mistaken).toBeLessThanOrEqual(floor.mistaken);
   });
 
-  it('is right about at least 92 % of the criteria it reports as modified', () => {
+  it('is right about at least 94 % of the criteria it reports as modified', () => {
     const scores = evaluateEdits(edits);
-    expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.92);
+    expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.94);
   });
 
   it('pairs a criterion reworded by two words as a modification, not a removal and an addition', () => {
