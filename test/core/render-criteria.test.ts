@@ -170,6 +170,15 @@ describe('replaceCriteriaSection', () => {
       expect(replaceCriteriaSection(out, criteria)).toBe(out);
     });
 
+    it.each(loadCriteriaDescriptions().map((d) => [d.id, d] as const))('rewrites the list of %s in its own marker when a criterion is replaced, and reads it back', (_id, sample) => {
+      const next = [...sample.criteria.slice(0, -1), 'A new criterion holds'].map((text, i) => c(text, i === 0));
+      const out = replaceCriteriaSection(sample.markdown, next);
+      const marker = (md: string): string | undefined => /^(?:[-*+]|\d+[.)]) /m.exec(md.slice(md.indexOf(sample.criteria[0]!) - 8))?.[0].replace(/\d+/, 'N');
+      expect(marker(out)).toBe(marker(sample.markdown));
+      expect(readBack(out)).toEqual(next.map((x) => [x.text, x.met]));
+      expect(replaceCriteriaSection(out, next)).toBe(out);
+    });
+
     it('unticks a met criterion in place and leaves an unmet item without a checkbox as it is', () => {
       const md = 'AC:\n1. [x] Export works\n2. Import works\n';
       expect(replaceCriteriaSection(md, [c('Export works'), c('Import works')])).toBe('AC:\n1. [ ] Export works\n2. Import works\n');
