@@ -76,19 +76,12 @@ describe('parseCriteria', () => {
     });
 
     it.each([
-      ['a bullet list', '- [ ] The user can log in\n- [x] The user can log out'],
-      ['a numbered list', '1. The user can log in\n2. The user can log out'],
-    ])('reads a plain line "Acceptance criteria:" followed by %s, and only that list', (_what, list) => {
-      const result = parseCriteria(`Some context.\n\nAcceptance criteria:\n${list}\n\nNotes:\n\n- not a criterion\n`);
-      expect(result.criteria.map((c) => c.text)).toEqual(['The user can log in', 'The user can log out']);
-      expect(result.hints).toEqual([]);
-    });
-
-    it.each([
-      ['a numbered list', 'As a buyer I want a PDF.\nAcceptance criteria:\n1. The user can log in\n2. The user can log out'],
-      ['a "1)" list', 'As a buyer I want a PDF.  \nAC:\n1) The user can log in\n2) The user can log out'],
-      ['a bold label and bullets', 'As a buyer I want a PDF.\n**Acceptance Criteria**\n* The user can log in\n* The user can log out'],
-    ])('reads a label that is the last line of the paragraph above, followed by %s', (_what, md) => {
+      ['a plain line "Acceptance criteria:" followed by a bullet list', 'Some context.\n\nAcceptance criteria:\n- [ ] The user can log in\n- [x] The user can log out'],
+      ['a plain line "Acceptance criteria:" followed by a numbered list', 'Some context.\n\nAcceptance criteria:\n1. The user can log in\n2. The user can log out'],
+      ['the last line of a paragraph, "Acceptance criteria:", followed by a numbered list', 'As a buyer I want a PDF.\nAcceptance criteria:\n1. The user can log in\n2. The user can log out'],
+      ['the last line of a paragraph, "AC:", followed by a "1)" list', 'As a buyer I want a PDF.  \nAC:\n1) The user can log in\n2) The user can log out'],
+      ['the last line of a paragraph in bold, followed by bullets', 'As a buyer I want a PDF.\n**Acceptance Criteria**\n* The user can log in\n* The user can log out'],
+    ])('reads %s, and only that list', (_what, md) => {
       const result = parseCriteria(`${md}\n\nNotes:\n\n- not a criterion\n`);
       expect(result.criteria.map((c) => c.text)).toEqual(['The user can log in', 'The user can log out']);
       expect(result.hints).toEqual([]);
