@@ -10,7 +10,7 @@ import { ANA, DEV, ENG, seedConsoleTeams, type SeededTeams } from './seed-consol
 // on ENG five deliverables added after SRS v1.0 (two with a reason, three without), a second
 // sign-off, a second baseline "SRS v1.1", and a run of documented rewordings after it, enough
 // for the history to need more than one page (50 rows). `hostile` is planted in ENG-3's
-// criterion and in ENG-5's sign-off note, for the escaping tests.
+// criterion, ENG-5's sign-off note and ENG-9's title, for the escaping tests.
 
 export interface SeededBusyTeam extends SeededTeams {
   secondBaselineName: string;
@@ -35,7 +35,7 @@ export async function seedBusyTeam(store: ScopeStore, options: { hostile?: strin
   const at = (day: number, minute = 0) => `2026-11-${String(day).padStart(2, '0')}T${String(9 + Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00.000Z`;
   const criteria = (...texts: string[]): Criterion[] => texts.map((text) => ({ id: null, text, met: false }));
   const fresh = (key: string, texts: string[]): DeliverableState => ({
-    platform: 'linear', id: `issue-${key}`, key, scopeId: ENG.scopeId, title: TITLES[key] ?? key, assigneeId: DEV.id,
+    platform: 'linear', id: `issue-${key}`, key, scopeId: ENG.scopeId, title: options.hostile && key === 'ENG-9' ? options.hostile : (TITLES[key] ?? key), assigneeId: DEV.id,
     criteria: criteria(...texts), signOff: null, inScope: true, updatedAt: at(6),
   });
   const first = await store.getActiveBaseline(ENG.scopeId);
