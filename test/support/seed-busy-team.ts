@@ -65,14 +65,17 @@ export async function seedBusyTeam(store: ScopeStore, options: { hostile?: strin
   if (!second.ok) throw new Error(second.message);
   await commitOrThrow(store, { scopeId: ENG.scopeId, baseline: second.value.baseline, history: [second.value.draft] });
 
-  // Documented rewordings of ENG-6's criterion, one commit each as webhooks would arrive.
-  let statement = (await store.listDeliverables(ENG.scopeId)).find((d) => d.state.key === 'ENG-6')!;
+  // Documented rewordings of ENG-6's criterion, chained in memory and stored in one commit.
+  const statement = (await store.listDeliverables(ENG.scopeId)).find((d) => d.state.key === 'ENG-6')!;
+  let latest = statement.state;
+  const rewordings: HistoryDraft[] = [];
   for (let i = 1; i <= (options.rewordings ?? 55); i++) {
-    const next = { ...statement.state, criteria: criteria(`The statement lists every invoice and payment of the month (revision ${i})`) };
-    const change = recordCriteriaChange({ previous: statement.state, next, baseline: second.value.baseline, actor: DEV, now: at(9 + Math.floor(i / 20), i % 20), source: 'linear-webhook', reason: `Wording agreed with finance, round ${i}`, newId });
-    await commitOrThrow(store, { scopeId: ENG.scopeId, deliverables: [{ state: change.state, expectedVersion: statement.version }], history: change.drafts });
-    statement = (await store.listDeliverables(ENG.scopeId)).find((d) => d.state.key === 'ENG-6')!;
+    const next = { ...latest, criteria: criteria(`The statement lists every invoice and payment of the month (revision ${i})`) };
+    const change = recordCriteriaChange({ previous: latest, next, baseline: second.value.baseline, actor: DEV, now: at(9 + Math.floor(i / 20), i % 20), source: 'linear-webhook', reason: `Wording agreed with finance, round ${i}`, newId });
+    rewordings.push(...change.drafts);
+    latest = change.state;
   }
+  await commitOrThrow(store, { scopeId: ENG.scopeId, deliverables: [{ state: latest, expectedVersion: statement.version }], history: rewordings });
   const head = await store.getHistoryHead(ENG.scopeId);
   return { ...seeded, secondBaselineName: 'SRS v1.1', undocumentedAdditions: ['ENG-7', 'ENG-8', 'ENG-9'], engRecords: (head?.seq ?? -1) + 1 };
 }

@@ -27,7 +27,7 @@ export interface SeededConsole {
  * team, with Sign in with Linear against the stand-in's OAuth endpoint. Ana (by email) is the
  * one approver; Dev is a member of ENG who is not.
  */
-export async function startSeededConsole(options: { hostile?: string } = {}): Promise<SeededConsole> {
+export async function startSeededConsole(options: { hostile?: string; rewordings?: number } = {}): Promise<SeededConsole> {
   const token = 'b'.repeat(64);
   const store = await openStore({ dataDir: 'memory://' });
   const seeded = await seedBusyTeam(store, options);

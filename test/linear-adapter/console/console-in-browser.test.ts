@@ -21,7 +21,9 @@ describe('console in a browser', () => {
     [c, browser] = await Promise.all([startSeededConsole({ hostile: HOSTILE }), launchBrowser()]);
     operator = await browser.newContext({ acceptDownloads: true });
     page = await operator.newPage();
-  });
+    // The operator, signed in once with the token link; other users get their own contexts.
+    await page.goto(`${c.base}/sign-in?token=${c.token}`);
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await c?.close();
@@ -45,11 +47,14 @@ describe('console in a browser', () => {
 
   describe('signing in and out', () => {
     it('sends a visitor without a session to sign-in, and the token link signs in and returns them where they were going', async () => {
-      await page.goto(url('/teams/ENG/history?undocumented=1'));
-      expect(pathOf(page)).toBe('/sign-in?next=%2Fteams%2FENG%2Fhistory%3Fundocumented%3D1');
-      await page.goto(url(`/sign-in?token=${c.token}&next=${encodeURIComponent('/teams/ENG')}`));
-      expect(pathOf(page)).toBe('/teams/ENG');
-      await expect(page.locator('header').textContent()).resolves.toContain('Signed in as Service operator (console token)');
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      await p.goto(url('/teams/ENG/history?undocumented=1'));
+      expect(pathOf(p)).toBe('/sign-in?next=%2Fteams%2FENG%2Fhistory%3Fundocumented%3D1');
+      await p.goto(url(`/sign-in?token=${c.token}&next=${encodeURIComponent('/teams/ENG')}`));
+      expect(pathOf(p)).toBe('/teams/ENG');
+      await expect(p.locator('header').textContent()).resolves.toContain('Signed in as Service operator (console token)');
+      await context.close();
     });
 
     it('says what is wrong with a pasted token that is not the console token, and signs nobody in', async () => {
@@ -213,6 +218,7 @@ describe('console in a browser', () => {
 
     it.each(everyPage)('has no serious or critical axe violation on %s, for the operator', async (path) => {
       await page.goto(url(path));
+      expect(pathOf(page)).toBe(path);
       await expect(findViolations(page)).resolves.toEqual([]);
     });
 
@@ -230,6 +236,7 @@ describe('console in a browser', () => {
       const { context, page: p } = await signInWithLinear(DEV.id);
       for (const path of ['/teams/ENG', '/teams/ENG/settings', '/teams/ENG/history']) {
         await p.goto(url(path));
+        expect(pathOf(p)).toBe(path);
         await expect(findViolations(p)).resolves.toEqual([]);
       }
       await context.close();
@@ -248,7 +255,7 @@ describe('console in a browser', () => {
           const style = getComputedStyle(el);
           const box = el.getBoundingClientRect();
           return {
-            name: `${el.tagName.toLowerCase()}:${(el.getAttribute('name') ?? el.textContent ?? '').trim().slice(0, 40)}`,
+            name: el.dataset.control ?? `untagged ${el.outerHTML.slice(0, 60)}`,
             ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
             onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0 && box.bottom <= innerHeight,
           };
@@ -259,19 +266,21 @@ describe('console in a browser', () => {
       }
       return stops;
     };
-    /** Every control a user can operate, in document order (the order they appear on screen). */
+    /** Every control a user can operate, in document order (the order they appear on screen), each tagged so a Tab stop names it. */
     const listControls = (p: Page) =>
       p.evaluate(() =>
-        [...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea')]
-          .filter((el) => !(el as HTMLInputElement).disabled && (el as HTMLInputElement).type !== 'hidden')
-          .map((el) => `${el.tagName.toLowerCase()}:${(el.getAttribute('name') ?? el.textContent ?? '').trim().slice(0, 40)}`),
+        [...document.querySelectorAll<HTMLInputElement>('a[href], button, input, select, textarea')]
+          .filter((el) => !el.disabled && el.type !== 'hidden')
+          .map((el, i) => (el.dataset.control = `${i} ${el.tagName.toLowerCase()}:${(el.getAttribute('name') ?? el.textContent ?? '').trim().slice(0, 40)}`)),
       );
 
     it.each(everyPage)('reaches every control on %s by Tab in page order, each with a visible focus ring', async (path) => {
       await page.goto(url(path));
+      expect(pathOf(page)).toBe(path);
+      const controls = await listControls(page);
       const stops = await tabThrough(page);
-      expect(stops.map((s) => s.name)).toEqual(await listControls(page));
-      expect(stops[0]!.name).toBe('a:Skip to content');
+      expect(stops.map((s) => s.name)).toEqual(controls);
+      expect(stops[0]!.name).toBe('0 a:Skip to content');
       expect(stops.filter((s) => !s.ring || !s.onScreen)).toEqual([]);
     });
 
@@ -279,8 +288,8 @@ describe('console in a browser', () => {
       const context = await browser.newContext();
       const p = await context.newPage();
       await p.goto(url('/sign-in?next=%2Fteams%2FENG'));
-      const stops = await tabThrough(p);
-      expect(stops.map((s) => s.name)).toEqual(['a:Skip to content', 'a:Scopekeeper', 'a:Sign in with Linear', 'input:token', 'button:Sign in']);
+      await expect(listControls(p)).resolves.toEqual(['0 a:Skip to content', '1 a:Scopekeeper', '2 a:Sign in with Linear', '3 input:token', '4 button:Sign in']);
+      await expect(tabThrough(p).then((stops) => stops.map((s) => s.name))).resolves.toEqual(['0 a:Skip to content', '1 a:Scopekeeper', '2 a:Sign in with Linear', '3 input:token', '4 button:Sign in']);
       await p.locator('body').focus();
       for (let i = 0; i < 4; i++) await p.keyboard.press('Tab');
       await p.keyboard.type(c.token);
