@@ -108,7 +108,7 @@ function checkCriterion(raw: string, maxWords: number, vocabulary: Vocabulary, t
 
   if (reading.outcomes.length >= 2) {
     const n = reading.outcomes.length;
-    const parts = reading.outcomes.slice(0, 2).map((r) => `'${snippet(own.tokens, r, own.text.placeholders)}'`);
+    const parts = reading.outcomes.slice(0, 2).map((r) => `“${snippet(own.tokens, r, own.text.placeholders)}”`);
     const more = n > 2 ? `, ${parts[1]} and ${n - 2} more` : ` and ${parts[1]}`;
     add(
       'MULTIPLE_OUTCOMES',
@@ -277,7 +277,7 @@ interface VagueMatch {
 
 function vagueMessage(word: string, group: Pick<VagueGroup, 'rule' | 'advice' | 'before' | 'after'>): string {
   const what = group.rule === 'ISO29148-COMPLETE' ? 'means this criterion is not decided yet' : 'cannot be tested';
-  return `'${word}' ${what} (${cite(group.rule)}): ${group.advice}, e.g. rewrite '${group.before}' as '${group.after}'.`;
+  return `“${word}” ${what} (${cite(group.rule)}): ${group.advice}, e.g. rewrite “${group.before}” as “${group.after}”.`;
 }
 
 function findVagueWords(text: string, tokens: readonly Token[], vocabulary: Vocabulary): VagueMatch[] {
@@ -324,7 +324,7 @@ function findVagueWords(text: string, tokens: readonly Token[], vocabulary: Voca
       end: standard.index + standard[0].length,
       word: standard[0],
       rule: 'ISO29148-COMPLETE',
-      message: `'${standard[0]}' refers to something the criterion does not name (${cite('ISO29148-COMPLETE')}): name the standard or give the figure, e.g. rewrite 'Meets accessibility standards' as 'Passes the WCAG 2.1 AA checks in axe'.`,
+      message: `“${standard[0]}” refers to something the criterion does not name (${cite('ISO29148-COMPLETE')}): name the standard or give the figure, e.g. rewrite “Meets accessibility standards” as “Passes the WCAG 2.1 AA checks in axe”.`,
     });
   }
   if (vocabulary.team) {
@@ -336,7 +336,7 @@ function findVagueWords(text: string, tokens: readonly Token[], vocabulary: Voca
         end: index + m[0].length,
         word: m[0],
         rule: 'INCOSE-R7',
-        message: `'${m[0]}' is on your team's list of vague words (${cite('INCOSE-R7')}): replace it with a value or a result someone can check, e.g. rewrite 'The export is ${m[0]}' as 'The export of 1,000 rows finishes within 5 seconds'.`,
+        message: `“${m[0]}” is on your team’s list of vague words (${cite('INCOSE-R7')}): replace it with a value or a result someone can check, e.g. rewrite “The export is ${m[0]}” as “The export of 1,000 rows finishes within 5 seconds”.`,
       });
     }
   }
@@ -365,19 +365,19 @@ function noOutcomeMessage(reason: NoOutcomeReason | 'negative', word: string | n
   const verifiable = cite('ISO29148-VERIFIABLE');
   switch (reason) {
     case 'negative':
-      return `'${word}' says what must not happen, which no test can prove (${cite('INCOSE-R16')}): say what must happen and bound it, e.g. rewrite 'The app does not drain the battery' as 'An hour of navigation uses at most 5 % of the battery'.`;
+      return `“${word}” says what must not happen, which no test can prove (${cite('INCOSE-R16')}): say what must happen and bound it, e.g. rewrite “The app does not drain the battery” as “An hour of navigation uses at most 5 % of the battery”.`;
     case 'missing-then':
-      return `This Given/When/Then criterion has no Then step, so it does not say what anyone will be able to see or check (${cite('GHERKIN-THEN')}). Add the outcome, e.g. rewrite 'Given a cart, when I pay' as 'Given a cart, when I pay, then I see the order number'.`;
+      return `This Given/When/Then criterion has no Then step, so it does not say what anyone will be able to see or check (${cite('GHERKIN-THEN')}). Add the outcome, e.g. rewrite “Given a cart, when I pay” as “Given a cart, when I pay, then I see the order number”.`;
     case 'task':
-      return `'${word}' describes work to do, so this criterion does not say what anyone will be able to see or check once it is done (${verifiable}). Describe the result, e.g. rewrite 'Refactor the billing module' as 'Invoices show the same totals as before for all 3 tax rates'.`;
+      return `“${word}” describes work to do, so this criterion does not say what anyone will be able to see or check once it is done (${verifiable}). Describe the result, e.g. rewrite “Refactor the billing module” as “Invoices show the same totals as before for all 3 tax rates”.`;
     case 'step':
-      return `'${word}' is a test step, so this criterion does not say what anyone will be able to see or check afterwards (${verifiable}). Add the expected result, e.g. rewrite 'Click Save' as 'After clicking Save, the form shows "Changes saved"'.`;
+      return `“${word}” is a test step, so this criterion does not say what anyone will be able to see or check afterwards (${verifiable}). Add the expected result, e.g. rewrite “Click Save” as “After clicking Save, the form shows ‘Changes saved’”.`;
     case 'process':
-      return `'${word}' says work was done but not what anyone will be able to see or check (${verifiable}). Describe the visible result, e.g. rewrite 'API errors are handled' as 'When the API fails, the page shows "Try again" and a Retry button'.`;
+      return `“${word}” says work was done but not what anyone will be able to see or check (${verifiable}). Describe the visible result, e.g. rewrite “API errors are handled” as “When the API fails, the page shows ‘Try again’ and a Retry button”.`;
     case 'condition':
-      return `This criterion only says when something happens, not what anyone will be able to see or check (${verifiable}). Add the outcome, e.g. rewrite 'When the upload fails' as 'When the upload fails, the file stays in the list marked "Failed"'.`;
+      return `This criterion only says when something happens, not what anyone will be able to see or check (${verifiable}). Add the outcome, e.g. rewrite “When the upload fails” as “When the upload fails, the file stays in the list marked ‘Failed’”.`;
     case 'topic':
     default:
-      return `This criterion names a topic but does not say what anyone will be able to see or check (${verifiable}). Describe the result, e.g. rewrite 'Dark mode' as 'When dark mode is on, every page uses the dark colour palette'.`;
+      return `This criterion names a topic but does not say what anyone will be able to see or check (${verifiable}). Describe the result, e.g. rewrite “Dark mode” as “When dark mode is on, every page uses the dark colour palette”.`;
   }
 }

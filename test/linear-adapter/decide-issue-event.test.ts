@@ -158,7 +158,7 @@ describe('decideIssueEvent', () => {
       expect(comments(decision.actions)).toEqual([]);
       const status = statusOf(decision.actions);
       expect(status).toContain('Suggestions for the criteria');
-      expect(status).toContain("Criterion 1 (“The invoice page loads fast”): 'fast' cannot be tested");
+      expect(status).toContain('Criterion 1 (“The invoice page loads fast”): “fast” cannot be tested');
       expect(status).not.toContain('**Acceptance criteria:** none yet');
     });
 
