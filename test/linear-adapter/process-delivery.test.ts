@@ -5,6 +5,7 @@ import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import type { LinearGateway, LinearIssue, LinearUser } from '../../linear-adapter/gateway/gateway-types';
 import type { LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { cacheScopeSettings, SETTINGS_CACHE_TTL_MS, type ScopeSettingsCache } from '../../linear-adapter/decide/cache-scope-settings';
 import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/decide/process-delivery';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
 import type { QueueStore } from '../../linear-adapter/queue/queue-types';
@@ -95,6 +96,8 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
     let logs: Record<string, unknown>[];
     let clock: number;
     let deliveries: number;
+    let settingsCache: ScopeSettingsCache;
+    let settingsReads: number;
 
     beforeAll(async () => {
       backend = await open();
@@ -110,6 +113,15 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       logs = [];
       clock = 0;
       deliveries = 0;
+      settingsReads = 0;
+      // The settings cache on the test's clock (one second per delivery), counting the store reads.
+      settingsCache = cacheScopeSettings(
+        (scopeId) => {
+          settingsReads += 1;
+          return store.readScopeSettings(scopeId);
+        },
+        { now: () => T0 + clock * 1000 },
+      );
     });
 
     const policy: ClosurePolicy = closurePolicySchema.parse({ approverUserIds: [ana.email], doneStateNames: [], doneStateTypes: ['completed'] });
@@ -121,6 +133,7 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       log: (entry) => logs.push(entry),
       now: () => at(clock),
       viewerId: VIEWER,
+      settingsCache,
       ...over,
     });
 
@@ -223,6 +236,19 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       await expect(deliver(commentBy(ana.id, '/signoff'))).rejects.toThrow(/the team's settings cannot be read .*approvers/);
       expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
       expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', msg: expect.stringContaining('team settings cannot be read') })]));
+    });
+
+    it('reads the team’s settings once for several deliveries, and sees another instance’s change once the cached copy is old', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      await deliver(commentBy(ana.id, '/signoff'));
+      await deliver(descriptionEdit(CRITERIA_MD, EDITED_MD));
+      expect(settingsReads).toBe(1);
+      // Another instance makes Lead the only approver; once the cached copy is older than the bound, this one applies it.
+      await storeTeamSettings({ approvers: ['lead@client.example'], doneStateTypes: ['completed'], requireAllMet: false, forbidSelfSignOff: true });
+      clock += SETTINGS_CACHE_TTL_MS / 1000;
+      await deliver(commentBy(ana.id, '/signoff'));
+      expect(settingsReads).toBe(2);
+      expect((await history()).map((r) => r.kind)).toContain('signoff_refused');
     });
 
     it('reads the comment author’s email through the gateway to recognise an approver listed by email', async () => {
