@@ -12,6 +12,21 @@ import type { QueueStore } from '../../linear-adapter/queue/queue-types';
 import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 import { openPostgresTestStore } from '../support/open-postgres-test-store';
 
+// The real tagger, counted: the status comment's hints must not tag unchanged criteria again.
+const mockTaggerCalls = { count: 0 };
+jest.mock('../../src/hints/load-tagger', () => {
+  const actual = jest.requireActual<typeof import('../../src/hints/load-tagger')>('../../src/hints/load-tagger');
+  return {
+    loadTagger: () => {
+      const tagger = actual.loadTagger();
+      return (text: string) => {
+        mockTaggerCalls.count += 1;
+        return tagger(text);
+      };
+    },
+  };
+});
+
 // processDelivery against the real SqlStore and SqlQueueStore (PGlite always, PostgreSQL when
 // TEST_DATABASE_URL is set), with the real payloads and a fake gateway for fetchIssue/fetchUser.
 
@@ -249,6 +264,40 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       await deliver(commentBy(ana.id, '/signoff'));
       expect(settingsReads).toBe(2);
       expect((await history()).map((r) => r.kind)).toContain('signoff_refused');
+    });
+
+    const CLOSURE_SETTINGS = { approvers: ['ana@client.example'], doneStateTypes: ['completed'], requireAllMet: false, forbidSelfSignOff: true };
+    const statusOf = (actions: LinearAction[]): string => actions.flatMap((a) => (a.type === 'comment_update' ? [a.body] : [])).join('\n');
+    it.each([
+      ['shows the built-in hint', {}, 'The invoice export is fast', '“fast” cannot be tested', true],
+      ['shows a hint for a word the team added to its vague words', { vagueWords: ['snappy'] }, 'The invoice export is snappy', '“snappy” is on your team’s list of vague words', true],
+      ['shows no hint for a word the team accepts', { silencedWords: ['fast'] }, 'The invoice export is fast', '“fast”', false],
+      ['shows no hint under a rule the team switched off', { vagueWords: ['snappy'], disabledRules: ['INCOSE-R7'] }, 'The invoice export is snappy', '“snappy”', false],
+    ])('%s in the status comment, with the team’s wording rules %j', async (_what, vocabulary, criterion, hint, shown) => {
+      await storeTeamSettings({ ...CLOSURE_SETTINGS, vocabulary });
+      await deliver(issueCreate(`## Acceptance criteria\n- [ ] ${criterion}\n- [ ] Paying an invoice shows a receipt within 5 seconds`));
+      const status = statusOf(await outbox());
+      expect(status).toContain('**Acceptance criteria:** 2 in the description');
+      if (shown) expect(status).toContain(`Criterion 1 (“${criterion}”): ${hint}`);
+      else expect(status).not.toContain(hint);
+    });
+
+    it('tags the criteria for the status comment once, however many deliveries leave them unchanged', async () => {
+      // Criteria of this backend's run alone: the service's hint cache lives as long as the module.
+      const described = `## Acceptance criteria\n- [ ] The quarterly ledger page is quick\n- [ ] The ledger export lists every entry of the quarter from ${name}`;
+      const start = mockTaggerCalls.count;
+      await deliver(issueCreate(described));
+      expect(statusOf(await outbox())).toContain('“quick” cannot be tested');
+      const first = mockTaggerCalls.count - start;
+      expect(first).toBeGreaterThan(0);
+      await deliver(commentBy(ana.id, '/signoff'));
+      await deliver(issueMovedTo(DONE, described));
+      await deliver(commentBy(dev.id, '/scope-reason nothing changed'));
+      expect(statusOf(await outbox())).toContain('**Sign-off:** by Ana Silva');
+      expect(mockTaggerCalls.count - start).toBe(first);
+      // New criteria are tagged: the count moves when it should.
+      await deliver(descriptionEdit(described, `${described}\n- [ ] The ledger page is fast`));
+      expect(mockTaggerCalls.count - start).toBeGreaterThan(first);
     });
 
     it('reads the comment author’s email through the gateway to recognise an approver listed by email', async () => {
