@@ -178,7 +178,8 @@ export function describeApprovers(policy: PolicyReading): string {
 
 function renderHints({ state, hints }: StatusInput): string | null {
   if (state.criteria.length === 0 || hints.length === 0) return null;
-  const lines = hints.slice(0, MAX_HINTS).map((hint) => `- Criterion ${hint.criterionIndex + 1} (${quote(state.criteria[hint.criterionIndex]?.text ?? '')}): ${hint.message}`);
+  // Messages quote the criteria's own words, so they are escaped like any user text.
+  const lines = hints.slice(0, MAX_HINTS).map((hint) => `- Criterion ${hint.criterionIndex + 1} (${quote(state.criteria[hint.criterionIndex]?.text ?? '')}): ${escapeText(hint.message)}`);
   if (hints.length > lines.length) lines.push(`- …and ${hints.length - lines.length} more.`);
   return ['**Suggestions for the criteria** (advice only; nothing is blocked):', ...lines].join('\n');
 }

@@ -162,6 +162,14 @@ describe('decideIssueEvent', () => {
       expect(status).not.toContain('**Acceptance criteria:** none yet');
     });
 
+    it('escapes the description’s words a suggestion quotes, so they cannot turn into markup or formatting', () => {
+      const event = issueEvent(DESCRIPTION_EDIT, (b) => {
+        b.data.description = '## Acceptance criteria\n- [ ] The dialog shows the <b>total</b> and the form sends a *receipt*';
+      });
+      const status = statusOf(decide({ event }).actions);
+      expect(status).toContain('e.g. “The dialog shows the \\<b\\>total\\</b\\>” and “The form sends a \\*receipt\\*”.');
+    });
+
     it('does not repeat the hints on an update that leaves the criteria as they were', () => {
       const markdown = '## Acceptance criteria\n- [ ] The invoice page loads fast';
       const event = issueEvent(STATE_CHANGE, (b) => (b.data.description = markdown));
