@@ -41,7 +41,7 @@ export function parseSavedSha256(value: unknown): { ok: true; value: SavedSha256
 
 export function createResumableSha256(saved?: SavedSha256): ResumableSha256 {
   const h = new Uint32Array(saved?.h ?? INITIAL);
-  let rest = Buffer.from(saved?.rest ?? '', 'hex');
+  let rest: Buffer = Buffer.from(saved?.rest ?? '', 'hex');
   let length = saved?.length ?? 0;
   return {
     update(text) {
