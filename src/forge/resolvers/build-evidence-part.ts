@@ -40,7 +40,11 @@ const cursorSchema = z.object({
   /** Seq of the baseline's `baseline_created` record, and of the head when the export began. */
   startSeq: z.number().int().nonnegative(),
   targetSeq: z.number().int().nonnegative(),
-  phase: z.enum(['records', 'signatures']),
+  /** The project as the bundle names it, read once so every part names it alike. */
+  scope: z.object({ id: z.string(), key: z.string(), name: z.string() }),
+  phase: z.enum(['opening', 'records', 'signatures']),
+  /** In the opening (which holds the whole baseline, possibly megabytes): characters already written. */
+  openingAt: z.number().int().nonnegative(),
   nextSeq: z.number().int().nonnegative(),
   /** The last record written: the bundle's head. */
   last: z.object({ seq: z.number().int().nonnegative(), hash: z.string().min(1) }),
@@ -92,16 +96,24 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
     const startSeq = await findBaselineSeq(deps, scopeId, baseline.id);
     if (startSeq === null || startSeq > headSeq) return refuse('HISTORY_INCOMPLETE', `The history has no record of the creation of baseline "${baseline.name}", so no evidence bundle can start from it.`);
     const generatedAt = deps.now();
-    emit(renderBundleOpening({ generatedAt, scope: await input.readScope(), baseline }));
-    state = { baselineId: baseline.id, generatedAt, startSeq, targetSeq: headSeq, phase: 'records', nextSeq: startSeq, last: { seq: startSeq, hash: '-' }, continuing: false, part: 1, digest: null };
+    const scope = await input.readScope();
+    state = { baselineId: baseline.id, generatedAt, scope, startSeq, targetSeq: headSeq, phase: 'opening', openingAt: 0, nextSeq: startSeq, last: { seq: startSeq, hash: '-' }, continuing: false, part: 1, digest: null };
+  }
+
+  if (state.phase === 'opening') {
+    const opening = renderBundleOpening({ generatedAt: state.generatedAt, scope: state.scope, baseline });
+    const end = findSliceEnd(opening, state.openingAt, limits.exportBytes);
+    emit(opening.slice(state.openingAt, end));
+    state = end < opening.length ? { ...state, openingAt: end } : { ...state, phase: 'records' };
   }
 
   let items = 0;
-  const fits = (size: number) => items === 0 || (items < limits.exportRows && bytes + size <= limits.exportBytes);
+  // One item at least per part, unless the opening filled it.
+  const fits = (size: number) => (items === 0 && bytes < limits.exportBytes) || (items < limits.exportRows && bytes + size <= limits.exportBytes);
   let records = 0;
   let signatures = 0;
 
-  if (state.phase === 'records') {
+  if (state.phase === 'records' && bytes < limits.exportBytes) {
     const read = await readRecords(deps, scopeId, state.nextSeq, state.targetSeq, (record) => {
       const text = renderBundleItems([record], state.continuing);
       if (!fits(Buffer.byteLength(text, 'utf8'))) return false;
@@ -152,6 +164,16 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
   const text = pieces.join('');
   const next = encodeCursor({ ...state, part: state.part + (text === '' ? 0 : 1) }, hash.save());
   return { ok: true, text, part: state.part, records, signatures, nextCursor: next, head: null };
+}
+
+/** Where a part that starts at `from` ends: at most `maxBytes` of UTF-8, never inside a surrogate pair. */
+function findSliceEnd(text: string, from: number, maxBytes: number): number {
+  let end = Math.min(text.length, from + maxBytes);
+  while (end > from + 1 && Buffer.byteLength(text.slice(from, end), 'utf8') > maxBytes) end = from + Math.floor((end - from) * 0.75);
+  end = Math.max(end, from + 1);
+  const code = text.charCodeAt(end - 1);
+  if (end < text.length && code >= 0xd800 && code <= 0xdbff) end += end - 1 > from ? -1 : 1;
+  return end;
 }
 
 /**
