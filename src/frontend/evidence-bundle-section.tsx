@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 import { Button, CodeBlock, Inline, Label, SectionMessage, Select, Stack, Text } from '@forge/react';
 import type { EvidencePart, ProjectOverview, Refusal } from '../forge/resolvers/resolver-contract';
+import { PartButtons } from './csv-export';
 import { invokeResolver } from './invoke-resolver';
 import { RefusalMessage } from './refusal-message';
 
@@ -107,16 +108,7 @@ function EvidencePartView({ shown, isBusy, onNext, onClose }: { shown: Shown; is
           </Text>
         </SectionMessage>
       ) : null}
-      <Inline space="space.100">
-        {!last ? (
-          <Button appearance="primary" isDisabled={isBusy} onClick={onNext}>
-            Next part
-          </Button>
-        ) : null}
-        <Button appearance="subtle" onClick={onClose}>
-          Hide bundle
-        </Button>
-      </Inline>
+      <PartButtons hasMore={!last} isBusy={isBusy} onNext={onNext} onClose={onClose} closeLabel="Hide bundle" />
     </Stack>
   );
 }
