@@ -76,7 +76,10 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
   const summary = await deps.store.readScopeSummary(scopeId);
   const meta = summary.baselines.find((b) => b.id === input.baselineId);
   if (!meta) return refuse('BASELINE_NOT_FOUND', 'This project has no such baseline. Reload the page to see its baselines.');
-  const baseline = await deps.store.readBaseline(scopeId, meta);
+  // The baseline (megabytes for a large project) is read only by the parts that write it or
+  // name its deliverables, not by every part of the records.
+  let baseline: Promise<Baseline> | null = null;
+  const readBaseline = () => (baseline ??= deps.store.readBaseline(scopeId, meta));
   const headSeq = summary.head?.seq ?? -1;
 
   const pieces: string[] = [];
@@ -93,15 +96,15 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
     // Never past the head as it is now, whatever the cursor says.
     state = { ...decoded.value.cursor, targetSeq: Math.min(decoded.value.cursor.targetSeq, headSeq) };
   } else {
-    const startSeq = await findBaselineSeq(deps, scopeId, baseline.id);
-    if (startSeq === null || startSeq > headSeq) return refuse('HISTORY_INCOMPLETE', `The history has no record of the creation of baseline "${baseline.name}", so no evidence bundle can start from it.`);
+    const startSeq = await findBaselineSeq(deps, scopeId, meta.id);
+    if (startSeq === null || startSeq > headSeq) return refuse('HISTORY_INCOMPLETE', `The history has no record of the creation of baseline "${meta.name}", so no evidence bundle can start from it.`);
     const generatedAt = deps.now();
     const scope = await input.readScope();
-    state = { baselineId: baseline.id, generatedAt, scope, startSeq, targetSeq: headSeq, phase: 'opening', openingAt: 0, nextSeq: startSeq, last: { seq: startSeq, hash: '-' }, continuing: false, part: 1, digest: null };
+    state = { baselineId: meta.id, generatedAt, scope, startSeq, targetSeq: headSeq, phase: 'opening', openingAt: 0, nextSeq: startSeq, last: { seq: startSeq, hash: '-' }, continuing: false, part: 1, digest: null };
   }
 
   if (state.phase === 'opening') {
-    const opening = renderBundleOpening({ generatedAt: state.generatedAt, scope: state.scope, baseline });
+    const opening = renderBundleOpening({ generatedAt: state.generatedAt, scope: state.scope, baseline: await readBaseline() });
     const end = findSliceEnd(opening, state.openingAt, limits.exportBytes);
     emit(opening.slice(state.openingAt, end));
     state = end < opening.length ? { ...state, openingAt: end } : { ...state, phase: 'records' };
@@ -132,13 +135,14 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
   }
 
   if (state.phase === 'signatures') {
-    const keys = readBundleKeys(baseline, await input.readKeys());
+    let keys: Map<string, string> | null = null;
     const names = new Map<string, string>();
     let scanned = 0;
     const read = await readRecords(deps, scopeId, state.nextSeq, state.targetSeq, async (record) => {
       if (scanned >= limits.historySlice) return false;
       let entries: SignatureEntry[] = [];
       if (record.kind === 'signoff_recorded') {
+        keys ??= readBundleKeys(await readBaseline(), await input.readKeys());
         await addDeliverableKey(deps, keys, record);
         await addPrintedName(names, record);
         entries = listSignatures([record], keys, names);
