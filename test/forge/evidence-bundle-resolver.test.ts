@@ -150,6 +150,24 @@ describe('project page: evidence bundle of a baseline', () => {
     expect((await verifyFile(bundle)).code).toBe(0);
   });
 
+  it('makes a file verify rejects when a cursor was edited to skip a record', async () => {
+    const baselineId = await makeHistory(6);
+    const call = withLimits({ exportRows: 3 });
+    const first = expectOk(await call({ baselineId, cursor: null }, olga.accountId));
+    const state = JSON.parse(Buffer.from(first.nextCursor ?? '', 'base64url').toString('utf8')) as { nextSeq: number };
+    const skipped = Buffer.from(JSON.stringify({ ...state, nextSeq: state.nextSeq + 1 }), 'utf8').toString('base64url');
+    const parts = [first.text];
+    let cursor: string | null = skipped;
+    while (cursor !== null) {
+      const part: EvidencePart = expectOk(await call({ baselineId, cursor }, olga.accountId));
+      parts.push(part.text);
+      cursor = part.nextCursor;
+    }
+    const verdict = await verifyFile(parts.join(''));
+    expect(verdict.code).toBe(1);
+    expect(verdict.fail.join('\n')).toContain('The chain breaks at record 3');
+  });
+
   it('prints the name Jira gives a signer whose name was hidden at signing, and verify still accepts the bundle', async () => {
     const hidden = jira.users.get(anna.accountId);
     if (!hidden) throw new Error('no Anna in the stand-in');
