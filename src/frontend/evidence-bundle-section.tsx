@@ -35,24 +35,22 @@ export function EvidenceBundleSection({ baselines, projectKey }: EvidenceBundleS
     setBusy(true);
     setRefusal(null);
     let next = cursor;
-    for (let calls = 0; calls < MAX_EMPTY_PARTS; calls += 1) {
+    for (let calls = 1; ; calls += 1) {
       const result = await invokeResolver('exportEvidenceBundle', { baselineId: id, cursor: next });
       if (!result.ok) {
         setBusy(false);
         setRefusal(result);
         return;
       }
-      if (result.text !== '' || result.nextCursor === null) {
-        const baseline = baselines.find((b) => b.id === id);
-        const name = baseline?.name ?? 'baseline';
+      // After many empty parts in a row it shows the empty one, whose "Next part" goes on from there.
+      if (result.text !== '' || result.nextCursor === null || calls >= MAX_EMPTY_PARTS) {
+        const name = baselines.find((b) => b.id === id)?.name ?? 'baseline';
         setShown({ baselineId: id, baselineName: name, fileName: `${projectKey}-${name}-evidence.json`.replace(/[^A-Za-z0-9._-]+/g, '-'), part: result });
         setBusy(false);
         return;
       }
       next = result.nextCursor;
     }
-    setBusy(false);
-    setRefusal({ ok: false, code: 'UNEXPECTED_RESPONSE', message: 'The bundle made no progress. Try again, or check the whole history first.' });
   };
 
   return (
@@ -100,7 +98,7 @@ function EvidencePartView({ shown, isBusy, onNext, onClose }: { shown: Shown; is
       <Text>
         {describeCount(part.records, 'record')} and {describeCount(part.signatures, 'sign-off')} in this part{last ? '.' : '; more follow.'}
       </Text>
-      <CodeBlock language="json" text={part.text} />
+      {part.text === '' ? <Text>Nothing to add yet: the sign-offs are still being looked up in the history. Press Next part to go on.</Text> : <CodeBlock language="json" text={part.text} />}
       {last && part.head ? (
         <SectionMessage appearance="success" title="That was the last part">
           <Text>

@@ -453,6 +453,23 @@ describe('project page: evidence bundle of a baseline', () => {
     expect(none.queryButton('Get evidence bundle')).toBeUndefined();
   });
 
+  it('stops after 200 empty parts in a row, says the sign-offs are still being looked up, and goes on from there', async () => {
+    let calls = 0;
+    const view = await renderPage({
+      exportEvidenceBundle: () => {
+        calls += 1;
+        return calls === 1 ? part('{"a":1', 1, 'c') : calls <= 201 ? part('', 2, `c${calls}`) : part('}', 2, null);
+      },
+    });
+    await view.click('Get evidence bundle');
+    await view.click('Next part');
+    expect(calls).toBe(201);
+    expect(view.text()).toContain('Nothing to add yet: the sign-offs are still being looked up in the history.');
+    await view.click('Next part');
+    expect(fakeBridge.payloadsOf('exportEvidenceBundle')[201]?.cursor).toBe('c201');
+    expect(view.codeBlocks()).toContainEqual({ language: 'json', text: '}' });
+  });
+
   it("shows the refusal's message when the bundle is refused", async () => {
     const view = await renderPage({ exportEvidenceBundle: () => ({ ok: false, code: 'NO_ACCESS', message: 'You need permission to browse this project to see its scope history.' }) });
     await view.click('Get evidence bundle');
