@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +167,17 @@ describe('project page: evidence bundle of a baseline', () => {
     const verdict = await verifyFile(parts.join(''));
     expect(verdict.code).toBe(1);
     expect(verdict.fail.join('\n')).toContain('The chain breaks at record 3');
+  });
+
+  it('refuses a bundle whose printed name was changed for a signer the record names, even with its digest made again', async () => {
+    const baselineId = await makeHistory(2);
+    const bundle = (await collectParts(withLimits({}), baselineId)).map((p) => p.text).join('');
+    const forged = bundle.replace(`"signerName":"${anna.displayName}"`, '"signerName":"Someone Else"');
+    const body = forged.slice(0, forged.lastIndexOf(',"sha256":"'));
+    const resealed = `${body},"sha256":"${createHash('sha256').update(body, 'utf8').digest('hex')}"}\n`;
+    const verdict = await verifyFile(resealed);
+    expect(verdict.code).toBe(1);
+    expect(verdict.fail.join('\n')).toContain('The signature manifest does not match the sign-off records');
   });
 
   it('prints the name Jira gives a signer whose name was hidden at signing, and verify still accepts the bundle', async () => {
