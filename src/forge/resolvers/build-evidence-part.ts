@@ -85,7 +85,9 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
   const pieces: string[] = [];
   let bytes = 0;
   let state: EvidenceCursor;
-  const hash = createResumableSha256(decoded?.value.digestState);
+  const opened = await createResumableSha256(decoded?.value.digestState);
+  if (!opened.ok) return refuse('INVALID_PAYLOAD', 'This part of the evidence bundle could not be found. Start the bundle again.', opened.errors.map((e) => `cursor.${e}`));
+  const hash = opened.value;
   const emit = (text: string) => {
     hash.update(text);
     pieces.push(text);
@@ -159,7 +161,10 @@ export async function buildEvidencePart(deps: ForgeDeps, limits: EvidencePartLim
     if (read === 'ended') return missing(state.nextSeq);
     if (state.nextSeq > state.targetSeq) {
       emit(renderBundleClosing(state.last));
-      emit(renderBundleSeal(hash.digestHex()));
+      // The seal carries the digest of everything before it, so it is not hashed itself.
+      const seal = renderBundleSeal(hash.digestHex());
+      pieces.push(seal);
+      bytes += Buffer.byteLength(seal, 'utf8');
       return { ok: true, text: pieces.join(''), part: state.part, records, signatures, nextCursor: null, head: state.last };
     }
   }
