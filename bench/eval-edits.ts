@@ -68,7 +68,9 @@ function main(): void {
   const edits = loadCriteriaEdits();
   printScores('batch 1', edits.filter((e) => e.batch === 1));
   printScores('batch 2', edits.filter((e) => e.batch === 2));
-  const s = printScores('both', edits);
+  printScores('batches 1 and 2 (tuned on)', edits.filter((e) => e.batch !== 3));
+  printScores('batch 3 (held out)', edits.filter((e) => e.batch === 3));
+  const s = printScores('all', edits);
   if (process.argv.includes('--errors')) {
     for (const e of s.errors) {
       const edit = edits.find((x) => x.id === e.id)!;
