@@ -175,8 +175,30 @@ const NUMBER_WORDS: Readonly<Record<string, string>> = Object.freeze({
  * "time". Punctuation and case never make a criterion different.
  */
 export function tokenSet(text: string): Set<string> {
-  const words = text.toLowerCase().replace(/['\u2019]s\b/g, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  const lower = text.toLowerCase().replace(/['\u2019]s\b/g, '');
+  const words = readStyleGuideTerms(lower).match(/[\p{L}\p{N}]+/gu) ?? [];
   return new Set(words.filter((word) => !STEP_WORDS.has(word)).map((word) => NUMBER_WORDS[word] ?? stemWord(word)));
+}
+
+/**
+ * Wordings that name one thing, each read as the term the Microsoft Writing Style Guide's word list
+ * prefers (learn.microsoft.com/style-guide/a-z-word-list-term-collections: "administrator, admin",
+ * "sign in, sign out" (not log in, log on, log out, log off), "enable" (use turn on) and "disable"
+ * (use turn off), "appears, displays"). Only these: the guide keeps "delete" and "remove" apart
+ * ("Don't use delete as a synonym for remove"), and so does the matcher.
+ */
+const STYLE_GUIDE_TERMS: readonly (readonly [RegExp, string])[] = Object.freeze([
+  [/\badmins?\b/g, 'administrator'],
+  // Not "is logged in the audit log": a log the criterion writes to, not a session.
+  [/\blog(?:s|ged|ging)?[\s-]*(?:in|on)(?:to)?\b(?! (?:the|a|an|its|their|every|each)\b)|\blog(?:in|on)s?\b/g, 'sign in'],
+  [/\blog(?:s|ged|ging)?[\s-]*(?:out|off)\b|\blog(?:out|off)s?\b/g, 'sign out'],
+  [/\benabl(?:e|es|ed|ing)\b/g, 'turn on'],
+  [/\bdisabl(?:e|es|ed|ing)\b/g, 'turn off'],
+  [/\bdisplay(?:s|ed|ing)?\b/g, 'appear'],
+]);
+
+function readStyleGuideTerms(lower: string): string {
+  return STYLE_GUIDE_TERMS.reduce((text, [pattern, term]) => text.replace(pattern, term), lower);
 }
 
 /**

@@ -15,17 +15,27 @@ describe('criterion matching on the labelled edit pairs', () => {
 
   // The figures of BENCHMARKS.md, as floors and ceilings: the matcher may get better, never worse.
   it.each([
-    ['the first batch', 1, { recognised: 37, mistaken: 1 }],
+    ['the first batch', 1, { recognised: 38, mistaken: 1 }],
     ['the second batch, labelled before the matcher changed', 2, { recognised: 15, mistaken: 3 }],
+    ['the third batch, held out from tuning', 3, { recognised: 11, mistaken: 4 }],
   ] as const)('recognises as many rewordings and takes no more replacements for edits than measured, on %s', (_name, batch, floor) => {
     const scores = evaluateEdits(edits.filter((e) => e.batch === batch));
     expect(scores.rewordings.recognised).toBeGreaterThanOrEqual(floor.recognised);
     expect(scores.replacements.mistaken).toBeLessThanOrEqual(floor.mistaken);
   });
 
-  it('is right about at least 94 % of the criteria it reports as modified', () => {
-    const scores = evaluateEdits(edits);
+  it('is right about at least 94 % of the criteria it reports as modified, on the batches it was tuned on', () => {
+    const scores = evaluateEdits(edits.filter((e) => e.batch !== 3));
     expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.94);
+  });
+
+  it('is right about at least 78 % of the criteria it reports as modified, on the held-out batch', () => {
+    const scores = evaluateEdits(edits.filter((e) => e.batch === 3));
+    expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.78);
+  });
+
+  it('pairs an admin rewording the style guide way ("administrator") as a modification', () => {
+    expect(evaluateEdits(edits.filter((e) => e.id === 'rewording-36'))).toMatchObject({ expected: 1, predicted: 1, correct: 1 });
   });
 
   it('pairs a criterion reworded by two words as a modification, not a removal and an addition', () => {

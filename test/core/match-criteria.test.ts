@@ -1,4 +1,4 @@
-import { matchCriteria, type CriterionMatch } from '../../src/core/match-criteria';
+import { matchCriteria, tokenSet, type CriterionMatch } from '../../src/core/match-criteria';
 import type { Criterion } from '../../src/core/schemas';
 
 const linear = (...texts: string[]): Criterion[] => texts.map((text) => ({ id: null, text, met: false }));
@@ -39,6 +39,24 @@ describe('matchCriteria', () => {
   it('matches a rewording that only changed word forms (a plural, "five" for "5") as modified, not removed plus added', () => {
     const matches = matchCriteria(linear('Refunds are sent within five days', 'Times are shown in UTC'), linear('A refund is sent within 5 days', 'Times are shown in UTC'));
     expect(summary(matches)).toEqual(['modified:0->0', 'unchanged:1->1']);
+  });
+
+  it('matches a rewording that uses the style guide\'s word for the same thing (admin, enable, log in) as modified', () => {
+    const matches = matchCriteria(
+      linear('Admins can delete users', 'Admins can enable single sign-on', 'Times are shown in UTC'),
+      linear('An administrator can remove a user account', 'An administrator can turn on single sign-on', 'Times are shown in UTC'),
+    );
+    expect(summary(matches)).toEqual(['modified:0->0', 'modified:1->1', 'unchanged:2->2']);
+  });
+
+  it('reads "log in" as "sign in" when it is a session, not when something is logged in a log', () => {
+    expect(tokenSet('Users log in with Google')).toEqual(tokenSet('Users sign in with Google'));
+    expect(tokenSet('Users log out after an hour')).toEqual(tokenSet('Users sign out after an hour'));
+    expect(tokenSet('Every refund is logged in the audit log')).not.toContain('sign');
+  });
+
+  it('keeps "delete" and "remove" apart, as the style guide does', () => {
+    expect(tokenSet('Admins can delete users')).not.toEqual(tokenSet('Admins can remove users'));
   });
 
   it('reports a rewrite with too few words in common as removed plus added', () => {
