@@ -169,7 +169,8 @@ const NUMBER_WORDS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * The words of a criterion as the similarity pass compares them: lower-cased, a possessive "'s"
+ * The words of a criterion as the similarity pass compares them: lower-cased, the style guide's
+ * preferred terms read in (STYLE_GUIDE_TERMS), a possessive "'s"
  * and the Given/When/Then keywords dropped, "three" read as "3", and each word cut to a stem (stemWord), so "Failed payments are
  * retried 3 times" and "A failed payment is retried up to three times" share "payment", "3" and
  * "time". Punctuation and case never make a criterion different.
