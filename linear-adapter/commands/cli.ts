@@ -95,18 +95,34 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     .description(`Reads every issue of a Linear team and records the team's scope as a named baseline (SRS). ${EMBEDDED_NOTE}`)
     .requiredOption('--team <key>', 'the team key, e.g. ENG')
     .requiredOption('--name <name>', 'the baseline name, e.g. "SRS v1.0"')
-    .action((options: { team: string; name: string }) =>
+    .requiredOption('--approved-by <user>', "who approved this scope: their Linear email or user id (an approver of the team, or a workspace admin when it lists none)")
+    .option('--include-canceled', 'keep canceled and duplicate issues in the baseline (left out by default)')
+    .action((options: { team: string; name: string; approvedBy: string; includeCanceled?: boolean }) =>
       withSession('baseline', async ({ config, gateway, store, now }) => {
-        const result = await runBaselineCommand({ gateway, store, policy: buildClosurePolicy(config), teamKey: options.team, name: options.name, now, newId: randomUUID });
+        const result = await runBaselineCommand({
+          gateway,
+          store,
+          policy: buildClosurePolicy(config),
+          teamKey: options.team,
+          name: options.name,
+          approvedBy: options.approvedBy,
+          includeCanceled: options.includeCanceled === true,
+          now,
+          newId: randomUUID,
+        });
         if (!result.ok) {
           fail(result.message);
           return 1;
         }
         const s = result.value;
         out(`Recorded baseline "${s.baseline.name}" for team ${s.teamKey} (${s.teamName}): scope version ${s.scopeVersion}.`);
+        if (s.versionNote) out(`  ${s.versionNote}`);
         out(`  ${s.deliverableCount} deliverables, ${s.criterionCount} acceptance criteria, approved by ${s.baseline.approvedBy.name ?? s.baseline.approvedBy.id}.`);
         if (s.withoutCriteria.length > 0) {
           out(`  ${s.withoutCriteria.length} deliverables have no acceptance criteria yet: ${s.withoutCriteria.join(', ')}`);
+        }
+        if (s.skippedCanceled.length > 0) {
+          out(`  Left out ${s.skippedCanceled.length} canceled or duplicate issues (--include-canceled keeps them): ${s.skippedCanceled.join(', ')}`);
         }
         return 0;
       }),

@@ -60,7 +60,13 @@ describe('scopekeeper command line', () => {
   beforeEach(async () => {
     linear = await startLinearStandIn(
       {
-        viewer: { id: 'user-po', name: 'Priya Owner', email: 'priya@example.com' },
+        // Priya holds the API key and is a workspace admin; Ana approves for the client; Bob is a member.
+        viewer: { id: 'user-po', name: 'Priya Owner', email: 'priya@example.com', admin: true },
+        users: [
+          { id: 'user-ana', name: 'Ana Client', email: 'ana@client.example' },
+          { id: 'user-bob', name: 'Bob Member', email: 'bob@example.com' },
+          { id: 'user-gia', name: 'Gia Gone', email: 'gia@example.com', admin: true, active: false },
+        ],
         teams: [
           { id: 'team-eng', key: 'ENG', name: 'Engineering' },
           { id: 'team-ops', key: 'OPS', name: 'Operations' },
@@ -69,6 +75,8 @@ describe('scopekeeper command line', () => {
           { id: 'st-todo', name: 'Todo', type: 'unstarted', teamId: 'team-eng' },
           { id: 'st-doing', name: 'In Progress', type: 'started', teamId: 'team-eng' },
           { id: 'st-done', name: 'Done', type: 'completed', teamId: 'team-eng' },
+          { id: 'st-canceled', name: 'Canceled', type: 'canceled', teamId: 'team-eng' },
+          { id: 'st-duplicate', name: 'Duplicate', type: 'duplicate', teamId: 'team-eng' },
         ],
         issues: seedIssues(),
       },
@@ -109,10 +117,13 @@ describe('scopekeeper command line', () => {
   }
 
   describe('baseline', () => {
+    const BASELINE = ['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'];
+
     it('records every issue of the team, read page by page, with its parsed criteria as baseline version 1.0', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run(BASELINE)).toBe(0);
       expect(stderr).toBe('');
       expect(stdout).toContain('Recorded baseline "SRS v1.0" for team ENG (Engineering): scope version 1.0.');
+      expect(stdout).not.toContain("Scopekeeper's own count");
       expect(stdout).toContain(`${ISSUE_COUNT} deliverables`);
       expect(stdout).toMatch(/12 deliverables have no acceptance criteria yet: .*ENG-10\b/);
 
@@ -132,24 +143,97 @@ describe('scopekeeper command line', () => {
       });
     });
 
-    it('refuses a second baseline with the active baseline\'s name', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'srs v1.0'])).toBe(1);
-      expect(stderr).toContain('already called "SRS v1.0"');
+    it('refuses a name a baseline of the team had, suggesting the next name in its pattern, and says why the scope version differs from the name', async () => {
+      expect(await run(BASELINE)).toBe(0);
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'srs v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
+      expect(stderr).toContain('The active baseline is already called "SRS v1.0". Choose a new name for the new baseline, for example "SRS v1.1".');
+
+      stdout = '';
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.1', '--approved-by', 'priya@example.com'])).toBe(0);
+      expect(stdout).toContain('Recorded baseline "SRS v1.1" for team ENG (Engineering): scope version 2.0.');
+      expect(stdout).toContain("Scope version 2.0 is Scopekeeper's own count, not read from the name: this is baseline 2 of the scope");
+
+      stderr = '';
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
+      expect(stderr).toContain('An earlier baseline of this scope was already called "SRS v1.0". Choose a new name for the new baseline, for example "SRS v1.2".');
+      await withStore(async (store) => expect((await store.listBaselines(SCOPE)).map((b) => b.name)).toEqual(['SRS v1.0', 'SRS v1.1']));
     });
 
-    it('records the baseline as approved by the API key’s user only when approvers are listed and they are one', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], { SCOPEKEEPER_APPROVERS: 'ana@client.example' })).toBe(1);
-      expect(stderr).toContain("No baseline was recorded: it would be approved by this API key's user. Priya Owner is not an approver for this scope.");
+    it('records the named approver only when they are on the team’s list, and names the approvers when they are not', async () => {
+      const approvers = { SCOPEKEEPER_APPROVERS: 'ana@client.example, cy@client.example' };
+      // Priya is an admin, but approvers are listed, so only they may approve.
+      expect(await run(BASELINE, approvers)).toBe(1);
+      expect(stderr).toContain('No baseline was recorded: Priya Owner is not an approver for this scope.');
+      expect(stderr).toContain("Team ENG's approvers are: ana@client.example, cy@client.example. Run it again with --approved-by naming one of them.");
       expect(linear.operations().filter((o) => o.operationName === 'issues')).toEqual([]);
       await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
 
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], { SCOPEKEEPER_APPROVERS: 'ana@client.example, PRIYA@example.com' })).toBe(0);
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'ANA@client.example'], approvers)).toBe(0);
+      expect(stdout).toContain('approved by Ana Client.');
+      // Who approved is the person Linear answered with, by id, not the text typed.
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.approvedBy).toEqual({ id: 'user-ana', name: 'Ana Client', email: 'ana@client.example' }));
+    });
+
+    it('with no approvers listed lets only a Linear workspace admin approve, and names the admins', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'user-bob'])).toBe(1);
+      expect(stderr).toContain('No approvers are set for this scope, so only an administrator can record a baseline, and Bob Member is not one.');
+      expect(stderr).toContain('only Linear workspace admins may approve: Priya Owner (priya@example.com).');
+      expect(linear.operations().filter((o) => o.operationName === 'issues')).toEqual([]);
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'user-po'])).toBe(0);
       await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.approvedBy.id).toBe('user-po'));
     });
 
+    it('refuses an approver Linear does not know, or has deactivated, and names who may approve', async () => {
+      for (const who of ['nobody@example.com', 'gia@example.com']) {
+        stderr = '';
+        expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', who])).toBe(1);
+        expect(stderr).toContain(`Linear has no active user with the id or email "${who}".`);
+        expect(stderr).toContain('only Linear workspace admins may approve: Priya Owner (priya@example.com).');
+      }
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+    });
+
+    it('refuses to run without --approved-by and says the option is missing', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(2);
+      expect(stderr).toContain("required option '--approved-by <user>' not specified");
+      expect(linear.operations()).toEqual([]);
+    });
+
+    it('refuses when the team’s stored settings cannot be read, and records nothing', async () => {
+      // As if written by an older release, or by hand: the approvers are not a list.
+      await withStore((store) => store.commitScopeSettings({ scopeId: SCOPE, history: [] }, { settings: { approvers: 'not a list' }, expectedVersion: null }));
+      expect(await run(BASELINE)).toBe(1);
+      expect(stderr).toContain("No baseline was recorded: team ENG's settings cannot be read");
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+    });
+
+    it('leaves canceled and duplicate issues out, not listed as missing criteria, unless --include-canceled', async () => {
+      linear.updateIssue(idOf(10), { stateId: 'st-canceled' });
+      linear.updateIssue(idOf(20), { stateId: 'st-duplicate' });
+      linear.updateIssue(idOf(21), { stateId: 'st-canceled' });
+      expect(await run(BASELINE)).toBe(0);
+      expect(stdout).toContain(`${ISSUE_COUNT - 3} deliverables`);
+      expect(stdout).toMatch(/Left out 3 canceled or duplicate issues \(--include-canceled keeps them\): ENG-\d+, ENG-\d+, ENG-\d+/);
+      expect(stdout).toContain('10 deliverables have no acceptance criteria yet');
+      expect(stdout).not.toMatch(/no acceptance criteria yet: .*ENG-10\b/);
+      await withStore(async (store) => {
+        const keys = (await store.getActiveBaseline(SCOPE))!.deliverables.map((d) => d.key);
+        expect(keys).not.toEqual(expect.arrayContaining(['ENG-10']));
+        expect(keys).not.toEqual(expect.arrayContaining(['ENG-20']));
+        expect(keys).toHaveLength(ISSUE_COUNT - 3);
+      });
+
+      stdout = '';
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.1', '--approved-by', 'priya@example.com', '--include-canceled'])).toBe(0);
+      expect(stdout).toContain(`${ISSUE_COUNT} deliverables`);
+      expect(stdout).not.toContain('Left out');
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))!.deliverables).toHaveLength(ISSUE_COUNT));
+    });
+
     it('says which team key is unknown', async () => {
-      expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0'])).toBe(1);
+      expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
       expect(stderr).toContain('no team with the key "XYZ"');
     });
   });
