@@ -12,6 +12,8 @@ import { readTeamSettings } from '../console/read-team-settings';
 import { LINEAR_SETTINGS_REMEDY } from '../decide/decide-issue-event';
 import type { LinearGateway, LinearIssue } from '../gateway/gateway-types';
 import type { LinearApiGateway } from '../gateway/linear-gateway';
+import { deriveActionId, type LinearAction } from '../gateway/linear-action';
+import { escapeText } from '../decide/render-status-comment';
 import { linearScopeId } from '../decide/linear-scope-id';
 import { readLinearFacts } from '../decide/read-linear-facts';
 
@@ -60,6 +62,12 @@ export interface BaselineSummary {
   withoutCriteria: string[];
   /** Keys of the canceled and duplicate issues left out. */
   skippedCanceled: string[];
+  /**
+   * The trace in Linear: a comment on the team's newest issue in the baseline saying the
+   * baseline exists, for the outbox (its id derives from the baseline's, so it is sent once).
+   * Null when the baseline has no issues.
+   */
+  trace: { issueKey: string; action: Extract<LinearAction, { type: 'comment' }> } | null;
 }
 
 export type BaselineCommandResult =
@@ -128,6 +136,7 @@ export async function runBaselineCommand(input: BaselineCommandInput): Promise<B
     if (result.ok) {
       const record = result.records.find((r) => r.kind === 'baseline_created');
       const scopeVersion = record?.scopeVersion ?? `${baseline.major}.0`;
+      const versionNote = explainScopeVersion(baseline.name, scopeVersion);
       return {
         ok: true,
         value: {
@@ -135,11 +144,12 @@ export async function runBaselineCommand(input: BaselineCommandInput): Promise<B
           teamKey: team.key,
           teamName: team.name,
           scopeVersion,
-          versionNote: explainScopeVersion(baseline.name, scopeVersion),
+          versionNote,
           deliverableCount: deliverables.length,
           criterionCount: draft.data.criterionCount,
           withoutCriteria: deliverables.filter((d) => d.criteria.length === 0).map((d) => d.key),
           skippedCanceled: skipped.map((issue) => issue.identifier),
+          trace: planTrace(issues, baseline, { key: team.key, name: team.name }, scopeVersion, versionNote, draft.data.criterionCount),
         },
       };
     }
@@ -148,6 +158,34 @@ export async function runBaselineCommand(input: BaselineCommandInput): Promise<B
     }
   }
   throw new Error('unreachable');
+}
+
+/**
+ * Where Linear shows that a baseline exists. Linear's public API attaches documents to a project
+ * or an issue only (`DocumentCreateInput.teamId` is "[Internal]") and project updates to a
+ * project, which a team need not have; so the trace is a comment (`commentCreate`, with a
+ * client-chosen id) on the team's newest issue in the baseline: the highest issue number.
+ */
+function planTrace(
+  issues: readonly LinearIssue[],
+  baseline: Baseline,
+  team: { key: string; name: string },
+  scopeVersion: string,
+  versionNote: string | null,
+  criterionCount: number,
+): BaselineSummary['trace'] {
+  const number = (issue: LinearIssue) => Number(/-(\d+)$/.exec(issue.identifier)?.[1] ?? 0);
+  const newest = issues.reduce<LinearIssue | null>((best, issue) => (best === null || number(issue) > number(best) ? issue : best), null);
+  if (newest === null) return null;
+  const approver = escapeText(baseline.approvedBy.name ?? baseline.approvedBy.email ?? baseline.approvedBy.id);
+  const body = [
+    `**Scopekeeper: baseline “${escapeText(baseline.name)}” recorded for team ${escapeText(team.key)} (${escapeText(team.name)})**`,
+    `${baseline.deliverables.length} ${baseline.deliverables.length === 1 ? 'issue' : 'issues'} with ${criterionCount} acceptance ${criterionCount === 1 ? 'criterion' : 'criteria'}, ` +
+      `approved by ${approver} on ${baseline.createdAt.slice(0, 10)}; scope version ${scopeVersion}. From now on every change to their criteria is a change of scope, and Scopekeeper asks for a reason.`,
+    ...(versionNote ? [versionNote] : []),
+    '_Scopekeeper notes a team’s baseline on its newest issue; the list of issues is in the console._',
+  ].join('\n\n');
+  return { issueKey: newest.identifier, action: { type: 'comment', id: deriveActionId(baseline.id, 'baseline-trace'), issueId: newest.id, body } };
 }
 
 /** Names who may approve a baseline of the team, so a refusal says whom to ask. */

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,8 @@ const SCOPE = 'linear:team-eng';
 const ISSUE_COUNT = 120; // three pages of 50
 const THREE_DAYS_AGO = new Date(Date.now() - 3 * 86_400_000).toISOString();
 
+/** `scopekeeper baseline` as Priya, a workspace admin, runs it for team ENG. */
+const BASELINE_ARGS = ['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'];
 const idOf = (n: number) => `iss-${String(n).padStart(3, '0')}`;
 /** Every tenth issue has no criteria yet. */
 const criteriaOf = (n: number) =>
@@ -117,7 +120,7 @@ describe('scopekeeper command line', () => {
   }
 
   describe('baseline', () => {
-    const BASELINE = ['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'];
+    const BASELINE = BASELINE_ARGS;
 
     it('records every issue of the team, read page by page, with its parsed criteria as baseline version 1.0', async () => {
       expect(await run(BASELINE)).toBe(0);
@@ -141,6 +144,24 @@ describe('scopekeeper command line', () => {
         expect((await store.getHistoryHead(SCOPE))?.scopeVersion).toBe('1.0');
         expect((await store.getDeliverable('linear', idOf(7)))?.state).toMatchObject({ key: 'ENG-7', scopeId: SCOPE, criteria: criteriaOf(7) });
       });
+
+      // The trace in Linear: one comment on the team's newest issue, sent through the outbox.
+      expect(stdout).toContain(`Noted the baseline in Linear with a comment on ENG-${ISSUE_COUNT}.`);
+      const notes = linear.comments().filter((c) => c.body.includes('baseline “SRS v1.0” recorded'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]!.issueId).toBe(idOf(ISSUE_COUNT));
+      expect(notes[0]!.body).toContain(`**Scopekeeper: baseline “SRS v1.0” recorded for team ENG (Engineering)**\n\n${ISSUE_COUNT} issues with 216 acceptance criteria, approved by Priya Owner on `);
+      await withStore(async (store) => {
+        const outbox = await sql<{ status: string }>`select status from linear_outbox`.execute(store.database);
+        expect(outbox.rows).toEqual([{ status: 'sent' }]);
+      });
+    });
+
+    it('in shadow mode records the baseline but sends no comment to Linear', async () => {
+      expect(await run(BASELINE, { SCOPEKEEPER_MODE: 'shadow' })).toBe(0);
+      expect(stdout).toContain(`Shadow mode: the comment on ENG-${ISSUE_COUNT} that notes the baseline in Linear is not sent.`);
+      expect(linear.comments()).toEqual([]);
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.name).toBe('SRS v1.0'));
     });
 
     it('refuses a name a baseline of the team had, suggesting the next name in its pattern, and says why the scope version differs from the name', async () => {
@@ -157,7 +178,7 @@ describe('scopekeeper command line', () => {
       expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
       expect(stderr).toContain('An earlier baseline of this scope was already called "SRS v1.0". Choose a new name for the new baseline, for example "SRS v1.2".');
       await withStore(async (store) => expect((await store.listBaselines(SCOPE)).map((b) => b.name)).toEqual(['SRS v1.0', 'SRS v1.1']));
-    });
+    }, 240_000); // two baselines of 120 issues each, on a loaded machine
 
     it('records the named approver only when they are on the team’s list, and names the approvers when they are not', async () => {
       const approvers = { SCOPEKEEPER_APPROVERS: 'ana@client.example, cy@client.example' };
@@ -196,7 +217,7 @@ describe('scopekeeper command line', () => {
     });
 
     it('refuses to run without --approved-by and says the option is missing', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(2);
+      expect(await run([...BASELINE_ARGS])).toBe(2);
       expect(stderr).toContain("required option '--approved-by <user>' not specified");
       expect(linear.operations()).toEqual([]);
     });
@@ -262,7 +283,7 @@ describe('scopekeeper command line', () => {
 
   describe('reconcile', () => {
     it('records a description edited in Linear while the webhook was missed as an undocumented scope change, version 1.1', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run([...BASELINE_ARGS])).toBe(0);
       linear.updateIssue(idOf(7), {
         description: '## Acceptance criteria\n- [ ] The report for ENG-7 lists every open and overdue invoice\n- [x] Totals for ENG-7 match the ledger to the cent\n',
       });
@@ -298,7 +319,7 @@ describe('scopekeeper command line', () => {
     });
 
     it('reopens an issue found done without a sign-off, comments why, and does it once', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run([...BASELINE_ARGS])).toBe(0);
       linear.updateIssue(idOf(3), { stateId: 'st-done' });
 
       expect(await run(['reconcile', '--since', '2h'])).toBe(0);
@@ -331,6 +352,52 @@ describe('scopekeeper command line', () => {
       });
     });
 
+    it('with --all gives every existing issue its status comment, and the label when it has no criteria, page by page, and resumes where it stopped', async () => {
+      const statusOf = (n: number) => linear.comments(idOf(n)).filter((c) => c.body.startsWith('**Scopekeeper: where'));
+      const labelled = (n: number) => (linear.issue(idOf(n))?.labelIds ?? []).some((id) => linear.labels().find((l) => l.id === id)?.name === 'needs acceptance criteria');
+      const pending = () => withStore(async (store) => (await sql<{ n: number }>`select count(*)::int as n from linear_outbox where status = 'pending'`.execute(store.database)).rows[0]!.n);
+
+      // Linear goes away once the first page is read: its sends wait in the outbox, the second page fails.
+      const poll = setInterval(() => {
+        if (linear.operations().some((o) => o.operationName === 'issues')) void linear.outage('server-error');
+      }, 5);
+      const stopped = await run(['reconcile', '--all', '--team', 'ENG']);
+      clearInterval(poll);
+      await linear.outage(null);
+      expect(stopped).toBe(1);
+      expect(stdout).toContain('ENG: 50 issues read, 50 updated, ');
+      expect(stderr).toContain('scopekeeper reconcile stopped');
+      const waiting = await pending();
+      expect(waiting).toBeGreaterThanOrEqual(50);
+
+      stdout = '';
+      linear.reset();
+      expect(await run(['reconcile', '--all', '--team', 'ENG'])).toBe(0);
+      expect(stdout).toContain('ENG: resuming the backfill after 50 issues read before.');
+      expect(stdout).toContain(`ENG: ${ISSUE_COUNT} issues read, ${ISSUE_COUNT} updated`);
+      expect(stdout).toContain('; done.');
+      // The resumed run starts after the first page: it reads two pages, not three.
+      expect(linear.operations().filter((o) => o.operationName === 'issues')).toHaveLength(2);
+      const numbers = [...Array(ISSUE_COUNT).keys()].map((i) => i + 1);
+      const shown = numbers.filter((n) => statusOf(n).length === 1);
+      expect(shown).toHaveLength(ISSUE_COUNT - 50);
+      for (const n of shown) expect(labelled(n)).toBe(n % 10 === 0);
+      // The first page's actions stay in the outbox for the service, which retries them with backoff.
+      expect(await pending()).toBe(waiting);
+
+      // Done: a new run starts over and finds nothing new to record or queue.
+      stdout = '';
+      expect(await run(['reconcile', '--all', '--team', 'ENG'])).toBe(0);
+      expect(stdout).not.toContain('resuming');
+      expect(stdout).toContain(`ENG: read ${ISSUE_COUNT} issues in all; updated 0 deliverables, recorded 0 scope changes and 0 closures, queued 0 actions.`);
+    }, 240_000);
+
+    it('asks for either --since or --all', async () => {
+      expect(await run(['reconcile', '--team', 'ENG'])).toBe(2);
+      expect(stderr).toContain('needs either --since <time> (what the webhooks missed lately) or --all (every issue, the backfill), not both.');
+      expect(await run(['reconcile', '--all', '--since', '2h'])).toBe(2);
+    });
+
     it('explains what --since accepts when it is neither a time nor a duration', async () => {
       expect(await run(['reconcile', '--since', 'yesterday'])).toBe(2);
       expect(stderr).toContain('neither an ISO time');
@@ -340,7 +407,7 @@ describe('scopekeeper command line', () => {
   it('names LINEAR_API_KEY and touches no data when the key is missing', async () => {
     const emptyDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-cli-empty-'));
     try {
-      const code = await runCli(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], {
+      const code = await runCli([...BASELINE_ARGS], {
         env: { SCOPEKEEPER_DATA_DIR: emptyDir, LINEAR_API_URL: linear.url },
         stdout: (text) => (stdout += text),
         stderr: (text) => (stderr += text),
