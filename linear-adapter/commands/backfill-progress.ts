@@ -44,7 +44,7 @@ export function openBackfillProgress(dataDir: string): BackfillProgress {
       try {
         json = JSON.parse(text);
       } catch (error) {
-        throw new Error(`${fileOf(teamKey)} is not JSON (${(error as Error).message}); delete it to start team ${teamKey}'s backfill from the beginning`);
+        throw new Error(`${fileOf(teamKey)} is not JSON (${(error as Error).message}); delete it to start team ${teamKey}'s backfill from the beginning`, { cause: error });
       }
       const parsed = parseWith(progressSchema, json);
       if (!parsed.ok) throw new Error(`${fileOf(teamKey)} cannot be read (${parsed.errors.join('; ')}); delete it to start team ${teamKey}'s backfill from the beginning`);

@@ -131,6 +131,8 @@ async function reconcileIssue(
       event: {
         kind: 'observed',
         facts,
+        // As the webhook does: an issue without criteria gets the label (the backfill's point).
+        labelled: issue.labels.some((label) => label.name.trim().toLowerCase() === DEFAULT_LABEL_NAME),
         workflow: { kind: 'found', state: issue.state, changedAt: issue.updatedAt, revertTo: reopenTo && { id: reopenTo.id, name: reopenTo.name }, lastClosure },
       },
       baseline,
