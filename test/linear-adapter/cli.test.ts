@@ -251,7 +251,7 @@ describe('scopekeeper command line', () => {
       expect(stdout).toContain(`${ISSUE_COUNT} deliverables`);
       expect(stdout).not.toContain('Left out');
       await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))!.deliverables).toHaveLength(ISSUE_COUNT));
-    });
+    }, 240_000); // two baselines of 120 issues each, on a loaded machine
 
     it('says which team key is unknown', async () => {
       expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
