@@ -7,9 +7,10 @@ import { verifyStore } from '../../src/store/verify-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import { createLinearGateway, LinearReadError, type LinearApiGateway } from '../gateway/linear-gateway';
 import { buildClosurePolicy, loadConfig, type Config } from '../config/load-config';
-import { openQueueStore } from '../queue/queue-store';
+import { openQueueStore, type SqlQueueStore } from '../queue/queue-store';
 import { runBaselineCommand } from './run-baseline-command';
-import { parseSince, runReconcileCommand, type ReconcileTeam } from './run-reconcile-command';
+import { parseSince, runReconcileCommand, type ReconcileProgress, type ReconcileTeam } from './run-reconcile-command';
+import { openBackfillProgress } from './backfill-progress';
 import { createOutboxSender } from '../queue/send-outbox';
 import { runDeliveriesCommand, type DeliveriesCommand } from './run-deliveries-command';
 import { verifyBundleCommand } from './verify-bundle-command';
@@ -62,7 +63,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
       exitCode = 2;
       return;
     }
-    const gateway = createLinearGateway({ apiKey: config.value.LINEAR_API_KEY!, apiUrl: config.value.LINEAR_API_URL });
+    // Paced by the same request budget as the service (Linear allows an API key 2,500 requests an hour).
+    const gateway = createLinearGateway({ apiKey: config.value.LINEAR_API_KEY!, apiUrl: config.value.LINEAR_API_URL, requestsPerHour: config.value.LINEAR_REQUESTS_PER_HOUR });
     let store: SqlStore;
     try {
       store = await (deps.openStore ?? openConfiguredStore)(config.value);
@@ -95,35 +97,68 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     .description(`Reads every issue of a Linear team and records the team's scope as a named baseline (SRS). ${EMBEDDED_NOTE}`)
     .requiredOption('--team <key>', 'the team key, e.g. ENG')
     .requiredOption('--name <name>', 'the baseline name, e.g. "SRS v1.0"')
-    .action((options: { team: string; name: string }) =>
+    .requiredOption('--approved-by <user>', "who approved this scope: their Linear email or user id (an approver of the team, or a workspace admin when it lists none)")
+    .option('--include-canceled', 'keep canceled and duplicate issues in the baseline (left out by default)')
+    .action((options: { team: string; name: string; approvedBy: string; includeCanceled?: boolean }) =>
       withSession('baseline', async ({ config, gateway, store, now }) => {
-        const result = await runBaselineCommand({ gateway, store, policy: buildClosurePolicy(config), teamKey: options.team, name: options.name, now, newId: randomUUID });
+        const result = await runBaselineCommand({
+          gateway,
+          store,
+          policy: buildClosurePolicy(config),
+          teamKey: options.team,
+          name: options.name,
+          approvedBy: options.approvedBy,
+          includeCanceled: options.includeCanceled === true,
+          now,
+          newId: randomUUID,
+        });
         if (!result.ok) {
           fail(result.message);
           return 1;
         }
         const s = result.value;
         out(`Recorded baseline "${s.baseline.name}" for team ${s.teamKey} (${s.teamName}): scope version ${s.scopeVersion}.`);
+        if (s.versionNote) out(`  ${s.versionNote}`);
         out(`  ${s.deliverableCount} deliverables, ${s.criterionCount} acceptance criteria, approved by ${s.baseline.approvedBy.name ?? s.baseline.approvedBy.id}.`);
         if (s.withoutCriteria.length > 0) {
           out(`  ${s.withoutCriteria.length} deliverables have no acceptance criteria yet: ${s.withoutCriteria.join(', ')}`);
         }
-        return 0;
+        if (s.skippedCanceled.length > 0) {
+          out(`  Left out ${s.skippedCanceled.length} canceled or duplicate issues (--include-canceled keeps them): ${s.skippedCanceled.join(', ')}`);
+        }
+        if (!s.trace) return 0;
+        if (config.SCOPEKEEPER_MODE === 'shadow') {
+          out(`Shadow mode: the comment on ${s.trace.issueKey} that notes the baseline in Linear is not sent.`);
+          return 0;
+        }
+        const queue = await openQueueStore(store);
+        await queue.enqueueActions([s.trace.action], null, now);
+        const sent = await sendQueued(queue, gateway, now);
+        out(sent.sent > 0 ? `Noted the baseline in Linear with a comment on ${s.trace.issueKey}.` : sent.line);
+        return sent.failed > 0 ? 1 : 0;
       }),
     );
 
   program
     .command('reconcile')
-    .summary('apply what the webhooks missed since a time')
+    .summary('apply what the webhooks missed since a time, or backfill every issue (--all)')
     .description(
       'Re-reads the issues updated since a time and records what the webhooks missed (criteria edits, closures without ' +
-        `sign-off), then sends the resulting actions. ${EMBEDDED_NOTE}`,
+        'sign-off), then sends the resulting actions. With --all it reads every issue instead: the backfill after set-up, which ' +
+        'gives issues that existed before Scopekeeper their status comment (and the label when they have no criteria). It is paced ' +
+        'by LINEAR_REQUESTS_PER_HOUR, sends after each page, prints a line per page and, when stopped, resumes where it stopped. ' +
+        EMBEDDED_NOTE,
     )
-    .requiredOption('--since <time>', 'an ISO time, or a duration back from now: 90m, 24h, 7d, 2w')
+    .option('--since <time>', 'an ISO time, or a duration back from now: 90m, 24h, 7d, 2w')
+    .option('--all', 'every issue, whenever it was updated (the backfill; resumes an interrupted run)')
     .option('--team <key...>', 'only these team keys (default: every team the API key can see)')
-    .action((options: { since: string; team?: string[] }) =>
+    .action((options: { since?: string; all?: boolean; team?: string[] }) =>
       withSession('reconcile', async ({ config, gateway, store, now }) => {
-        const since = parseSince(options.since, now);
+        if ((options.since === undefined) === (options.all !== true)) {
+          fail('scopekeeper reconcile needs either --since <time> (what the webhooks missed lately) or --all (every issue, the backfill), not both.');
+          return 2;
+        }
+        const since = options.since === undefined ? ({ ok: true, value: null } as const) : parseSince(options.since, now);
         if (!since.ok) {
           fail(since.message);
           return 2;
@@ -143,10 +178,37 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
         }
         const mode = config.SCOPEKEEPER_MODE;
         const queue = await openQueueStore(store);
-        const summaries = await runReconcileCommand({ gateway, store, queue, teams, since: since.value, policy: buildClosurePolicy(config), mode, now });
+        const backfill = since.value === null ? openBackfillProgress(config.SCOPEKEEPER_DATA_DIR) : null;
+        let failed = 0;
+        const summaries = await runReconcileCommand({
+          gateway,
+          store,
+          queue,
+          teams,
+          since: since.value,
+          policy: buildClosurePolicy(config),
+          mode,
+          now,
+          ...(backfill && {
+            resumeFrom: async (key: string) => {
+              const progress = await backfill.read(key);
+              if (progress) out(`${key}: resuming the backfill after ${progress.summary.issuesRead} issues read before.`);
+              return progress;
+            },
+            // Send each page's actions before moving on, so a stopped run leaves little unsent and
+            // the sends share the request budget with the reads as they go.
+            onPage: async (progress: ReconcileProgress) => {
+              if (mode === 'enforce') failed += (await sendQueued(queue, gateway, now)).failed;
+              await backfill.write(progress);
+              const s = progress.summary;
+              out(`${s.key}: ${s.issuesRead} issues read, ${s.deliverablesUpdated} updated, ${s.actionsQueued} actions queued${progress.after === null ? '; done.' : '…'}`);
+            },
+          }),
+        });
+        const window = since.value === null ? 'in all' : `updated since ${since.value}`;
         for (const s of summaries) {
           out(
-            `${s.key}: read ${s.issuesRead} issues updated since ${since.value}; updated ${s.deliverablesUpdated} deliverables, ` +
+            `${s.key}: read ${s.issuesRead} issues ${window}; updated ${s.deliverablesUpdated} deliverables, ` +
               `recorded ${s.scopeChanges} scope changes and ${s.closuresRecorded} closures, queued ${s.actionsQueued} actions` +
               (s.revertsRepaired > 0 ? ` (moving back ${s.revertsRepaired} refused closures whose revert never landed).` : '.'),
           );
@@ -155,19 +217,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
           out('Shadow mode: closures without sign-off were recorded, nothing is sent to Linear.');
           return 0;
         }
-        // Send now rather than leave it to the service (which may be stopped, see the note above).
-        // A send that fails stays in the outbox and the service retries it with backoff.
-        const sender = createOutboxSender({ queue, gateway, mode, log: () => undefined });
-        const total = { sent: 0, retried: 0, failed: 0 };
-        for (let round = 0; round < 1000; round += 1) {
-          const drained = await sender.drainOnce(now);
-          total.sent += drained.sent;
-          total.retried += drained.retried;
-          total.failed += drained.failed;
-          if (drained.claimed === 0) break;
-        }
-        out(`Sent ${total.sent} actions to Linear${total.retried ? `; ${total.retried} will be retried by the service` : ''}${total.failed ? `; ${total.failed} failed (see /healthz)` : ''}.`);
-        return total.failed > 0 ? 1 : 0;
+        const sent = await sendQueued(queue, gateway, now);
+        out(sent.line);
+        return sent.failed + failed > 0 ? 1 : 0;
       }),
     );
 
@@ -241,6 +293,24 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     throw error;
   }
   return exitCode;
+}
+
+/**
+ * Sends what the outbox holds now rather than leave it to the service (which may be stopped, see
+ * the note above). A send that fails stays in the outbox and the service retries it with backoff.
+ */
+async function sendQueued(queue: SqlQueueStore, gateway: LinearApiGateway, now: string): Promise<{ sent: number; failed: number; line: string }> {
+  const sender = createOutboxSender({ queue, gateway, mode: 'enforce', log: () => undefined });
+  const total = { sent: 0, retried: 0, failed: 0 };
+  for (let round = 0; round < 1000; round += 1) {
+    const drained = await sender.drainOnce(now);
+    total.sent += drained.sent;
+    total.retried += drained.retried;
+    total.failed += drained.failed;
+    if (drained.claimed === 0) break;
+  }
+  const line = `Sent ${total.sent} actions to Linear${total.retried ? `; ${total.retried} will be retried by the service` : ''}${total.failed ? `; ${total.failed} failed (see /healthz)` : ''}.`;
+  return { sent: total.sent, failed: total.failed, line };
 }
 
 function openConfiguredStore(config: Config): Promise<SqlStore> {

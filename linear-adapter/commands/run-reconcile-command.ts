@@ -44,8 +44,12 @@ export interface ReconcileCommandInput {
    */
   queue: (Pick<QueueStore, 'enqueueActions'> & { latestRevert?: SqlQueueStore['latestRevert'] }) | null;
   teams: readonly ReconcileTeam[];
-  /** ISO time: issues updated at or after it are read. */
-  since: string;
+  /** ISO time: issues updated at or after it are read; null reads every issue (`--all`, the backfill). */
+  since: string | null;
+  /** Where a team's reading resumes: the cursor after the last page done, and the counts so far. */
+  resumeFrom?: (teamKey: string) => Promise<ReconcileProgress | null>;
+  /** Told after each page, once its actions are queued: a progress line, and where to resume. */
+  onPage?: (progress: ReconcileProgress) => Promise<void>;
   policy: ClosurePolicy;
   mode: ServiceMode;
   /** ISO time. */
@@ -65,6 +69,12 @@ export interface ReconcileTeamSummary {
   revertsRepaired: number;
 }
 
+/** How far a team's reading got: `after` is the cursor of the next page, null when the team is done. */
+export interface ReconcileProgress {
+  summary: ReconcileTeamSummary;
+  after: string | null;
+}
+
 const MAX_COMMIT_ATTEMPTS = 3;
 /** Pages of one team's issues a run reads at most; a cursor seen twice stops it too. */
 const MAX_ISSUE_PAGES = 1_000;
@@ -75,17 +85,19 @@ export async function runReconcileCommand(input: ReconcileCommandInput): Promise
   const summaries: ReconcileTeamSummary[] = [];
   const mode: ServiceMode = input.queue ? input.mode : 'shadow';
   for (const team of input.teams) {
-    const summary: ReconcileTeamSummary = { key: team.key, issuesRead: 0, deliverablesUpdated: 0, scopeChanges: 0, closuresRecorded: 0, actionsQueued: 0, revertsRepaired: 0 };
+    const resumed = (await input.resumeFrom?.(team.key)) ?? null;
+    const summary: ReconcileTeamSummary = resumed?.summary ?? { key: team.key, issuesRead: 0, deliverablesUpdated: 0, scopeChanges: 0, closuresRecorded: 0, actionsQueued: 0, revertsRepaired: 0 };
     const reopenTo = mode === 'enforce' ? pickReopenState(await input.gateway.listWorkflowStates(team.id)) : null;
-    let after: string | null = null;
+    let after: string | null = resumed?.after ?? null;
     const cursors = new Set<string>();
     for (let pages = 1; ; pages += 1) {
-      const page = await input.gateway.listTeamIssues({ teamKey: team.key, updatedSince: input.since, after, first: input.pageSize ?? 50 });
+      const page = await input.gateway.listTeamIssues({ teamKey: team.key, ...(input.since === null ? {} : { updatedSince: input.since }), after, first: input.pageSize ?? 50 });
       for (const issue of page.issues) {
         summary.issuesRead += 1;
         await reconcileIssue({ ...input, mode }, team, issue, reopenTo, summary);
       }
       after = page.nextCursor;
+      await input.onPage?.({ summary: { ...summary }, after });
       if (after === null) break;
       // Never page forever on a misbehaving API: each stop is logged.
       if (cursors.has(after) || pages >= MAX_ISSUE_PAGES) {
@@ -119,6 +131,8 @@ async function reconcileIssue(
       event: {
         kind: 'observed',
         facts,
+        // As the webhook does: an issue without criteria gets the label (the backfill's point).
+        labelled: issue.labels.some((label) => label.name.trim().toLowerCase() === DEFAULT_LABEL_NAME),
         workflow: { kind: 'found', state: issue.state, changedAt: issue.updatedAt, revertTo: reopenTo && { id: reopenTo.id, name: reopenTo.name }, lastClosure },
       },
       baseline,

@@ -91,6 +91,8 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
   let baseline = input.baseline;
   let createdBaseline: Baseline | null = null;
   const documented = new Set<string>();
+  /** Other issues a `/scope-reason KEY: …` documented: their status comments stop asking for it. */
+  const explained = new Map<string, DeliverableState>();
 
   const actions: LinearAction[] = [];
   const policyReading = readClosurePolicy(input.policy, LINEAR_SETTINGS_REMEDY);
@@ -170,6 +172,7 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
         if (result.ok) {
           drafts.push(result.draft);
           for (const change of changes) documented.add(change.data.changeId);
+          if (target.id !== state.id) explained.set(target.id, target);
           replies.push({ command: 'scope-reason', kind: 'reason_attached', changeCount: changes.length, key: target.id === state.id ? null : target.key });
         } else if (result.code === 'NOTHING_TO_DOCUMENT') {
           replies.push({ command: 'scope-reason', kind: 'nothing_to_document', key: target.key });
@@ -227,6 +230,18 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
       before: input.stored ? { state: input.stored.state, baseline: input.baseline, records: input.history } : null,
       after: { state, baseline, records: [...input.history, ...drafts], parseHints: input.issue ? readLinearFacts(input.issue).parseHints : [] },
       ...(input.vocabulary ? { vocabulary: input.vocabulary } : {}),
+    });
+    if (status) actions.push(status);
+  }
+  // The other issue's description is not read here, so its writing suggestions are not shown
+  // until its next event; what it waits for is current at once.
+  for (const target of explained.values()) {
+    const status = planStatusComment({
+      issueId: target.id,
+      seed: `${comment.id}:${target.id}`,
+      policy: policyReading,
+      before: { state: target, baseline: input.baseline, records: input.history },
+      after: { state: target, baseline, records: [...input.history, ...drafts] },
     });
     if (status) actions.push(status);
   }

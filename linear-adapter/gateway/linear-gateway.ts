@@ -88,6 +88,10 @@ export interface LinearApiGateway extends LinearGateway {
   listTeams(): Promise<LinearTeam[]>;
   /** A team's workflow states, as cached with the team. */
   listWorkflowStates(teamId: string): Promise<LinearWorkflowState[]>;
+  /** A user by Linear user id, or by email (any case); null when Linear has nobody so. */
+  findUser(idOrEmail: string): Promise<LinearUser | null>;
+  /** The workspace's active admins (`User.admin`), to name who may approve. */
+  listAdmins(): Promise<LinearUser[]>;
 }
 
 const OK: SendOutcome = { ok: true };
@@ -383,6 +387,22 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
         const connection = await client.teams({ first: PAGE_MAX });
         await readAllPages(connection, 'teams');
         return connection.nodes.map((t) => ({ id: t.id, key: t.key, name: t.name }));
+      }),
+
+    findUser: (idOrEmail) =>
+      read(`user ${idOrEmail}`, async () => {
+        const wanted = idOrEmail.trim();
+        const filter = wanted.includes('@') ? { email: { eqIgnoreCase: wanted } } : { id: { eq: wanted } };
+        const page = await client.users({ filter, first: 1 });
+        const user = page.nodes[0];
+        return user ? { id: user.id, name: user.name, email: user.email ?? null, admin: user.admin } : null;
+      }),
+
+    listAdmins: () =>
+      read('workspace admins', async () => {
+        const connection = await client.users({ filter: { admin: { eq: true }, active: { eq: true } }, first: PAGE_MAX });
+        await readAllPages(connection, 'workspace admins');
+        return connection.nodes.map((u) => ({ id: u.id, name: u.name, email: u.email ?? null, admin: true }));
       }),
 
     listWorkflowStates: (teamId) => read(`workflow states of team ${teamId}`, async () => [...(await teamContext(teamId)).states.values()]),

@@ -9,7 +9,7 @@ export type BaselineAuthority = { ok: true } | { ok: false; code: 'NOT_AN_APPROV
  * listing); when the scope lists no approvers, only its administrator. A baseline fixes what
  * every later change is measured against, so "anyone" is never the answer, and settings that
  * cannot be read let nobody take one. Who administers a scope is the platform's to say: a Jira
- * project admin; on Linear, the holder of the API key (through the command line).
+ * project admin; on Linear, a workspace admin (`User.admin`, read from Linear).
  */
 export function checkBaselineAuthority(input: {
   actor: Actor;

@@ -1,4 +1,5 @@
 import { normaliseText } from './normalise-text';
+import { suggestBaselineName } from './suggest-baseline-name';
 import type { Actor, Baseline, DeliverableSnapshot, HistoryDraft } from './schemas';
 
 export interface CreateBaselineInput {
@@ -10,6 +11,11 @@ export interface CreateBaselineInput {
   deliverables: readonly DeliverableSnapshot[];
   /** The scope's active baseline, superseded by this one; null for the first. */
   current: Baseline | null;
+  /**
+   * Names of the scope's earlier baselines. A name one of them had is refused too, and the
+   * name suggested instead skips them all. Default: the active baseline's only.
+   */
+  takenNames?: readonly string[];
   /**
    * Id of the `baseline_created` history record. Defaults to the baseline id: one baseline
    * has exactly one such record, and sharing the id lets either be found from the other.
@@ -34,11 +40,15 @@ export function createBaseline(input: CreateBaselineInput): CreateBaselineResult
   if (input.current && input.current.scopeId !== input.scopeId) {
     throw new Error(`current baseline ${input.current.id} belongs to scope ${input.current.scopeId}, not ${input.scopeId}`);
   }
-  if (input.current && normaliseText(input.current.name).toLowerCase() === name.toLowerCase()) {
+  const taken = [...(input.current ? [input.current.name] : []), ...(input.takenNames ?? [])];
+  const clash = taken.find((t) => normaliseText(t).toLowerCase() === name.toLowerCase());
+  if (clash !== undefined) {
+    const suggestion = suggestBaselineName(clash, taken);
+    const which = input.current && clash === input.current.name ? 'The active baseline is' : 'An earlier baseline of this scope was';
     return {
       ok: false,
       code: 'DUPLICATE_NAME',
-      message: `The active baseline is already called "${input.current.name}". Choose a new name for the new baseline, for example "SRS v${input.current.major + 1}.0".`,
+      message: `${which} already called "${clash}". Choose a new name for the new baseline, for example "${suggestion}".`,
     };
   }
 

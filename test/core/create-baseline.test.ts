@@ -67,7 +67,14 @@ describe('createBaseline', () => {
     const current: Baseline = created().baseline;
     const result = createBaseline(input({ id: 'bl-2', name: ' srs  V1.0 ', current }));
     expect(result).toMatchObject({ ok: false, code: 'DUPLICATE_NAME' });
-    expect(!result.ok && result.message).toContain('SRS v2.0');
+    expect(!result.ok && result.message).toContain('for example "SRS v1.1"');
+  });
+
+  it('refuses the name of an earlier baseline too and suggests the next name no baseline had', () => {
+    const current: Baseline = created({ name: 'SRS v1.2' }).baseline;
+    const result = createBaseline(input({ id: 'bl-3', name: 'srs v1.1', current, takenNames: ['SRS v1.1', 'SRS v1.2'] }));
+    expect(result).toMatchObject({ ok: false, code: 'DUPLICATE_NAME' });
+    expect(!result.ok && result.message).toBe('An earlier baseline of this scope was already called "SRS v1.1". Choose a new name for the new baseline, for example "SRS v1.3".');
   });
 
   it('trims the name it stores', () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,8 @@ const SCOPE = 'linear:team-eng';
 const ISSUE_COUNT = 120; // three pages of 50
 const THREE_DAYS_AGO = new Date(Date.now() - 3 * 86_400_000).toISOString();
 
+/** `scopekeeper baseline` as Priya, a workspace admin, runs it for team ENG. */
+const BASELINE_ARGS = ['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'];
 const idOf = (n: number) => `iss-${String(n).padStart(3, '0')}`;
 /** Every tenth issue has no criteria yet. */
 const criteriaOf = (n: number) =>
@@ -60,7 +63,13 @@ describe('scopekeeper command line', () => {
   beforeEach(async () => {
     linear = await startLinearStandIn(
       {
-        viewer: { id: 'user-po', name: 'Priya Owner', email: 'priya@example.com' },
+        // Priya holds the API key and is a workspace admin; Ana approves for the client; Bob is a member.
+        viewer: { id: 'user-po', name: 'Priya Owner', email: 'priya@example.com', admin: true },
+        users: [
+          { id: 'user-ana', name: 'Ana Client', email: 'ana@client.example' },
+          { id: 'user-bob', name: 'Bob Member', email: 'bob@example.com' },
+          { id: 'user-gia', name: 'Gia Gone', email: 'gia@example.com', admin: true, active: false },
+        ],
         teams: [
           { id: 'team-eng', key: 'ENG', name: 'Engineering' },
           { id: 'team-ops', key: 'OPS', name: 'Operations' },
@@ -69,6 +78,8 @@ describe('scopekeeper command line', () => {
           { id: 'st-todo', name: 'Todo', type: 'unstarted', teamId: 'team-eng' },
           { id: 'st-doing', name: 'In Progress', type: 'started', teamId: 'team-eng' },
           { id: 'st-done', name: 'Done', type: 'completed', teamId: 'team-eng' },
+          { id: 'st-canceled', name: 'Canceled', type: 'canceled', teamId: 'team-eng' },
+          { id: 'st-duplicate', name: 'Duplicate', type: 'duplicate', teamId: 'team-eng' },
         ],
         issues: seedIssues(),
       },
@@ -109,10 +120,13 @@ describe('scopekeeper command line', () => {
   }
 
   describe('baseline', () => {
+    const BASELINE = BASELINE_ARGS;
+
     it('records every issue of the team, read page by page, with its parsed criteria as baseline version 1.0', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run(BASELINE)).toBe(0);
       expect(stderr).toBe('');
       expect(stdout).toContain('Recorded baseline "SRS v1.0" for team ENG (Engineering): scope version 1.0.');
+      expect(stdout).not.toContain("Scopekeeper's own count");
       expect(stdout).toContain(`${ISSUE_COUNT} deliverables`);
       expect(stdout).toMatch(/12 deliverables have no acceptance criteria yet: .*ENG-10\b/);
 
@@ -130,26 +144,117 @@ describe('scopekeeper command line', () => {
         expect((await store.getHistoryHead(SCOPE))?.scopeVersion).toBe('1.0');
         expect((await store.getDeliverable('linear', idOf(7)))?.state).toMatchObject({ key: 'ENG-7', scopeId: SCOPE, criteria: criteriaOf(7) });
       });
+
+      // The trace in Linear: one comment on the team's newest issue, sent through the outbox.
+      expect(stdout).toContain(`Noted the baseline in Linear with a comment on ENG-${ISSUE_COUNT}.`);
+      const notes = linear.comments().filter((c) => c.body.includes('baseline “SRS v1.0” recorded'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]!.issueId).toBe(idOf(ISSUE_COUNT));
+      expect(notes[0]!.body).toContain(`**Scopekeeper: baseline “SRS v1.0” recorded for team ENG (Engineering)**\n\n${ISSUE_COUNT} issues with 216 acceptance criteria, approved by Priya Owner on `);
+      await withStore(async (store) => {
+        const outbox = await sql<{ status: string }>`select status from linear_outbox`.execute(store.database);
+        expect(outbox.rows).toEqual([{ status: 'sent' }]);
+      });
     });
 
-    it('refuses a second baseline with the active baseline\'s name', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'srs v1.0'])).toBe(1);
-      expect(stderr).toContain('already called "SRS v1.0"');
+    it('in shadow mode records the baseline but sends no comment to Linear', async () => {
+      expect(await run(BASELINE, { SCOPEKEEPER_MODE: 'shadow' })).toBe(0);
+      expect(stdout).toContain(`Shadow mode: the comment on ENG-${ISSUE_COUNT} that notes the baseline in Linear is not sent.`);
+      expect(linear.comments()).toEqual([]);
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.name).toBe('SRS v1.0'));
     });
 
-    it('records the baseline as approved by the API key’s user only when approvers are listed and they are one', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], { SCOPEKEEPER_APPROVERS: 'ana@client.example' })).toBe(1);
-      expect(stderr).toContain("No baseline was recorded: it would be approved by this API key's user. Priya Owner is not an approver for this scope.");
+    it('refuses a name a baseline of the team had, suggesting the next name in its pattern, and says why the scope version differs from the name', async () => {
+      expect(await run(BASELINE)).toBe(0);
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'srs v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
+      expect(stderr).toContain('The active baseline is already called "SRS v1.0". Choose a new name for the new baseline, for example "SRS v1.1".');
+
+      stdout = '';
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.1', '--approved-by', 'priya@example.com'])).toBe(0);
+      expect(stdout).toContain('Recorded baseline "SRS v1.1" for team ENG (Engineering): scope version 2.0.');
+      expect(stdout).toContain("Scope version 2.0 is Scopekeeper's own count, not read from the name: this is baseline 2 of the scope");
+
+      stderr = '';
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
+      expect(stderr).toContain('An earlier baseline of this scope was already called "SRS v1.0". Choose a new name for the new baseline, for example "SRS v1.2".');
+      await withStore(async (store) => expect((await store.listBaselines(SCOPE)).map((b) => b.name)).toEqual(['SRS v1.0', 'SRS v1.1']));
+    }, 240_000); // two baselines of 120 issues each, on a loaded machine
+
+    it('records the named approver only when they are on the team’s list, and names the approvers when they are not', async () => {
+      const approvers = { SCOPEKEEPER_APPROVERS: 'ana@client.example, cy@client.example' };
+      // Priya is an admin, but approvers are listed, so only they may approve.
+      expect(await run(BASELINE, approvers)).toBe(1);
+      expect(stderr).toContain('No baseline was recorded: Priya Owner is not an approver for this scope.');
+      expect(stderr).toContain("Team ENG's approvers are: ana@client.example, cy@client.example. Run it again with --approved-by naming one of them.");
       expect(linear.operations().filter((o) => o.operationName === 'issues')).toEqual([]);
       await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
 
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], { SCOPEKEEPER_APPROVERS: 'ana@client.example, PRIYA@example.com' })).toBe(0);
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'ANA@client.example'], approvers)).toBe(0);
+      expect(stdout).toContain('approved by Ana Client.');
+      // Who approved is the person Linear answered with, by id, not the text typed.
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.approvedBy).toEqual({ id: 'user-ana', name: 'Ana Client', email: 'ana@client.example' }));
+    });
+
+    it('with no approvers listed lets only a Linear workspace admin approve, and names the admins', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'user-bob'])).toBe(1);
+      expect(stderr).toContain('No approvers are set for this scope, so only an administrator can record a baseline, and Bob Member is not one.');
+      expect(stderr).toContain('only Linear workspace admins may approve: Priya Owner (priya@example.com).');
+      expect(linear.operations().filter((o) => o.operationName === 'issues')).toEqual([]);
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'user-po'])).toBe(0);
       await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))?.approvedBy.id).toBe('user-po'));
     });
 
+    it('refuses an approver Linear does not know, or has deactivated, and names who may approve', async () => {
+      for (const who of ['nobody@example.com', 'gia@example.com']) {
+        stderr = '';
+        expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', who])).toBe(1);
+        expect(stderr).toContain(`Linear has no active user with the id or email "${who}".`);
+        expect(stderr).toContain('only Linear workspace admins may approve: Priya Owner (priya@example.com).');
+      }
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+    });
+
+    it('refuses to run without --approved-by and says the option is missing', async () => {
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(2);
+      expect(stderr).toContain("required option '--approved-by <user>' not specified");
+      expect(linear.operations()).toEqual([]);
+    });
+
+    it('refuses when the team’s stored settings cannot be read, and records nothing', async () => {
+      // As if written by an older release, or by hand: the approvers are not a list.
+      await withStore((store) => store.commitScopeSettings({ scopeId: SCOPE, history: [] }, { settings: { approvers: 'not a list' }, expectedVersion: null }));
+      expect(await run(BASELINE)).toBe(1);
+      expect(stderr).toContain("No baseline was recorded: team ENG's settings cannot be read");
+      await withStore(async (store) => expect(await store.getActiveBaseline(SCOPE)).toBeNull());
+    });
+
+    it('leaves canceled and duplicate issues out, not listed as missing criteria, unless --include-canceled', async () => {
+      linear.updateIssue(idOf(10), { stateId: 'st-canceled' });
+      linear.updateIssue(idOf(20), { stateId: 'st-duplicate' });
+      linear.updateIssue(idOf(21), { stateId: 'st-canceled' });
+      expect(await run(BASELINE)).toBe(0);
+      expect(stdout).toContain(`${ISSUE_COUNT - 3} deliverables`);
+      expect(stdout).toMatch(/Left out 3 canceled or duplicate issues \(--include-canceled keeps them\): ENG-\d+, ENG-\d+, ENG-\d+/);
+      expect(stdout).toContain('10 deliverables have no acceptance criteria yet');
+      expect(stdout).not.toMatch(/no acceptance criteria yet: .*ENG-10\b/);
+      await withStore(async (store) => {
+        const keys = (await store.getActiveBaseline(SCOPE))!.deliverables.map((d) => d.key);
+        expect(keys).not.toEqual(expect.arrayContaining(['ENG-10']));
+        expect(keys).not.toEqual(expect.arrayContaining(['ENG-20']));
+        expect(keys).toHaveLength(ISSUE_COUNT - 3);
+      });
+
+      stdout = '';
+      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.1', '--approved-by', 'priya@example.com', '--include-canceled'])).toBe(0);
+      expect(stdout).toContain(`${ISSUE_COUNT} deliverables`);
+      expect(stdout).not.toContain('Left out');
+      await withStore(async (store) => expect((await store.getActiveBaseline(SCOPE))!.deliverables).toHaveLength(ISSUE_COUNT));
+    }, 240_000); // two baselines of 120 issues each, on a loaded machine
+
     it('says which team key is unknown', async () => {
-      expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0'])).toBe(1);
+      expect(await run(['baseline', '--team', 'XYZ', '--name', 'SRS v1.0', '--approved-by', 'priya@example.com'])).toBe(1);
       expect(stderr).toContain('no team with the key "XYZ"');
     });
   });
@@ -178,7 +283,7 @@ describe('scopekeeper command line', () => {
 
   describe('reconcile', () => {
     it('records a description edited in Linear while the webhook was missed as an undocumented scope change, version 1.1', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run([...BASELINE_ARGS])).toBe(0);
       linear.updateIssue(idOf(7), {
         description: '## Acceptance criteria\n- [ ] The report for ENG-7 lists every open and overdue invoice\n- [x] Totals for ENG-7 match the ledger to the cent\n',
       });
@@ -214,7 +319,7 @@ describe('scopekeeper command line', () => {
     });
 
     it('reopens an issue found done without a sign-off, comments why, and does it once', async () => {
-      expect(await run(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'])).toBe(0);
+      expect(await run([...BASELINE_ARGS])).toBe(0);
       linear.updateIssue(idOf(3), { stateId: 'st-done' });
 
       expect(await run(['reconcile', '--since', '2h'])).toBe(0);
@@ -247,6 +352,51 @@ describe('scopekeeper command line', () => {
       });
     });
 
+    it('with --all gives every existing issue its status comment, and the label when it has no criteria, page by page, and resumes where it stopped', async () => {
+      const statusOf = (n: number) => linear.comments(idOf(n)).filter((c) => c.body.startsWith('**Scopekeeper: where'));
+      const labelled = (n: number) => (linear.issue(idOf(n))?.labelIds ?? []).some((id) => linear.labels().find((l) => l.id === id)?.name === 'needs acceptance criteria');
+      const pending = () => withStore(async (store) => (await sql<{ n: number }>`select count(*)::int as n from linear_outbox where status = 'pending'`.execute(store.database)).rows[0]!.n);
+
+      // Linear goes away once the first page is read: its sends wait in the outbox, the second page fails.
+      const poll = setInterval(() => {
+        if (linear.operations().some((o) => o.operationName === 'issues')) void linear.outage('server-error');
+      }, 5);
+      const stopped = await run(['reconcile', '--all', '--team', 'ENG']);
+      clearInterval(poll);
+      await linear.outage(null);
+      expect(stopped).toBe(1);
+      expect(stdout).toContain('ENG: 50 issues read, 50 updated, ');
+      expect(stderr).toContain('scopekeeper reconcile stopped');
+      const waiting = await pending();
+      expect(waiting).toBeGreaterThanOrEqual(50);
+
+      stdout = '';
+      linear.reset();
+      expect(await run(['reconcile', '--all', '--team', 'ENG'])).toBe(0);
+      expect(stdout).toContain('ENG: resuming the backfill after 50 issues read before.');
+      expect(stdout).toContain(`ENG: ${ISSUE_COUNT} issues read, ${ISSUE_COUNT} updated`);
+      expect(stdout).toContain('; done.');
+      // The resumed run starts after the first page: it reads two pages, not three.
+      expect(linear.operations().filter((o) => o.operationName === 'issues')).toHaveLength(2);
+      // Every issue has its status comment now, the first page's sent from the outbox, and the label when it has no criteria.
+      const numbers = [...Array(ISSUE_COUNT).keys()].map((i) => i + 1);
+      expect(numbers.filter((n) => statusOf(n).length !== 1)).toEqual([]);
+      expect(numbers.filter(labelled)).toEqual(numbers.filter((n) => n % 10 === 0));
+      expect(await pending()).toBe(0);
+
+      // Done: a new run starts over and finds nothing new to record or queue.
+      stdout = '';
+      expect(await run(['reconcile', '--all', '--team', 'ENG'])).toBe(0);
+      expect(stdout).not.toContain('resuming');
+      expect(stdout).toContain(`ENG: read ${ISSUE_COUNT} issues in all; updated 0 deliverables, recorded 0 scope changes and 0 closures, queued 0 actions.`);
+    }, 240_000);
+
+    it('asks for either --since or --all', async () => {
+      expect(await run(['reconcile', '--team', 'ENG'])).toBe(2);
+      expect(stderr).toContain('needs either --since <time> (what the webhooks missed lately) or --all (every issue, the backfill), not both.');
+      expect(await run(['reconcile', '--all', '--since', '2h'])).toBe(2);
+    });
+
     it('explains what --since accepts when it is neither a time nor a duration', async () => {
       expect(await run(['reconcile', '--since', 'yesterday'])).toBe(2);
       expect(stderr).toContain('neither an ISO time');
@@ -256,7 +406,7 @@ describe('scopekeeper command line', () => {
   it('names LINEAR_API_KEY and touches no data when the key is missing', async () => {
     const emptyDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-cli-empty-'));
     try {
-      const code = await runCli(['baseline', '--team', 'ENG', '--name', 'SRS v1.0'], {
+      const code = await runCli([...BASELINE_ARGS], {
         env: { SCOPEKEEPER_DATA_DIR: emptyDir, LINEAR_API_URL: linear.url },
         stdout: (text) => (stdout += text),
         stderr: (text) => (stderr += text),

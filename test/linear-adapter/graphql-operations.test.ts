@@ -31,6 +31,9 @@ describe('GraphQL operations the Linear adapter sends', () => {
     // Every gateway method and every path through `send`.
     await gateway.fetchViewer();
     await gateway.fetchUser('user-anna');
+    expect(await gateway.findUser('ANNA@example.com')).toMatchObject({ id: 'user-anna' });
+    expect(await gateway.findUser('user-anna')).toMatchObject({ email: 'anna@example.com' });
+    expect(await gateway.listAdmins()).toEqual([]);
     await gateway.findTeam('ENG');
     await gateway.listTeams();
     await gateway.listWorkflowStates('team-eng');

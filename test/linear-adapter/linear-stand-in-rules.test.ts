@@ -303,6 +303,16 @@ describe('the Linear stand-in refuses what Linear refuses', () => {
       ]);
     });
 
+    it('leaves deactivated users out of users unless includeDisabled is set, as Linear does', async () => {
+      linear.seed({ users: [{ id: 'user-gone', name: 'Gia Gone', email: 'gia@example.com', admin: true, active: false }, { id: 'user-here', name: 'Hal Here', email: 'hal@example.com' }] });
+      const filter = { id: { in: ['user-gone', 'user-here'] } };
+      expect((await client.users({ filter })).nodes.map((u) => u.id)).toEqual(['user-here']);
+      expect((await client.users({ filter, includeDisabled: true })).nodes.map((u) => [u.id, u.active])).toEqual([
+        ['user-gone', false],
+        ['user-here', true],
+      ]);
+    });
+
     it('refuses a stateId that is not a UUID, such as a state name, with "stateId must be a UUID"', async () => {
       const error = await sdkError(client.updateIssue('iss-eng', { stateId: 'Done' }));
       expect(error).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('stateId must be a UUID') });

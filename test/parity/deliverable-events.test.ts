@@ -7,6 +7,7 @@ import { validateClosure } from '../../src/forge/entry/validate-closure';
 import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import type { LinearGateway, LinearIssue, LinearUser, LinearWorkflowState } from '../../linear-adapter/gateway/gateway-types';
+import type { LinearApiGateway } from '../../linear-adapter/gateway/linear-gateway';
 import { linearScopeId } from '../../linear-adapter/decide/linear-scope-id';
 import { processDelivery } from '../../linear-adapter/decide/process-delivery';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
@@ -331,8 +332,10 @@ async function runOnLinear(scenario: Scenario, route: 'linear-webhook' | 'linear
     id: ISSUE_ID, identifier: 'ENG-580', title: 'test issue', description: null, teamId: TEAM.id, teamKey: TEAM.key,
     state: STATES.Todo, assigneeId: null, labels: [], updatedAt: at(0),
   };
-  const gateway: LinearGateway & { listWorkflowStates(teamId: string): Promise<LinearWorkflowState[]> } = {
+  const gateway: LinearGateway & Pick<LinearApiGateway, 'findUser' | 'listAdmins'> & { listWorkflowStates(teamId: string): Promise<LinearWorkflowState[]> } = {
     fetchViewer: () => Promise.resolve(ana),
+    findUser: (ref) => Promise.resolve(ref === ana.id || ref === ana.email ? ana : null),
+    listAdmins: () => Promise.resolve([]),
     fetchIssue: () => Promise.resolve({ ...issue }),
     fetchUser: (id) => Promise.resolve(id === ana.id ? ana : null),
     listTeamIssues: () => Promise.resolve({ issues: [{ ...issue }], nextCursor: null }),
@@ -386,7 +389,7 @@ async function runOnLinear(scenario: Scenario, route: 'linear-webhook' | 'linear
       if (send) await deliver(comment(`/baseline ${step.baseline}`));
       else {
         clock += 1;
-        const result = await runBaselineCommand({ gateway, store: database, policy, teamKey: TEAM.key, name: step.baseline, now: at(clock), newId: () => `cli-${clock}-${Math.random()}` });
+        const result = await runBaselineCommand({ gateway, store: database, policy, teamKey: TEAM.key, name: step.baseline, approvedBy: ana.email!, now: at(clock), newId: () => `cli-${clock}-${Math.random()}` });
         expect(result).toMatchObject({ ok: true });
       }
     } else if ('close' in step) {

@@ -91,6 +91,8 @@ export interface SeedUser {
   displayName?: string;
   /** `User.admin`, a workspace administrator. Default false. */
   admin?: boolean;
+  /** `User.active`; a deactivated user (false) is left out of `users` unless `includeDisabled`. Default true. */
+  active?: boolean;
   /** Teams the user is a member of (`User.teams`). */
   teamIds?: string[];
 }
@@ -613,7 +615,9 @@ function createResolvers(): Record<string, Record<string, Resolver>> {
     Query: {
       viewer: (_s, _a, { state, viewerId }) => userNode(state, viewerId ?? state.viewer.id),
       user: (_s, args, { state }) => userNode(state, String(args.id)) ?? notFound('User'),
-      users: (_s, args, { state }) => connect([...state.users.keys()].map((id) => userNode(state, id)!), args),
+      // Linear: "By default only returns active users; use the includeDisabled argument to include deactivated users."
+      users: (_s, args, { state }) =>
+        connect([...state.users.keys()].map((id) => userNode(state, id)!).filter((u) => u.active === true || args.includeDisabled === true), args),
       team: (_s, args, { state }) => teamNode(state, String(args.id)) ?? notFound('Team'),
       teams: (_s, args, { state }) => connect([...state.teams.keys()].map((id) => teamNode(state, id)!), args),
       workflowState: (_s, args, { state }) => stateNode(state, String(args.id)) ?? notFound('WorkflowState'),
@@ -669,7 +673,7 @@ function userNode(state: State, id: string): Node | null {
     name: user.name,
     displayName: user.displayName ?? user.name.split(' ')[0],
     email: user.email ?? null,
-    active: true,
+    active: user.active ?? true,
     admin: user.admin ?? false,
     isMe: user.id === state.viewer.id,
   };
