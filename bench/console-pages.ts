@@ -75,7 +75,7 @@ function buildDrafts(count: number): HistoryDraft[] {
   });
 }
 
-async function seed(store: SqlStore): Promise<number> {
+export async function seed(store: SqlStore): Promise<number> {
   const started = Date.now();
   const states = Array.from({ length: DELIVERABLES }, (_, i) => deliverable(i));
   for (let i = 0; i < states.length; i += 500) {

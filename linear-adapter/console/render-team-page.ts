@@ -8,6 +8,8 @@ const SORTS = ['key', 'title', 'criteria', 'signoff', 'updated', 'bypasses'] as 
 type Sort = (typeof SORTS)[number];
 const SHOWS = { all: 'All in scope', 'no-criteria': 'Without criteria', unsigned: 'Not signed off', stale: 'Stale sign-off', signed: 'Signed off', removed: 'Removed from scope' } as const;
 type Show = keyof typeof SHOWS;
+/** Rows per page of the deliverables table: a 5,000-deliverable team would be a 1 MB page. */
+export const DELIVERABLE_ROWS = 100;
 
 export interface TeamPageInput {
   summary: TeamSummary;
@@ -51,9 +53,18 @@ export function renderTeamPage(input: TeamPageInput): SafeHtml {
     bypasses: (a, b) => (input.bypasses.get(a.id) ?? 0) - (input.bypasses.get(b.id) ?? 0),
   };
   rows.sort((a, b) => (desc ? -1 : 1) * (by[sort](a, b) || by.key(a, b)));
+  const pages = Math.max(1, Math.ceil(rows.length / DELIVERABLE_ROWS));
+  const pageNumber = Math.min(pages, Math.max(1, Math.trunc(Number(params.get('page') ?? '1')) || 1));
+  const shown = rows.slice((pageNumber - 1) * DELIVERABLE_ROWS, pageNumber * DELIVERABLE_ROWS);
+  const pageLink = (n: number, label: string) => {
+    const next = new URLSearchParams(params);
+    next.set('page', String(n));
+    return html`<a href="?${next.toString()}#deliverables">${label}</a>`;
+  };
 
   const sortLink = (column: Sort, label: string) => {
     const next = new URLSearchParams(params);
+    next.delete('page');
     next.set('sort', column);
     next.set('dir', sort === column && !desc ? 'desc' : 'asc');
     const state = sort === column ? (desc ? 'descending' : 'ascending') : 'none';
@@ -83,10 +94,10 @@ ${summary.settings.ok ? '' : html`<p class="error">This team's stored settings c
 <button type="submit">Filter</button>
 </form>
 <table>
-<caption class="muted">${rows.length} of ${summary.deliverables.length} deliverables</caption>
+<caption class="muted">${rows.length} of ${summary.deliverables.length} deliverables${pages > 1 ? `, page ${pageNumber} of ${pages}` : ''}</caption>
 <thead><tr>${sortLink('key', 'Deliverable')}${sortLink('title', 'Title')}${sortLink('criteria', 'Criteria')}${sortLink('signoff', 'Sign-off')}${sortLink('updated', 'Last change')}${sortLink('bypasses', 'Closed without sign-off')}</tr></thead>
 <tbody>
-${rows.map((d) => {
+${shown.map((d) => {
   const state = signOffState(d);
   return html`<tr>
 <th scope="row">${input.workspaceUrl ? html`<a href="${input.workspaceUrl}/issue/${encodeURIComponent(d.key)}">${d.key}</a>` : d.key}</th>
@@ -99,6 +110,7 @@ ${rows.map((d) => {
 })}
 </tbody>
 </table>
+${pages > 1 ? html`<nav class="pager" aria-label="Deliverable pages"><p>${pageNumber > 1 ? pageLink(pageNumber - 1, `Previous ${DELIVERABLE_ROWS}`) : ''}${pageNumber > 1 && pageNumber < pages ? ' · ' : ''}${pageNumber < pages ? pageLink(pageNumber + 1, `Next ${DELIVERABLE_ROWS}`) : ''}</p></nav>` : ''}
 
 <h2 id="baselines">Baselines</h2>
 ${renderBaselines(input, key)}

@@ -245,6 +245,15 @@ export interface ConsoleScopeStore extends ScopeStore {
   /** Scopes whose id starts with `prefix` (e.g. "linear:"). */
   listScopes(prefix: string): Promise<ScopeListing[]>;
   countHistory(scopeId: string): Promise<HistoryCounts>;
+  /**
+   * A token that changes whenever the scope's history, baselines or deliverables do (any write
+   * to them): a page may keep what it computed from them until the token changes.
+   */
+  readScopeStamp(scopeId: string): Promise<string>;
+  /** Deliverable id → key for the given ids (all of the scope's when omitted), without reading whole states. */
+  readDeliverableKeys(scopeId: string, ids?: readonly string[]): Promise<Map<string, string>>;
+  /** The id of the scope's deliverable with this key (case-insensitive), or null. */
+  findDeliverableIdByKey(scopeId: string, key: string): Promise<string | null>;
   readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null>;
   /** `commit` (e.g. the settings_changed record) and the settings, in one transaction; VERSION_CONFLICT when they changed since read. */
   commitScopeSettings(write: StoreCommit, settings: ScopeSettingsWrite): Promise<CommitResult>;
