@@ -33,5 +33,6 @@ del { background: #fbdcdc; color: #7a0b10; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: .5rem; background: #fff; padding: .3rem; }
 nav.pages { display: flex; gap: 1rem; margin: 1rem 0; }
 svg.chart { max-width: 36rem; height: auto; }
+figure.trend { margin: 0 0 1.5rem; } .key-line { color: var(--accent); font-weight: 600; }
 @media print { header, form, nav.pages, .noprint { display: none; } body { font-size: 11pt; } a { color: inherit; text-decoration: none; } }
 `;

@@ -110,7 +110,7 @@ ${shown.map((d) => {
 })}
 </tbody>
 </table>
-${pages > 1 ? html`<nav class="pager" aria-label="Deliverable pages"><p>${pageNumber > 1 ? pageLink(pageNumber - 1, `Previous ${DELIVERABLE_ROWS}`) : ''}${pageNumber > 1 && pageNumber < pages ? ' · ' : ''}${pageNumber < pages ? pageLink(pageNumber + 1, `Next ${DELIVERABLE_ROWS}`) : ''}</p></nav>` : ''}
+${pages > 1 ? html`<nav class="pages" aria-label="Deliverable pages"><p>${pageNumber > 1 ? pageLink(pageNumber - 1, `Previous ${DELIVERABLE_ROWS}`) : ''}${pageNumber > 1 && pageNumber < pages ? ' · ' : ''}${pageNumber < pages ? pageLink(pageNumber + 1, `Next ${DELIVERABLE_ROWS}`) : ''}</p></nav>` : ''}
 
 <h2 id="baselines">Baselines</h2>
 ${renderBaselines(input, key)}

@@ -8,6 +8,7 @@ import {
   readStoredRecord,
   type CommitResult,
   type ConsoleScopeStore,
+  type ScopeTrendDay,
   type HistoryCounts,
   type HistoryHead,
   type HistoryPage,
@@ -382,6 +383,24 @@ export class SqlStore implements ConsoleScopeStore {
         coalesce((select max(major) from baselines where scope_id = ${scopeId}), 0),
         coalesce((select md5(string_agg(d.platform || ':' || d.id || ':' || d.version, ',' order by d.platform, d.id)) from deliverables d where d.scope_id = ${scopeId}), '-')) as stamp`.execute(this.db);
     return rows[0]?.stamp ?? '';
+  }
+
+  async readScopeTrend(scopeId: string, days: number): Promise<ScopeTrendDay[]> {
+    // The window ends at the latest record, so a quiet team still shows its last month of work;
+    // (scope_id, at) is indexed. Undocumented: the same rule as countHistory.
+    const { rows } = await sql<{ day: string; scope_version: string | null; changes: number; undocumented: number }>`
+      select to_char(h.at at time zone 'UTC', 'YYYY-MM-DD') as day,
+        (array_agg(h.scope_version order by h.seq desc))[1] as scope_version,
+        (count(*) filter (where h.kind = 'scope_changed'))::int as changes,
+        (count(*) filter (where h.without_reason
+          and not exists (select 1 from change_reasons r where r.scope_id = h.scope_id and r.change_id = h.change_id)
+          and not exists (select 1 from change_reasons r where r.scope_id = h.scope_id and r.change_id = h.id)))::int as undocumented
+      from history h
+      where h.scope_id = ${scopeId}
+        and h.at >= (select date_trunc('day', l.at at time zone 'UTC') at time zone 'UTC' - make_interval(days => ${days - 1})
+                    from history l where l.scope_id = ${scopeId} order by l.seq desc limit 1)
+      group by 1 order by 1`.execute(this.db);
+    return rows.map((row) => ({ day: row.day, scopeVersion: row.scope_version, changes: row.changes, undocumented: row.undocumented }));
   }
 
   async readDeliverableKeys(scopeId: string, ids?: readonly string[]): Promise<Map<string, string>> {
