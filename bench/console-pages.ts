@@ -96,7 +96,7 @@ function percentile(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * share) - 1)] ?? Number.NaN;
 }
 
-async function measure(label: string, store: SqlStore, seedMs: number): Promise<BenchResult[]> {
+async function measure(label: string, store: SqlStore): Promise<BenchResult[]> {
   const config = loadConsoleConfig({});
   if (!config.ok) throw new Error(config.errors.join('; '));
   const app = createConsole({
@@ -201,7 +201,7 @@ async function benchPglite(): Promise<BenchResult[]> {
   const store = await openStore({ dataDir });
   try {
     const seedMs = await seed(store);
-    const results = await measure('PGlite', store, seedMs);
+    const results = await measure('PGlite', store);
     results.push(await measureVerify(store));
     results.push({ name: 'seeding (PGlite)', goal: '–', value: `${(seedMs / 1000).toFixed(1)} s`, detail: `${DELIVERABLES} deliverables, ${RECORDS} records` });
     return results;
@@ -216,7 +216,7 @@ async function benchPostgres(databaseUrl: string): Promise<BenchResult[]> {
   const store = await openStore({ databaseUrl, schema });
   try {
     const seedMs = await seed(store);
-    const results = await measure('PostgreSQL', store, seedMs);
+    const results = await measure('PostgreSQL', store);
     results.push({ name: 'seeding (PostgreSQL)', goal: '–', value: `${(seedMs / 1000).toFixed(1)} s`, detail: `${DELIVERABLES} deliverables, ${RECORDS} records` });
     return results;
   } finally {
