@@ -54,14 +54,21 @@ export function evaluateEdits(edits: readonly CriterionEdit[] = loadCriteriaEdit
 
 const percent = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)} %`);
 
+function printScores(title: string, edits: readonly CriterionEdit[]): EditScores {
+  const s = evaluateEdits(edits);
+  console.log(`\n${title}: ${edits.length} edits, ${s.expected} reworded criteria labelled (modified), ${s.predicted} found`);
+  console.log(`  precision of "modified": ${percent(s.correct, s.predicted)} (${s.correct}/${s.predicted})`);
+  console.log(`  recall of "modified":    ${percent(s.correct, s.expected)} (${s.correct}/${s.expected})`);
+  console.log(`  rewordings recognised:   ${percent(s.rewordings.recognised, s.rewordings.total)} (${s.rewordings.recognised}/${s.rewordings.total})`);
+  console.log(`  replacements taken for edits: ${percent(s.replacements.mistaken, s.replacements.total)} (${s.replacements.mistaken}/${s.replacements.total})`);
+  return s;
+}
+
 function main(): void {
   const edits = loadCriteriaEdits();
-  const s = evaluateEdits(edits);
-  console.log(`${edits.length} edits, ${s.expected} reworded criteria labelled (modified), ${s.predicted} found`);
-  console.log(`precision of "modified": ${percent(s.correct, s.predicted)} (${s.correct}/${s.predicted})`);
-  console.log(`recall of "modified":    ${percent(s.correct, s.expected)} (${s.correct}/${s.expected})`);
-  console.log(`rewordings recognised:   ${percent(s.rewordings.recognised, s.rewordings.total)} (${s.rewordings.recognised}/${s.rewordings.total})`);
-  console.log(`replacements taken for edits: ${percent(s.replacements.mistaken, s.replacements.total)} (${s.replacements.mistaken}/${s.replacements.total})`);
+  printScores('batch 1', edits.filter((e) => e.batch === 1));
+  printScores('batch 2', edits.filter((e) => e.batch === 2));
+  const s = printScores('both', edits);
   if (process.argv.includes('--errors')) {
     for (const e of s.errors) {
       const edit = edits.find((x) => x.id === e.id)!;

@@ -14,7 +14,8 @@ import { runStandalone } from './print-results';
 // not timed: the stand-in's cost per query is not the platform's. Bytes are those of the
 // stand-in's answers; "read units" rounds each read up to 10 KB, as limits-kvs-ce counts them.
 
-const RECORDS = 100_000;
+// FORGE_BENCH_RECORDS runs a smaller history (e.g. 20000) on a busy machine.
+const RECORDS = Number(process.env.FORGE_BENCH_RECORDS ?? 100_000);
 const ISSUES = 5_000;
 const CRITERIA = 8;
 const RECORDS_PER_COMMIT = 100;
@@ -170,8 +171,8 @@ function describe(m: Measured): string {
 export async function bench(): Promise<BenchResult[]> {
   const { kvs, jira, meter, load } = installStandIns();
   const { createInvoker } = load('../test/forge/forge-harness') as typeof import('../test/forge/forge-harness');
-  const { createForgeDeps } = load('../src/forge/create-forge-deps') as typeof import('../src/forge/entry/create-forge-deps');
-  const { PROJECT_PAGE_LIMITS, DELIVERABLE_COUNT_MAX_AGE_MS } = load('../src/forge/create-project-resolvers') as typeof import('../src/forge/resolvers/create-project-resolvers');
+  const { createForgeDeps } = load('../src/forge/entry/create-forge-deps') as typeof import('../src/forge/entry/create-forge-deps');
+  const { PROJECT_PAGE_LIMITS, DELIVERABLE_COUNT_MAX_AGE_MS } = load('../src/forge/resolvers/create-project-resolvers') as typeof import('../src/forge/resolvers/create-project-resolvers');
   const { PROJ, PEOPLE } = load('../test/mocks/forge-api') as typeof ForgeApiStandIn;
 
   let clock = Date.parse('2026-11-21T09:00:00.000Z');
@@ -331,6 +332,37 @@ export async function bench(): Promise<BenchResult[]> {
     if (check.measured.readUnits > worstCheck.readUnits) worstCheck = check.measured;
   }
   results.push({ name: 'full check of the hash chain (verifyWholeHistory until done)', goal: 'on request only', value: `${checks} calls; worst call: ${describe(worstCheck)}`, detail: `all calls: ${checkReads} read units` });
+
+  // The evidence bundle of the baseline, a part per call until the last, joined and verified.
+  {
+    const { verifyEvidenceBundle } = load('../src/reports/verify-evidence-bundle') as typeof import('../src/reports/verify-evidence-bundle');
+    const started = Date.now();
+    const parts: string[] = [];
+    let worst: Measured | null = null;
+    let readUnits = 0;
+    let calls = 0;
+    let cursor: string | null = null;
+    do {
+      const answer: { measured: Measured; results: ResolverResults['exportEvidenceBundle'][] } = await measure([{ name: 'exportEvidenceBundle', payload: { baselineId: 'bl-1', cursor } }]);
+      const { measured } = answer;
+      const part = answer.results[0];
+      if (!part?.ok) throw new Error('the evidence bundle was refused');
+      calls += 1;
+      readUnits += measured.readUnits;
+      if (!worst || measured.readUnits > worst.readUnits) worst = measured;
+      parts.push(part.text);
+      cursor = part.nextCursor;
+    } while (cursor !== null);
+    const seconds = (Date.now() - started) / 1000;
+    const bundle = Buffer.from(parts.join(''), 'utf8');
+    const verdict = verifyEvidenceBundle(bundle);
+    results.push({
+      name: 'evidence bundle of the baseline (exportEvidenceBundle until the last part)',
+      goal: `each call ≤ ${PROJECT_PAGE_LIMITS.exportRows} records / ${mb(PROJECT_PAGE_LIMITS.exportBytes)}`,
+      value: `${calls} calls (${parts.filter((p) => p !== '').length} parts to copy); worst call: ${worst ? describe(worst) : '-'}`,
+      detail: `all calls: ${readUnits} read units; bundle ${mb(bundle.length)}, verify: ${verdict.ok ? `${verdict.records} records, ${verdict.signatures} sign-offs` : verdict.message}; ${seconds.toFixed(1)} s wall on the stand-ins`,
+    });
+  }
 
   results.push({ name: 'fill', goal: '—', value: `${RECORDS.toLocaleString('en')} records, ${ISSUES.toLocaleString('en')} deliverables, baseline of ${ISSUES * CRITERIA} criteria in ${fillSeconds.toFixed(0)} s` });
   return results;

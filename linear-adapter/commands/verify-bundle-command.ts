@@ -22,9 +22,9 @@ export async function verifyBundleCommand(file: string, out: (line: string) => v
   }
   out(`Verified: ${file}`);
   out(
-    `  Team ${verdict.scopeKey}, baseline "${verdict.baselineName}": ${verdict.records} records, chain intact up to head seq ${verdict.head?.seq ?? '-'} ` +
+    `  ${verdict.scopeKey}, baseline "${verdict.baselineName}": ${verdict.records} records, chain intact up to head seq ${verdict.head?.seq ?? '-'} ` +
       `(${verdict.head?.hash ?? '-'}), ${verdict.signatures} sign-offs.`,
   );
-  out('  Compare the head hash with the one the console shows for this team to know no later record was left out.');
+  out('  Compare the head hash with the one Scopekeeper shows for this Linear team or Jira project to know no later record was left out.');
   return 0;
 }

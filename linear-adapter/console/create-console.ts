@@ -25,7 +25,8 @@ import { html, type SafeHtml } from './html';
 import type { ConsoleConfig } from './load-console-config';
 import { readConsoleTeams, type ConsoleTeam } from './read-console-teams';
 import { readHistoryFilter, type HistoryFilter } from './read-history-filter';
-import { readTeamSettings, settingsFromPolicy, teamSettingsSchema, toSettingValues } from './read-team-settings';
+import { readSettingsForm, readTeamSettings, settingsFromPolicy, toSettingValues } from './read-team-settings';
+import { scopeSettingsCacheOf } from '../decide/cache-scope-settings';
 import { readTeamSummary, type TeamSummaryMemo } from './read-team-summary';
 import { renderComparePage } from './render-compare-page';
 import { renderEvidencePage } from './render-evidence-page';
@@ -35,7 +36,6 @@ import { renderOverviewPage } from './render-overview-page';
 import { renderSettingsPage } from './render-settings-page';
 import { renderSignInPage } from './render-sign-in-page';
 import { renderTeamPage } from './render-team-page';
-import { parseWith } from '../../src/core/parse-with';
 import type { LinearOAuth } from './create-linear-oauth';
 
 export interface ConsoleDeps {
@@ -416,14 +416,9 @@ export function createConsole(deps: ConsoleDeps): Console {
 
   const saveSettings = async (session: ConsoleSession, team: ConsoleTeam, form: URLSearchParams, base: string): Promise<Answer> => {
     const reading = await refuseWrite(session, team, 'settings', base);
-    const parsed = parseWith(teamSettingsSchema, {
-      approvers: (form.get('approvers') ?? '').split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== ''),
-      doneStateTypes: form.getAll('doneStateTypes'),
-      requireAllMet: form.get('requireAllMet') === '1',
-      forbidSelfSignOff: form.get('forbidSelfSignOff') === '1',
-    });
+    const parsed = readSettingsForm(form);
     if (!parsed.ok) {
-      return page(400, `Settings of ${team.key}`, session, renderSettingsPage({ teamKey: team.key, reading, fallback: settingsFromPolicy(deps.policyDefaults), mayWrite: true, csrfToken: session.csrfToken, notice: null, errors: parsed.errors }));
+      return page(400, `Settings of ${team.key}`, session, renderSettingsPage({ teamKey: team.key, reading, fallback: settingsFromPolicy(deps.policyDefaults), mayWrite: true, csrfToken: session.csrfToken, notice: null, errors: parsed.errors, submitted: form }));
     }
     const draft = recordSettingsChange({
       scopeId: team.scopeId,
@@ -438,6 +433,8 @@ export function createConsole(deps: ConsoleDeps): Console {
       { scopeId: team.scopeId, history: draft ? [draft] : [] },
       { settings: parsed.value, expectedVersion: reading.version },
     );
+    // Deliveries in this process decide with the new settings from now on; a conflict means another writer changed them.
+    scopeSettingsCacheOf(deps.store).forget(team.scopeId);
     if (!committed.ok) return problem(409, session, `The settings changed while you edited them (${committed.message}). Reload the page and edit them again.`, `${base}/settings`);
     return { status: 303, headers: { location: withSaved(`${base}/settings`, 'settings') } };
   };

@@ -1,8 +1,13 @@
+import { qualityRuleIds } from '../../src/core/find-quality-hints';
+import { describeHintRule } from '../../src/forge/views/describe-hint-rule';
 import { LINEAR_STATE_TYPES } from '../config/load-config';
 import { html, type SafeHtml } from './html';
 import type { TeamSettings, TeamSettingsReading } from './read-team-settings';
 
-/** The team's settings form: approvers, done state types, require-all-met, no self sign-off. */
+/**
+ * The team's settings form: approvers, done state types, require-all-met, no self sign-off, and
+ * the wording rules of the status comment's suggestions. A refused form shows what was sent.
+ */
 export function renderSettingsPage(input: {
   teamKey: string;
   reading: TeamSettingsReading;
@@ -11,8 +16,22 @@ export function renderSettingsPage(input: {
   csrfToken: string;
   notice: string | null;
   errors: readonly string[];
+  /** The form that was refused: its fields are shown as sent, so nothing typed is lost. */
+  submitted?: URLSearchParams;
 }): SafeHtml {
-  const settings = input.reading.ok ? input.reading.settings : input.fallback;
+  const saved = input.reading.ok ? input.reading.settings : input.fallback;
+  const sent = input.submitted;
+  const settings = sent
+    ? {
+        approvers: [sent.get('approvers') ?? ''],
+        doneStateTypes: sent.getAll('doneStateTypes'),
+        requireAllMet: sent.get('requireAllMet') === '1',
+        forbidSelfSignOff: sent.get('forbidSelfSignOff') === '1',
+      }
+    : saved;
+  const words = (name: 'vagueWords' | 'silencedWords') => (sent ? (sent.get(name) ?? '') : saved.vocabulary[name].join('\n'));
+  const disabledRules: readonly string[] = sent ? sent.getAll('disabledRules') : saved.vocabulary.disabledRules;
+  const unread = input.reading.ok && input.reading.vocabularyErrors.length > 0 ? input.reading.vocabularyErrors : [];
   const source = input.reading.ok
     ? input.reading.source === 'team'
       ? 'These settings are saved for this team.'
@@ -23,6 +42,7 @@ export function renderSettingsPage(input: {
 ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}
 ${input.errors.length > 0 ? html`<div class="error" role="alert"><p>Nothing was saved:</p><ul>${input.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 <p>${source} Every change is recorded in the team's history.</p>
+${unread.length > 0 ? html`<div class="error" role="alert"><p>Some saved wording entries cannot be read, so the suggestions leave them out; save the settings again to fix it:</p><ul>${unread.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 ${input.mayWrite ? '' : html`<p class="muted">Only approvers (or the service operator) can change these settings.</p>`}
 <form method="post" action="/teams/${encodeURIComponent(input.teamKey)}/settings">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
@@ -33,6 +53,15 @@ ${LINEAR_STATE_TYPES.map((type) => html`<label class="check"><input type="checkb
 </fieldset>
 <p><label class="check"><input type="checkbox" name="requireAllMet" value="1"${settings.requireAllMet ? html` checked` : ''}${disabled}> Every criterion must be marked met before closing</label></p>
 <p><label class="check"><input type="checkbox" name="forbidSelfSignOff" value="1"${settings.forbidSelfSignOff ? html` checked` : ''}${disabled}> The assignee may not sign off their own deliverable</label></p>
+<fieldset><legend>Wording of the criteria: the suggestions in each issue's status comment</legend>
+<p><label>Extra vague words: words or phrases your team also counts as vague, one a line
+<textarea name="vagueWords" rows="4" cols="50"${disabled}>${words('vagueWords')}</textarea></label></p>
+<p><label>Accepted words: your team's own terms that are never called vague (for example “fast lane”), one a line
+<textarea name="silencedWords" rows="4" cols="50"${disabled}>${words('silencedWords')}</textarea></label></p>
+<fieldset><legend>Suggestion rules switched off</legend>
+${qualityRuleIds.map((id) => html`<label class="check"><input type="checkbox" name="disabledRules" value="${id}"${disabledRules.includes(id) ? html` checked` : ''}${disabled}> ${describeHintRule(id)}</label>`)}
+</fieldset>
+</fieldset>
 ${input.mayWrite ? html`<button type="submit">Save settings</button>` : ''}
 </form>`;
 }

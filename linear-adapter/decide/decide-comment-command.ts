@@ -1,3 +1,4 @@
+import type { TeamVocabulary } from '../../src/core/find-quality-hints';
 import { findUndocumentedChanges, attachReason } from '../../src/core/attach-reason';
 import { decideDeliverableEvent } from '../../src/core/decide-deliverable-event';
 import { isDoneUnder } from '../../src/core/is-done-state';
@@ -48,6 +49,8 @@ export interface DecideCommentCommandsInput {
   signer: Actor | null;
   /** Approvers included (load-config's buildClosurePolicy). */
   policy: ClosurePolicy;
+  /** The team's hint vocabulary, for the status comment's suggestions; absent: the built-in hints. */
+  vocabulary?: TeamVocabulary;
   /**
    * The author is a Linear workspace admin (`User.admin`, read from Linear). With no approvers
    * listed only admins may sign off or record a baseline; false when it could not be read.
@@ -223,6 +226,7 @@ export function decideCommentCommands(input: DecideCommentCommandsInput): Decisi
       policy: policyReading,
       before: input.stored ? { state: input.stored.state, baseline: input.baseline, records: input.history } : null,
       after: { state, baseline, records: [...input.history, ...drafts], parseHints: input.issue ? readLinearFacts(input.issue).parseHints : [] },
+      ...(input.vocabulary ? { vocabulary: input.vocabulary } : {}),
     });
     if (status) actions.push(status);
   }

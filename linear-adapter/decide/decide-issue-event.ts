@@ -1,5 +1,6 @@
 import { decideDeliverableEvent, type DeliverableDecision, type DeliverableOutcome, type WorkflowObservation } from '../../src/core/decide-deliverable-event';
 import { readClosurePolicy } from '../../src/core/read-closure-policy';
+import type { TeamVocabulary } from '../../src/core/find-quality-hints';
 import type { Actor, Baseline, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
 import type { StoreCommit, StoredDeliverable } from '../../src/core/store';
 import type { LinearWorkflowState } from '../gateway/gateway-types';
@@ -43,6 +44,8 @@ export interface DecideIssueEventInput {
   policy: ClosurePolicy;
   /** The team's stored settings do not read: closures are refused naming these errors (fail closed). */
   policyErrors?: string[];
+  /** The team's hint vocabulary, for the status comment's suggestions; absent: the built-in hints. */
+  vocabulary?: TeamVocabulary;
   mode: ServiceMode;
   /** The API key's user: its own changes are never reacted to. */
   viewerId: string | null;
@@ -136,7 +139,9 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
       event.action === 'update' && Object.hasOwn(updatedFrom, 'stateId') && data.state
         ? { kind: 'moved', from, to: data.state, revertTo: fromId ? { id: fromId, name: from?.name ?? null } : null }
         : { kind: 'none', current: data.state ?? null };
-    decision = decideDeliverableEvent({ ...common, event: { kind: 'observed', facts, workflow, parseHints, labelled: labelState(data.labels, labelName) } });
+    // No parseHints for the core: its one-off hint comment is not written on Linear, where the
+    // status comment carries the hints (planStatusComment), so the core need not tag the words.
+    decision = decideDeliverableEvent({ ...common, event: { kind: 'observed', facts, workflow, labelled: labelState(data.labels, labelName) } });
   }
 
   const { state } = decision;
@@ -158,6 +163,7 @@ export function decideIssueEvent(input: DecideIssueEventInput): Decision {
         before: stored ? { state: stored.state, baseline: input.baseline, records: history } : null,
         after: { state, baseline: input.baseline?.scopeId === state.scopeId ? input.baseline : null, records: [...history, ...decision.drafts], parseHints },
         force: pointsAtStatus([...decision.intents, ...decision.withheld]),
+        ...(input.vocabulary ? { vocabulary: input.vocabulary } : {}),
       })
     : null;
   const shadow = input.mode === 'shadow';

@@ -1,8 +1,10 @@
 import type { DeliverableIntent } from '../../src/core/decide-deliverable-event';
+import type { TeamVocabulary } from '../../src/core/find-quality-hints';
 import type { ParseHint } from '../../src/core/parse-criteria';
 import type { PolicyReading } from '../../src/core/read-closure-policy';
 import type { Baseline, DeliverableState, HistoryDraft, HistoryRecord, ScopeChange } from '../../src/core/schemas';
 import { deriveActionId, type LinearAction } from '../gateway/linear-action';
+import { findStatusHints, type FindHints } from './cache-quality-hints';
 import { renderStatusComment } from './render-status-comment';
 
 /** What the status shows, before or after one decision. */
@@ -24,6 +26,10 @@ export interface PlanStatusCommentInput {
   after: StatusSide | null;
   /** Send it even when its text is unchanged: a reply points at it, so it must be there. */
   force?: boolean;
+  /** The team's hint vocabulary (its console settings); absent: the built-in hints. */
+  vocabulary?: TeamVocabulary;
+  /** Default: the service's cache (findStatusHints), so unchanged criteria are not tagged again. */
+  findHints?: FindHints;
 }
 
 /** Whether the core's intents include a closure reply, which points at the status comment. */
@@ -43,6 +49,7 @@ export function statusCommentId(issueId: string): string {
 export function planStatusComment(input: PlanStatusCommentInput): LinearAction | null {
   const { after, before } = input;
   if (!after || !after.state.inScope) return null;
+  const findHints = input.findHints ?? findStatusHints;
   const render = (side: StatusSide): string =>
     renderStatusComment({
       state: side.state,
@@ -50,6 +57,7 @@ export function planStatusComment(input: PlanStatusCommentInput): LinearAction |
       policy: input.policy,
       undocumented: listUndocumented(side.records, side.state.id),
       parseHints: side.parseHints ?? [],
+      hints: side.state.criteria.length > 0 ? findHints(side.state.criteria, input.vocabulary) : [],
     });
   const body = render(after);
   if (!input.force && before && render(before) === body) return null;

@@ -2,7 +2,9 @@ import { hasApproverLists } from '../../src/core/check-sign-off-authority';
 import { isDoneState } from '../../src/core/is-done-state';
 import type { Actor, ClosurePolicy, HistoryRecord, ServiceMode } from '../../src/core/schemas';
 import { HISTORY_PAGE_MAX, type ConsoleScopeStore, type ScopeStore } from '../../src/core/store';
+import type { ResolvedTeamVocabulary } from '../../src/core/find-quality-hints';
 import { readTeamSettings } from '../console/read-team-settings';
+import { scopeSettingsCacheOf, type ScopeSettingsCache } from './cache-scope-settings';
 import type { Log } from '../service/create-logger';
 import { decideCommentCommands, scopeOfComment } from './decide-comment-command';
 import { decideIssueEvent, previousStateIdOf, scopeOfIssueEvent, type Decision, type DeliveryOutcome } from './decide-issue-event';
@@ -36,6 +38,8 @@ export interface ProcessDeliveryDeps {
   viewerId: string | null;
   /** How often to re-read and decide again after a concurrent writer got there first. Default 5. */
   maxConflictRetries?: number;
+  /** Where team settings are read through; default one cache per store (scopeSettingsCacheOf), which the console's writes clear. */
+  settingsCache?: ScopeSettingsCache;
 }
 
 export interface ProcessedDelivery {
@@ -121,8 +125,8 @@ async function decideIssue(event: IssueEvent, delivery: InboxDelivery, deps: Pro
     deliveryId: delivery.deliveryId,
     stored,
     baseline,
-    policy: team.ok ? team.value : deps.settings.policy,
-    ...(team.ok ? {} : { policyErrors: team.errors }),
+    policy: team.ok ? team.value.policy : deps.settings.policy,
+    ...(team.ok ? { vocabulary: team.value.vocabulary } : { policyErrors: team.errors }),
     mode: deps.settings.mode,
     viewerId: deps.viewerId,
     now,
@@ -181,13 +185,13 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     log({ level: 'warn', msg: 'comment on an issue Scopekeeper has not seen and cannot read; commands not applied', deliveryId: delivery.deliveryId, issueId: comment.issueId });
   }
   const baseline = scopeId ? await store.getActiveBaseline(scopeId) : null;
-  const team = scopeId ? await readScopePolicy(deps, scopeId) : ({ ok: true, value: deps.settings.policy } as const);
+  const team = scopeId ? await readScopePolicy(deps, scopeId) : ({ ok: true, value: { policy: deps.settings.policy, vocabulary: undefined } } as const);
   if (!team.ok) {
     // Fail closed: who may sign off is unknown. Thrown, the delivery is retried, then kept as a
     // dead letter (healthz, `scopekeeper deliveries`) until the settings are fixed and it is retried.
     throw new Error(`the team's settings cannot be read (${team.errors.join('; ')}); fix them on the console's settings page, then retry the delivery`);
   }
-  const policy = team.value;
+  const { policy, vocabulary } = team.value;
   const targetKeys = commands.flatMap((c) => (c.name === 'scope-reason' && c.targetKey !== null ? [c.targetKey] : []));
   const teamDeliverables = scopeId && (targetKeys.length > 0 || commands.some((c) => c.name === 'baseline')) ? await store.listDeliverables(scopeId) : [];
   const named = teamDeliverables.filter((d) => targetKeys.includes(d.state.key.toUpperCase())).map((d) => d.state.id);
@@ -213,6 +217,7 @@ async function decideComment(event: CommentEvent, delivery: InboxDelivery, deps:
     signer,
     signerIsAdmin,
     policy,
+    ...(vocabulary ? { vocabulary } : {}),
     mode: deps.settings.mode,
     now,
     deliveryId: delivery.deliveryId,
@@ -291,14 +296,22 @@ function nothing(outcome: DeliveryOutcome): Decision {
 }
 
 /**
- * The policy for a team: its own settings when the console stored some, else the environment's.
- * Stored settings that no longer read are errors, never the defaults (fail closed).
+ * The policy and hint vocabulary for a team: its own settings when the console stored some, else
+ * the environment's (and the built-in hints). Read through a short-lived cache the console's
+ * writes clear. Stored settings that no longer read are errors, never the defaults (fail closed).
  */
-async function readScopePolicy(deps: ProcessDeliveryDeps, scopeId: string): Promise<{ ok: true; value: ClosurePolicy } | { ok: false; errors: string[] }> {
+async function readScopePolicy(
+  deps: ProcessDeliveryDeps,
+  scopeId: string,
+): Promise<{ ok: true; value: { policy: ClosurePolicy; vocabulary: ResolvedTeamVocabulary | undefined } } | { ok: false; errors: string[] }> {
   const { store } = deps;
-  if (!store.readScopeSettings) return { ok: true, value: deps.settings.policy };
-  const team = await readTeamSettings({ readScopeSettings: (id) => store.readScopeSettings!(id) }, scopeId, deps.settings.policy);
-  if (team.ok) return { ok: true, value: team.policy };
+  if (!store.readScopeSettings) return { ok: true, value: { policy: deps.settings.policy, vocabulary: undefined } };
+  const cache = deps.settingsCache ?? scopeSettingsCacheOf(store as Pick<ConsoleScopeStore, 'readScopeSettings'>);
+  const team = await readTeamSettings({ readScopeSettings: (id) => cache.read(id) }, scopeId, deps.settings.policy);
+  if (team.ok) {
+    if (team.vocabularyErrors.length > 0) deps.log({ level: 'warn', msg: 'some hint vocabulary entries cannot be read; the suggestions leave them out', scopeId, errors: team.vocabularyErrors });
+    return { ok: true, value: { policy: team.policy, vocabulary: team.settings.vocabulary } };
+  }
   deps.log({ level: 'error', msg: "team settings cannot be read; closures are refused until they are fixed", scopeId, errors: team.errors });
   return { ok: false, errors: team.errors.map((e) => `team settings ${e}`) };
 }

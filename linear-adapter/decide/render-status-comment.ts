@@ -1,14 +1,11 @@
 import { displayActor, hasApproverLists } from '../../src/core/check-sign-off-authority';
 import { evaluateClosure, formatDay } from '../../src/core/evaluate-closure';
-import { findQualityHints } from '../../src/core/find-quality-hints';
-import { loadTagger } from '../../src/hints/load-tagger';
+import type { QualityHint } from '../../src/core/find-quality-hints';
 import { isSignOffStale } from '../../src/core/is-sign-off-stale';
 import { normaliseText } from '../../src/core/normalise-text';
 import type { ParseHint, ParseHintCode } from '../../src/core/parse-criteria';
 import type { PolicyReading } from '../../src/core/read-closure-policy';
 import type { Baseline, ClosureReason, DeliverableState, DiffPart, ScopeChange } from '../../src/core/schemas';
-
-const tagger = loadTagger();
 
 // The one living status comment of a Linear issue (docs/adr/0010-status-comment.md): everything
 // a product owner needs to know about the issue now, in plain words. It is rendered from the
@@ -24,6 +21,8 @@ export interface StatusInput {
   undocumented: readonly ScopeChange[];
   /** What reading the description noticed (an unreadable description); empty when not read. */
   parseHints: readonly ParseHint[];
+  /** The quality hints of `state.criteria` under the team's vocabulary (cache-quality-hints). */
+  hints: readonly QualityHint[];
 }
 
 const MAX_HINTS = 10;
@@ -177,11 +176,10 @@ export function describeApprovers(policy: PolicyReading): string {
   return `Who may sign off: ${listWords(parts)}.`;
 }
 
-function renderHints({ state }: StatusInput): string | null {
-  if (state.criteria.length === 0) return null;
-  const hints = findQualityHints(state.criteria, { tagger });
-  if (hints.length === 0) return null;
-  const lines = hints.slice(0, MAX_HINTS).map((hint) => `- Criterion ${hint.criterionIndex + 1} (${quote(state.criteria[hint.criterionIndex]?.text ?? '')}): ${hint.message}`);
+function renderHints({ state, hints }: StatusInput): string | null {
+  if (state.criteria.length === 0 || hints.length === 0) return null;
+  // Messages quote the criteria's own words, so they are escaped like any user text.
+  const lines = hints.slice(0, MAX_HINTS).map((hint) => `- Criterion ${hint.criterionIndex + 1} (${quote(state.criteria[hint.criterionIndex]?.text ?? '')}): ${escapeText(hint.message)}`);
   if (hints.length > lines.length) lines.push(`- …and ${hints.length - lines.length} more.`);
   return ['**Suggestions for the criteria** (advice only; nothing is blocked):', ...lines].join('\n');
 }

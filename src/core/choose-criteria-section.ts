@@ -11,11 +11,17 @@ export type SectionBlock =
   | { kind: 'bold'; title: string }
   /** Any other one-line paragraph. */
   | { kind: 'line'; title: string }
+  /**
+   * A paragraph of several lines, of which only the last can open a section: a label right
+   * before a list ("As a buyer I want a PDF.\nAcceptance criteria:" then "1. ..."), since a
+   * list starts without a blank line above it. `bold`: that line is all in bold.
+   */
+  | { kind: 'lines'; last: { bold: boolean; title: string } }
   | { kind: 'list' }
   | { kind: 'rule' }
   | { kind: 'other' };
 
-/** What opened the section: a heading, a bold line, or a plain line ending in a colon right before a list. */
+/** What opened the section: a heading, a bold line, or a label right before a list (a line ending in a colon, or a paragraph's last line). */
 export type SectionOpener = 'heading' | 'bold' | 'label';
 
 export interface SectionChoice {
@@ -44,6 +50,8 @@ function findOpener(blocks: readonly SectionBlock[], from: number): { opener: Se
     if ((block.kind === 'heading' || block.kind === 'bold') && isCriteriaTitle(block.title, false)) return { opener: block.kind, start: i };
     // A plain line is too common to open a section on its own: only with a colon and a list right after it.
     if (block.kind === 'line' && blocks[i + 1]?.kind === 'list' && isCriteriaTitle(block.title, true)) return { opener: 'label', start: i };
+    // The last line of a longer paragraph is a label too, bold or with a colon, and only with a list right after it.
+    if (block.kind === 'lines' && blocks[i + 1]?.kind === 'list' && isCriteriaTitle(block.last.title, !block.last.bold)) return { opener: 'label', start: i };
   }
   return null;
 }

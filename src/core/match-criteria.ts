@@ -28,7 +28,11 @@ export type CriterionMatch =
   | { kind: 'removed'; beforeIndex: number; afterIndex: null; before: Criterion; after: null; moved: false; diff: null; replaced: false; matchedBy: null };
 
 export interface MatchCriteriaOptions {
-  /** Minimum word-level Dice similarity for a reworded criterion to count as the same one. */
+  /**
+   * Minimum Dice similarity of word stems for a reworded criterion to count as the same one. 0.525:
+   * on the first batch of labelled edits 0.5 and 0.525 score the same, and the higher one takes
+   * fewer replacements for edits (BENCHMARKS.md, "Criterion edits: modified or replaced").
+   */
   similarityThreshold?: number;
   /**
    * Above this many leftover before×after pairs the similarity pass is skipped and the
@@ -39,7 +43,7 @@ export interface MatchCriteriaOptions {
   diff?: DiffWordsOptions;
 }
 
-export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.5, maxSimilarityPairs: 10_000 });
+export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.525, maxSimilarityPairs: 10_000 });
 
 /**
  * Pairs up criteria before and after an edit and classifies each one.
@@ -48,7 +52,7 @@ export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.5,
  * 1. by id where both sides carry one (Jira). Ids are authoritative: two criteria with
  *    different ids are never paired, even with identical text.
  * 2. by identical normalised text (Linear markdown has no ids), in order, via a map.
- * 3. by word-level Dice similarity >= threshold, greedily best score first
+ * 3. by Dice similarity of word stems (tokenSet) >= threshold, greedily best score first
  *    (ties: closest position, then earliest). Greedy is enough for lists of ~10 and keeps
  *    the result easy to explain.
  * Unpaired criteria are added or removed. A pair is moved when it is outside one longest
@@ -158,9 +162,40 @@ export function matchCriteria(
   return byAfter;
 }
 
-/** Lower-cased words and numbers: punctuation and case do not make a criterion different. */
+// Given/When/Then are the format of a criterion, like a list marker: two scenarios share them whatever they say.
+const STEP_WORDS = new Set(['given', 'when', 'then']);
+const NUMBER_WORDS: Readonly<Record<string, string>> = Object.freeze({
+  one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11', twelve: '12',
+});
+
+/**
+ * The words of a criterion as the similarity pass compares them: lower-cased, a possessive "'s"
+ * and the Given/When/Then keywords dropped, "three" read as "3", and each word cut to a stem (stemWord), so "Failed payments are
+ * retried 3 times" and "A failed payment is retried up to three times" share "payment", "3" and
+ * "time". Punctuation and case never make a criterion different.
+ */
 export function tokenSet(text: string): Set<string> {
-  return new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  const words = text.toLowerCase().replace(/['\u2019]s\b/g, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return new Set(words.filter((word) => !STEP_WORDS.has(word)).map((word) => NUMBER_WORDS[word] ?? stemWord(word)));
+}
+
+/**
+ * A light English stemmer (plural, -ed, -ing, a final e), the first steps of Porter's: enough for
+ * "deleted"/"delete", "ships"/"shipped", "notifications"/"notification". Hand-written because the
+ * core must not load a language model (see hints/tag-words.ts) and no stemmer package is installed.
+ */
+export function stemWord(word: string): string {
+  let stem = word;
+  if (stem.length > 4 && stem.endsWith('ies')) stem = `${stem.slice(0, -3)}y`;
+  else if (stem.length > 4 && /(?:ss|sh|ch|x|z)es$/.test(stem)) stem = stem.slice(0, -2);
+  else if (stem.length > 3 && /[^sui]s$/.test(stem)) stem = stem.slice(0, -1);
+  const cut = stem.length > 5 && stem.endsWith('ing') ? 3 : stem.length > 4 && stem.endsWith('ed') ? 2 : 0;
+  if (cut > 0) {
+    stem = stem.slice(0, -cut);
+    // "shipped" -> "ship", but "called" stays "call" (Porter's rule: not l, s or z).
+    if (/([b-df-hj-km-rtv-y])\1$/.test(stem)) stem = stem.slice(0, -1);
+  }
+  return stem.length > 3 && stem.endsWith('e') ? stem.slice(0, -1) : stem;
 }
 
 /** 2|A∩B| / (|A|+|B|): 1 for the same words, 0 for none in common. */

@@ -1,4 +1,4 @@
-import type { ListItem, Nodes, RootContent } from 'mdast';
+import type { List, ListItem, Nodes, Paragraph, RootContent } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item';
 import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
@@ -60,6 +60,19 @@ export interface CriteriaSection {
    * so a list put after it would change how the next lines read: it goes before it instead.
    */
   trailingCodeStart: number | null;
+  /** How the author wrote the section's first list, for writing it back the same way; null when it has none. */
+  listStyle: ListStyle | null;
+  /** Where each criterion's item is written, in the order of `criteria`, for changing a checkbox in place. */
+  items: CriterionItem[];
+}
+
+export type ListStyle = { ordered: false; bullet: '-' | '*' | '+' } | { ordered: true; start: number; delimiter: '.' | ')' };
+
+export interface CriterionItem {
+  /** The "[ ]" or "[x]" after the item's marker, null when it has none. */
+  box: { start: number; end: number } | null;
+  /** Where the item's text starts, after its marker and the blanks after it (and before any checkbox). */
+  textStart: number;
 }
 
 export type CriteriaScan = ParsedCriteria & {
@@ -150,10 +163,15 @@ function scanText(text: string, bias: number): CriteriaScan {
     }
   };
 
+  const items: CriterionItem[] = [];
+  let listStyle: ListStyle | null = null;
   for (let i = choice.start + 1; i < choice.end; i++) {
     const block = blocks[i] as RootContent;
     if (block.type === 'list') {
-      if (listsStart < 0) listsStart = startOf(block) + bias;
+      if (listsStart < 0) {
+        listsStart = startOf(block) + bias;
+        listStyle = readListStyle(block, text);
+      }
       listsEnd = endOf(block) + bias;
       for (const item of block.children) {
         const own = readOwn(item);
@@ -164,6 +182,7 @@ function scanText(text: string, bias: number): CriteriaScan {
         const nested: NestedItem[] = [];
         readNested(item, 1, nested);
         criteria.push({ id: null, text: buildCriterionText(own.text, nested), met: own.checked === true });
+        items.push(locateItem(item, text, bias));
       }
     } else if (block.type === 'heading') {
       // Only a deeper heading is inside the section: it groups criteria ("### Non-functional").
@@ -176,20 +195,26 @@ function scanText(text: string, bias: number): CriteriaScan {
   }
 
   const opening = blocks[choice.start] as RootContent;
-  if (criteria.length === 0) hints.push(createParseHint('EMPTY_SECTION', { line: lineOf(opening) }));
+  // A label that ends a longer paragraph opens the section at its own line.
+  const labelEnds = opening.type === 'paragraph' && lineOf(opening) !== endLineOf(opening);
+  const openingLine = labelEnds ? endLineOf(opening) : lineOf(opening);
+  const openingStart = labelEnds ? lineStartOf(text, endOf(opening)) : startOf(opening);
+  if (criteria.length === 0) hints.push(createParseHint('EMPTY_SECTION', { line: openingLine }));
   if (choice.next !== null) {
-    hints.push(createParseHint('MULTIPLE_SECTIONS', { line: lineOf(blocks[choice.next] as RootContent), firstLine: lineOf(opening) }));
+    hints.push(createParseHint('MULTIPLE_SECTIONS', { line: lineOf(blocks[choice.next] as RootContent), firstLine: openingLine }));
   }
   hints.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
   const last = blocks[choice.end - 1] as RootContent;
   const section: CriteriaSection = {
     opener: choice.opener,
-    start: startOf(opening) + bias,
+    start: openingStart + bias,
     contentEnd: endOf(last) + bias,
     lists: listsStart < 0 ? null : { start: listsStart, end: listsEnd },
     closer: closeBlock(last, source, indentOf),
     trailingCodeStart: last.type === 'code' && !isFenced(last, source, indentOf) ? startOf(last) + bias : null,
+    listStyle,
+    items,
   };
   return { ok: true, criteria, hints, found: true, section, closer };
 }
@@ -199,7 +224,10 @@ function describeBlock(block: RootContent, text: string): SectionBlock {
     case 'heading':
       return { kind: 'heading', level: block.depth, title: sourceOfChildren(block, text) };
     case 'paragraph': {
-      if (lineOf(block) !== endLineOf(block)) return { kind: 'other' };
+      if (lineOf(block) !== endLineOf(block)) {
+        const last = describeLastLine(block, text);
+        return last ? { kind: 'lines', last } : { kind: 'other' };
+      }
       const [first, second, ...rest] = block.children;
       const colonOnly = second === undefined || (second.type === 'text' && /^\s*:\s*$/.test(second.value));
       if (first?.type === 'strong' && rest.length === 0 && colonOnly) return { kind: 'bold', title: sourceOfChildren(first, text) };
@@ -212,6 +240,41 @@ function describeBlock(block: RootContent, text: string): SectionBlock {
     default:
       return { kind: 'other' };
   }
+}
+
+const ITEM_START = /^((?:[-*+]|(\d{1,9})([.)]))(?:[ \t]+|(?=[\r\n]|$)))(\[[ xX]\](?=[ \t\r\n]|$))?/;
+
+function readListStyle(list: List, text: string): ListStyle | null {
+  const found = ITEM_START.exec(text.slice(startOf(list), startOf(list) + 16));
+  if (!found) return null;
+  const marker = (found[1] as string).trim();
+  if (found[2] === undefined) return { ordered: false, bullet: marker as '-' | '*' | '+' };
+  return { ordered: true, start: Number(found[2]), delimiter: found[3] as '.' | ')' };
+}
+
+function locateItem(item: ListItem, text: string, bias: number): CriterionItem {
+  const at = startOf(item);
+  const found = ITEM_START.exec(text.slice(at, at + 32));
+  const textStart = at + (found?.[1]?.length ?? 0);
+  const box = found?.[4] === undefined ? null : { start: textStart + bias, end: textStart + bias + 3 };
+  return { box, textStart: textStart + bias };
+}
+
+const BOLD_LINE = /^(\*\*|__)((?:(?!\1).)+)\1[ \t]*(?::[ \t]*)?$/;
+
+/**
+ * The last line of a paragraph of several lines, when it stands on its own: no emphasis, link or
+ * code span runs into it from the line above (only plain text and line breaks end there).
+ */
+function describeLastLine(block: Paragraph, text: string): { bold: boolean; title: string } | null {
+  const end = endOf(block);
+  const lineStart = lineStartOf(text, end);
+  const line = text.slice(lineStart, end).trim();
+  const from = lineStart + (text.slice(lineStart, end).length - text.slice(lineStart, end).trimStart().length);
+  const crosses = block.children.some((child) => child.type !== 'text' && startOf(child) < from && endOf(child) > from);
+  if (crosses || line === '') return null;
+  const bold = BOLD_LINE.exec(line);
+  return bold ? { bold: true, title: bold[2] as string } : { bold: false, title: line };
 }
 
 // HTML blocks that only end at a closing marker (CommonMark kinds 1 to 5); the others end at a blank line.
@@ -254,6 +317,10 @@ function countIndent(blanks: string): number {
   let col = 0;
   for (const ch of blanks) col = ch === '\t' ? col + 4 - (col % 4) : col + 1;
   return col;
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
 }
 
 function sourceOfChildren(node: { children: Nodes[] }, text: string): string {

@@ -1,5 +1,6 @@
 import { fitsNestedItem } from './build-criterion-text';
-import { scanCriteriaSection } from './parse-criteria';
+import { normaliseText } from './normalise-text';
+import { scanCriteriaSection, type CriterionItem, type ListStyle } from './parse-criteria';
 import type { Criterion } from './schemas';
 
 export interface RenderCriteriaOptions {
@@ -47,8 +48,10 @@ export function replaceCriteriaSection(
   const scan = scanCriteriaSection(source);
   if (!scan.ok) throw new Error(`The criteria section cannot be rewritten: ${scan.error.message}`);
   const { section } = scan;
+  if (section && isSameTexts(scan.criteria, criteria)) return setCheckboxes(source, section.items, scan.criteria, criteria);
+  const markers = listMarkers(section?.listStyle ?? null, criteria.length);
   // A plain "Acceptance criteria:" line opens a section only with a list after it: an empty item keeps it one.
-  const list = criteria.length === 0 && section?.opener === 'label' ? ['- [ ]'] : criteria.flatMap((c) => renderCriterion(c));
+  const list = criteria.length === 0 && section?.opener === 'label' ? [`${markers[0] ?? '-'} [ ]`] : criteria.flatMap((c, i) => renderCriterion(c, markers[i]));
 
   if (!section) {
     const rendered = renderCriteria(criteria, { level: options.level }).replace(/\n/g, eol);
@@ -85,6 +88,41 @@ export function replaceCriteriaSection(
   const at = nextLineStartOf(source, section.contentEnd);
   const lines = [...(section.closer === '' ? [] : [section.closer]), '', ...placeList(list, source, at), ...(isFilled(lineAt(source, at)) ? [''] : [])];
   return spliceLines(source, at, at, lines, lineBefore(source, at)?.eol || eol);
+}
+
+/** Same criteria, in the same order, only met or not may differ. */
+function isSameTexts(before: readonly Pick<Criterion, 'text'>[], after: readonly Pick<Criterion, 'text' | 'met'>[]): boolean {
+  return before.length > 0 && before.length === after.length && before.every((c, i) => normaliseText(c.text) === normaliseText(String(after[i]?.text)));
+}
+
+/**
+ * Writes only the checkboxes that change, at the parser's offsets, so everything the author wrote
+ * (numbers, bullets, wrapping, spacing) stays as it was. An item without a checkbox gets one when
+ * it becomes met; one that stays unmet is left without.
+ */
+function setCheckboxes(
+  source: string,
+  items: readonly CriterionItem[],
+  before: readonly Pick<Criterion, 'met'>[],
+  after: readonly Pick<Criterion, 'met'>[],
+): string {
+  let out = source;
+  // From the last item to the first, so earlier offsets stay true.
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i] as CriterionItem;
+    const met = after[i]?.met === true;
+    if (met === (before[i]?.met === true)) continue;
+    if (item.box) out = `${out.slice(0, item.box.start)}[${met ? 'x' : ' '}]${out.slice(item.box.end)}`;
+    // A marker alone on its line ("1." with the text below) takes the checkbox after a blank.
+    else if (met) out = `${out.slice(0, item.textStart)}${/^[\r\n]|^$/.test(out.slice(item.textStart, item.textStart + 1)) ? ' [x]' : '[x] '}${out.slice(item.textStart)}`;
+  }
+  return out;
+}
+
+/** The author's list markers for `count` items: their bullet, or their numbering from where it started. */
+function listMarkers(style: ListStyle | null, count: number): string[] {
+  if (style?.ordered && style.start + count <= 999_999_999) return Array.from({ length: Math.max(count, 1) }, (_, i) => `${style.start + i}${style.delimiter}`);
+  return new Array<string>(Math.max(count, 1)).fill(style?.ordered === false ? style.bullet : '-');
 }
 
 // An empty HTML comment ends a list, as CommonMark suggests, and reads as nothing.
@@ -185,10 +223,17 @@ const PLAIN_LINE = /^(?!\d{1,9}[.)](?:\s|$))[\p{L}\p{N}]/u;
  * ``` fence, and any line after a nested item, which markdown could otherwise move after the item's
  * own text). Either way the criterion reads back with the same normalised text, hence the same digest.
  */
-function renderCriterion(criterion: Pick<Criterion, 'text' | 'met'>): string[] {
+function renderCriterion(criterion: Pick<Criterion, 'text' | 'met'>, marker = '-'): string[] {
   const text = typeof criterion.text === 'string' ? criterion.text : '';
   const [first = '', ...rest] = text.replace(/^\s+/, '').split(/\r\n|\r|\n/);
-  const out = [`- [${criterion.met ? 'x' : ' '}] ${first.trim()}`];
+  const out = [`${marker} [${criterion.met ? 'x' : ' '}] ${first.trim()}`];
+  const lines = renderRest(rest, out);
+  // Lines under "12. " sit deeper than under "- ", or a nested item would leave the list.
+  const pad = ' '.repeat(marker.length - 1);
+  return [lines[0] as string, ...lines.slice(1).map((line) => pad + line)];
+}
+
+function renderRest(rest: readonly string[], out: string[]): string[] {
   let nested = false;
   for (const line of rest) {
     const trimmed = line.trimEnd();

@@ -53,16 +53,23 @@ export function CsvExport({ exported, fileName, isBusy, onNext, onClose }: CsvEx
         {records} in this part{hasMore ? '; more follow.' : '.'}
       </Text>
       <CodeBlock language={format === 'json' ? 'json' : 'text'} text={text} />
-      <Inline space="space.100">
-        {hasMore ? (
-          <Button appearance="primary" isDisabled={isBusy} onClick={onNext}>
-            Next part
-          </Button>
-        ) : null}
-        <Button appearance="subtle" onClick={onClose}>
-          Hide export
-        </Button>
-      </Inline>
+      <PartButtons hasMore={hasMore} isBusy={isBusy} onNext={onNext} onClose={onClose} closeLabel="Hide export" />
     </Stack>
+  );
+}
+
+/** "Next part" while more parts follow, and a button that hides the export. */
+export function PartButtons({ hasMore, isBusy, onNext, onClose, closeLabel }: { hasMore: boolean; isBusy: boolean; onNext: () => void; onClose: () => void; closeLabel: string }) {
+  return (
+    <Inline space="space.100">
+      {hasMore ? (
+        <Button appearance="primary" isDisabled={isBusy} onClick={onNext}>
+          Next part
+        </Button>
+      ) : null}
+      <Button appearance="subtle" onClick={onClose}>
+        {closeLabel}
+      </Button>
+    </Inline>
   );
 }

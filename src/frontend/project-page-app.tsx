@@ -4,6 +4,7 @@ import type { HistoryCheck, HistoryFilters, HistoryRow, ProjectOverview, Refusal
 import { BaselineList } from './baseline-list';
 import { CreateBaselineForm } from './create-baseline-form';
 import { CsvExport, type ExportPartView } from './csv-export';
+import { EvidenceBundleSection } from './evidence-bundle-section';
 import { HistoryFiltersForm } from './history-filters-form';
 import { HistoryTimeline } from './history-timeline';
 import { invokeResolver } from './invoke-resolver';
@@ -184,6 +185,7 @@ export function ProjectPageApp() {
           {overview.scopeVersion === null ? 'No baseline yet, so there is no scope version.' : `Current scope version: ${overview.scopeVersion}`}
         </Text>
         <BaselineList baselines={overview.baselines} />
+        <EvidenceBundleSection baselines={overview.baselines} projectKey={overview.project.key} />
         {overview.permissions.canCreateBaseline ? (
           <CreateBaselineForm projectName={overview.project.name} isBusy={creating} onConfirm={(name) => void createBaseline(name)} />
         ) : null}

@@ -29,12 +29,18 @@ export interface EvidenceBundleInput {
   /** The chain oldest first, starting with the baseline's `baseline_created` record. */
   pages: AsyncIterable<HistoryRecord[]>;
   keys: ReadonlyMap<string, string>;
+  /** Printed names of signers recorded without one (see listSignatures). */
+  names?: ReadonlyMap<string, string>;
   /** ISO time the bundle was made. */
   generatedAt: string;
 }
 
-/** The sign-off entries of some records, in order. */
-export function listSignatures(records: readonly HistoryRecord[], keys: ReadonlyMap<string, string>): SignatureEntry[] {
+/**
+ * The sign-off entries of some records, in order. The printed name is the one recorded at signing;
+ * for a signer recorded without one, `names` (account id → name, from the platform's directory)
+ * gives it, so the manifest prints a name rather than an account id where one is known.
+ */
+export function listSignatures(records: readonly HistoryRecord[], keys: ReadonlyMap<string, string>, names: ReadonlyMap<string, string> = new Map()): SignatureEntry[] {
   return records.flatMap((record) => {
     if (record.kind !== 'signoff_recorded') return [];
     const { signOff } = record.data;
@@ -43,7 +49,7 @@ export function listSignatures(records: readonly HistoryRecord[], keys: Readonly
         recordId: record.id,
         seq: record.seq,
         deliverableKey: record.deliverableId ? (keys.get(record.deliverableId) ?? record.deliverableId) : null,
-        signerName: displayActor(signOff.signer),
+        signerName: signOff.signer.name?.trim() || names.get(signOff.signer.id) || displayActor(signOff.signer),
         signerId: signOff.signer.id,
         signerEmail: signOff.signer.email,
         at: signOff.at,
@@ -54,6 +60,36 @@ export function listSignatures(records: readonly HistoryRecord[], keys: Readonly
       },
     ];
   });
+}
+
+// The bundle's text in pieces, for a maker that cannot write it in one go (the Jira project page
+// makes it over several calls): opening, records, BUNDLE_SIGNATURES_START, signatures, closing,
+// seal. Joined in that order they are byte for byte what buildEvidenceBundle writes.
+
+/** Everything before the first record. */
+export function renderBundleOpening(input: Pick<EvidenceBundleInput, 'generatedAt' | 'scope' | 'baseline'>): string {
+  return (
+    `{"format":${JSON.stringify(EVIDENCE_FORMAT)},"generatedAt":${JSON.stringify(input.generatedAt)},"scope":${JSON.stringify(input.scope)},` +
+    `"baseline":${JSON.stringify(input.baseline)},"records":[`
+  );
+}
+
+/** Records or signature entries as array items; `continuing` when items of the same array came before. */
+export function renderBundleItems(values: readonly unknown[], continuing: boolean): string {
+  if (values.length === 0) return '';
+  return `${continuing ? ',' : ''}${values.map((v) => JSON.stringify(v)).join(',')}`;
+}
+
+export const BUNDLE_SIGNATURES_START = '],"signatures":[';
+
+/** After the last signature: the chain head (the last record), which the digest still covers. */
+export function renderBundleClosing(head: { seq: number; hash: string } | null): string {
+  return `],"head":${JSON.stringify(head)}`;
+}
+
+/** The end: the SHA-256 of every byte before it. */
+export function renderBundleSeal(digestHex: string): string {
+  return `,"sha256":"${digestHex}"}\n`;
 }
 
 /**
@@ -70,19 +106,16 @@ export async function* buildEvidenceBundle(input: EvidenceBundleInput): AsyncGen
     digest.update(text, 'utf8');
     return text;
   };
-  yield emit(
-    `{"format":${JSON.stringify(EVIDENCE_FORMAT)},"generatedAt":${JSON.stringify(input.generatedAt)},"scope":${JSON.stringify(input.scope)},` +
-      `"baseline":${JSON.stringify(input.baseline)},"records":[`,
-  );
+  yield emit(renderBundleOpening(input));
   const signatures: SignatureEntry[] = [];
   let last: HistoryRecord | null = null;
   for await (const page of input.pages) {
     if (page.length === 0) continue;
-    yield emit(`${last ? ',' : ''}${page.map((r) => JSON.stringify(r)).join(',')}`);
-    signatures.push(...listSignatures(page, input.keys));
+    yield emit(renderBundleItems(page, last !== null));
+    signatures.push(...listSignatures(page, input.keys, input.names));
     last = page[page.length - 1] ?? last;
   }
   const head = last ? { seq: last.seq, hash: last.hash } : null;
-  yield emit(`],"signatures":${JSON.stringify(signatures)},"head":${JSON.stringify(head)}`);
-  yield `,"sha256":"${digest.digest('hex')}"}\n`;
+  yield emit(`${BUNDLE_SIGNATURES_START}${renderBundleItems(signatures, false)}${renderBundleClosing(head)}`);
+  yield renderBundleSeal(digest.digest('hex'));
 }

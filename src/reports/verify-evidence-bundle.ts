@@ -88,17 +88,18 @@ export function verifyEvidenceBundle(bytes: Buffer): BundleVerdict {
     };
   }
 
+  // Keys of deliverables outside the baseline, and printed names of signers recorded without one,
+  // are not in the records: they are taken from the manifest, and everything else must match.
   const keys = new Map(baseline.deliverables.map((d) => [d.id, d.key]));
-  // By id once: a search per signature would be 5,000 × 100,000 steps in a large bundle.
-  const byId = new Map<string, HistoryRecord>();
-  for (const r of records) if (!byId.has(r.id)) byId.set(r.id, r);
-  for (const value of bundle.signatures as { deliverableKey?: unknown; recordId?: unknown }[]) {
-    if (typeof value?.deliverableKey === 'string' && typeof value.recordId === 'string') {
-      const record = byId.get(value.recordId);
-      if (record?.deliverableId && !keys.has(record.deliverableId)) keys.set(record.deliverableId, value.deliverableKey);
-    }
+  const names = new Map<string, string>();
+  const byId = new Map(records.map((r) => [r.id, r]));
+  for (const value of bundle.signatures as { deliverableKey?: unknown; recordId?: unknown; signerName?: unknown }[]) {
+    const record = typeof value?.recordId === 'string' ? byId.get(value.recordId) : undefined;
+    if (!record) continue;
+    if (typeof value.deliverableKey === 'string' && record.deliverableId && !keys.has(record.deliverableId)) keys.set(record.deliverableId, value.deliverableKey);
+    if (typeof value.signerName === 'string' && record.kind === 'signoff_recorded' && !record.data.signOff.signer.name?.trim()) names.set(record.data.signOff.signer.id, value.signerName);
   }
-  if (JSON.stringify(listSignatures(records, keys)) !== JSON.stringify(bundle.signatures)) {
+  if (JSON.stringify(listSignatures(records, keys, names)) !== JSON.stringify(bundle.signatures)) {
     return { ok: false, problem: 'WRONG_SIGNATURES', message: 'The signature manifest does not match the sign-off records in the bundle.' };
   }
 

@@ -19,7 +19,7 @@ const hintsFor = (...texts: string[]): QualityHint[] => findQualityHints(texts.m
 const codesFor = (text: string, options?: Options): QualityHintCode[] => findQualityHints([{ text }], options).map((h) => h.code);
 const withCode = (hints: QualityHint[], code: QualityHintCode): QualityHint[] => hints.filter((h) => h.code === code);
 const vagueWords = (text: string, options?: Options): string[] =>
-  withCode(findQualityHints([{ text }], options), 'VAGUE_WORD').map((h) => h.message.split("'")[1] ?? '');
+  withCode(findQualityHints([{ text }], options), 'VAGUE_WORD').map((h) => h.message.split(/[“”]/)[1] ?? '');
 
 describe('findQualityHints', () => {
   it.each([
@@ -66,7 +66,7 @@ describe('findQualityHints', () => {
     ])('flags %j', (word) => {
       const hints = withCode(hintsFor(`The page is ${word} for the user`), 'VAGUE_WORD');
       expect(hints).toHaveLength(1);
-      expect(hints[0]?.message).toContain(`'${word}'`);
+      expect(hints[0]?.message).toContain(`“${word}”`);
     });
 
     it.each([
@@ -91,7 +91,7 @@ describe('findQualityHints', () => {
           criterionIndex: 0,
           code: 'VAGUE_WORD',
           rule: 'INCOSE-R7',
-          message: "'fast' cannot be tested (INCOSE R7, vague terms): say how fast, e.g. rewrite 'The page loads fast' as 'The page loads within 2 seconds on a 4G connection'.",
+          message: '“fast” cannot be tested (INCOSE R7, vague terms): say how fast, e.g. rewrite “The page loads fast” as “The page loads within 2 seconds on a 4G connection”.',
         },
       ]);
       expect(withCode(hintsFor('Errors are logged where possible'), 'VAGUE_WORD')[0]).toMatchObject({ rule: 'INCOSE-R8' });
@@ -165,7 +165,7 @@ describe('findQualityHints', () => {
           code: 'NO_OBSERVABLE_OUTCOME',
           rule: 'ISO29148-VERIFIABLE',
           message:
-            "'refactor' describes work to do, so this criterion does not say what anyone will be able to see or check once it is done (ISO/IEC/IEEE 29148, verifiable). Describe the result, e.g. rewrite 'Refactor the billing module' as 'Invoices show the same totals as before for all 3 tax rates'.",
+            '“refactor” describes work to do, so this criterion does not say what anyone will be able to see or check once it is done (ISO/IEC/IEEE 29148, verifiable). Describe the result, e.g. rewrite “Refactor the billing module” as “Invoices show the same totals as before for all 3 tax rates”.',
         },
       ]);
       expect(withCode(hintsFor('Dark mode'), 'NO_OBSERVABLE_OUTCOME')[0]?.message).toMatch(/does not say what anyone will be able to see or check/);
@@ -250,7 +250,7 @@ describe('findQualityHints', () => {
 
     it('quotes the outcomes it would split', () => {
       expect(withCode(hintsFor('The order is saved; the stock is reduced'), 'MULTIPLE_OUTCOMES')[0]?.message).toBe(
-        "This criterion describes 2 separate outcomes (INCOSE R19, combinators). Split it into 2 criteria so each one can be checked and signed off on its own, e.g. 'The order is saved' and 'The stock is reduced'.",
+        "This criterion describes 2 separate outcomes (INCOSE R19, combinators). Split it into 2 criteria so each one can be checked and signed off on its own, e.g. “The order is saved” and “The stock is reduced”.",
       );
     });
 
@@ -323,7 +323,7 @@ describe('findQualityHints', () => {
     it('adds the team’s own vague words', () => {
       expect(vagueWords('The page is snappy', { vocabulary: { vagueWords: ['snappy', 'blazing fast'] } })).toEqual(['snappy']);
       expect(withCode(findQualityHints([{ text: 'The page is snappy' }], { vocabulary: { vagueWords: ['snappy'] } }), 'VAGUE_WORD')[0]?.message).toMatch(
-        /^'snappy' is on your team's list of vague words \(INCOSE R7, vague terms\)/,
+        /^“snappy” is on your team’s list of vague words \(INCOSE R7, vague terms\)/,
       );
     });
 
@@ -397,7 +397,7 @@ describe('findQualityHints', () => {
   it('writes every message as a full sentence', () => {
     const hints = hintsFor('Fast dark mode, TBD', 'Fast dark mode, TBD', `The page is shown and the email is sent ${'x '.repeat(70)}`, 'Click Save', 'The app does not crash');
     expect(hints.length).toBeGreaterThanOrEqual(7);
-    for (const hint of hints) expect(hint.message).toMatch(/^['A-Z].*[.]$/);
+    for (const hint of hints) expect(hint.message).toMatch(/^[“A-Z].*[.]$/);
   });
 
   it('never throws and gives well-formed hints for 300 random texts', () => {
@@ -420,7 +420,7 @@ describe('findQualityHints', () => {
         expect(hint.criterionIndex).toBeLessThan(criteria.length);
         expect(qualityHintCodes).toContain(hint.code);
         expect(qualityRuleIds).toContain(hint.rule);
-        expect(hint.message).toMatch(/^['A-Z].*[.]$/);
+        expect(hint.message).toMatch(/^[“A-Z].*[.]$/);
       }
     }
   });

@@ -36,6 +36,11 @@ describe('matchCriteria', () => {
     expect(m.diff?.filter((p) => p.added).map((p) => p.value.trim())).toEqual(['and phone']);
   });
 
+  it('matches a rewording that only changed word forms (a plural, "five" for "5") as modified, not removed plus added', () => {
+    const matches = matchCriteria(linear('Refunds are sent within five days', 'Times are shown in UTC'), linear('A refund is sent within 5 days', 'Times are shown in UTC'));
+    expect(summary(matches)).toEqual(['modified:0->0', 'unchanged:1->1']);
+  });
+
   it('reports a rewrite with too few words in common as removed plus added', () => {
     expect(summary(matchCriteria(linear('Export report to CSV'), linear('Send a weekly digest by email')))).toEqual(['added:-->0', 'removed:0->-']);
   });

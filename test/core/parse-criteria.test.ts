@@ -2,6 +2,7 @@ import { MAX_MARKDOWN_LENGTH, parseCriteria, scanCriteriaSection } from '../../s
 import type { ParseHint } from '../../src/core/parse-criteria';
 import { renderCriteria } from '../../src/core/render-criteria';
 import { criterionSchema } from '../../src/core/schemas';
+import { loadCriteriaDescriptions } from '../fixtures/descriptions';
 import { readLinearPayload } from '../fixtures/linear';
 
 const texts = (markdown: string): string[] => parseCriteria(markdown).criteria.map((c) => c.text);
@@ -75,11 +76,35 @@ describe('parseCriteria', () => {
     });
 
     it.each([
-      ['a bullet list', '- [ ] The user can log in\n- [x] The user can log out'],
-      ['a numbered list', '1. The user can log in\n2. The user can log out'],
-    ])('reads a plain line "Acceptance criteria:" followed by %s, and only that list', (_what, list) => {
-      const result = parseCriteria(`Some context.\n\nAcceptance criteria:\n${list}\n\nNotes:\n\n- not a criterion\n`);
+      ['a plain line "Acceptance criteria:" followed by a bullet list', 'Some context.\n\nAcceptance criteria:\n- [ ] The user can log in\n- [x] The user can log out'],
+      ['a plain line "Acceptance criteria:" followed by a numbered list', 'Some context.\n\nAcceptance criteria:\n1. The user can log in\n2. The user can log out'],
+      ['the last line of a paragraph, "Acceptance criteria:", followed by a numbered list', 'As a buyer I want a PDF.\nAcceptance criteria:\n1. The user can log in\n2. The user can log out'],
+      ['the last line of a paragraph, "AC:", followed by a "1)" list', 'As a buyer I want a PDF.  \nAC:\n1) The user can log in\n2) The user can log out'],
+      ['the last line of a paragraph in bold, followed by bullets', 'As a buyer I want a PDF.\n**Acceptance Criteria**\n* The user can log in\n* The user can log out'],
+    ])('reads %s, and only that list', (_what, md) => {
+      const result = parseCriteria(`${md}\n\nNotes:\n\n- not a criterion\n`);
       expect(result.criteria.map((c) => c.text)).toEqual(['The user can log in', 'The user can log out']);
+      expect(result.hints).toEqual([]);
+    });
+
+    it.each([
+      ['without a colon', 'As a buyer I want a PDF.\nAcceptance criteria\n- The user can log in'],
+      ['inside a code span that starts on the line above', 'Run `make\nAcceptance criteria:` first\n- The user can log in'],
+      ['followed by more text before the list', 'Acceptance criteria:\nAgreed with Dana.\n- The user can log in'],
+    ])('does not take the last line of a paragraph as a label %s', (_what, md) => {
+      expect(parseCriteria(`${md}\n`).found).toBe(false);
+    });
+
+    it('names the label line, not the paragraph above it, when the section has no criteria', () => {
+      expect(parseCriteria('Context.\nMore context.\nAC:\n- [ ]\n').hints).toEqual([
+        expect.objectContaining({ code: 'EMPTY_SECTION', line: 3 }),
+        expect.objectContaining({ code: 'EMPTY_ITEM', line: 4 }),
+      ]);
+    });
+
+    it.each(loadCriteriaDescriptions().map((d) => [d.id, d] as const))('reads the criteria of the sample description %s, none met, without hints', (_id, sample) => {
+      const result = parseCriteria(sample.markdown);
+      expect(result.criteria).toEqual(sample.criteria.map((text) => ({ id: null, text, met: false })));
       expect(result.hints).toEqual([]);
     });
 
@@ -509,6 +534,11 @@ describe('scanCriteriaSection', () => {
       lists: { start: at(md, '- [ ] one'), end: at(md, '## Next') - 1 },
       closer: '',
       trailingCodeStart: null,
+      listStyle: { ordered: false, bullet: '-' },
+      items: [
+        { box: { start: at(md, '[ ] one'), end: at(md, '[ ] one') + 3 }, textStart: at(md, '[ ] one') },
+        { box: { start: at(md, '[ ] two'), end: at(md, '[ ] two') + 3 }, textStart: at(md, '[ ] two') },
+      ],
     });
   });
 

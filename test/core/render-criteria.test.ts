@@ -3,6 +3,7 @@ import { normaliseText } from '../../src/core/normalise-text';
 import { parseCriteria } from '../../src/core/parse-criteria';
 import { renderCriteria, replaceCriteriaSection } from '../../src/core/render-criteria';
 import type { Criterion } from '../../src/core/schemas';
+import { loadCriteriaDescriptions } from '../fixtures/descriptions';
 import { readLinearPayload } from '../fixtures/linear';
 
 const c = (text: string, met = false): Criterion => ({ id: null, text, met });
@@ -158,6 +159,47 @@ describe('replaceCriteriaSection', () => {
     ]);
   });
 
+  describe("writes back met or unmet in the author's own list", () => {
+    it.each(loadCriteriaDescriptions().map((d) => [d.id, d] as const))('changes only the checkbox of the criterion that became met in %s', (_id, sample) => {
+      const criteria = parseCriteria(sample.markdown).criteria.map((x, i) => ({ ...x, met: i === 1 }));
+      const out = replaceCriteriaSection(sample.markdown, criteria);
+      const [before, after] = [sample.markdown.split('\n'), out.split('\n')];
+      const changed = after.flatMap((line, i) => (line === before[i] ? [] : [[before[i], line]]));
+      expect(changed).toEqual([[expect.stringContaining(sample.criteria[1]!), expect.stringMatching(/^(?:[-*+]|\d+[.)]) \[x\] /)]]);
+      expect(readBack(out)).toEqual(sample.criteria.map((text, i) => [text, i === 1]));
+      expect(replaceCriteriaSection(out, criteria)).toBe(out);
+    });
+
+    it.each(loadCriteriaDescriptions().map((d) => [d.id, d] as const))('rewrites the list of %s in its own marker when a criterion is replaced, and reads it back', (_id, sample) => {
+      const next = [...sample.criteria.slice(0, -1), 'A new criterion holds'].map((text, i) => c(text, i === 0));
+      const out = replaceCriteriaSection(sample.markdown, next);
+      const marker = (md: string): string | undefined => /^(?:[-*+]|\d+[.)]) /m.exec(md.slice(md.indexOf(sample.criteria[0]!) - 8))?.[0].replace(/\d+/, 'N');
+      expect(marker(out)).toBe(marker(sample.markdown));
+      expect(readBack(out)).toEqual(next.map((x) => [x.text, x.met]));
+      expect(replaceCriteriaSection(out, next)).toBe(out);
+    });
+
+    it('unticks a met criterion in place and leaves an unmet item without a checkbox as it is', () => {
+      const md = 'AC:\n1. [x] Export works\n2. Import works\n';
+      expect(replaceCriteriaSection(md, [c('Export works'), c('Import works')])).toBe('AC:\n1. [ ] Export works\n2. Import works\n');
+    });
+
+    it('keeps a byte order mark and CRLF line endings when ticking a box in place', () => {
+      const md = '\uFEFF## AC\r\n\r\n- Export works\r\n- Import works\r\n';
+      expect(replaceCriteriaSection(md, [c('Export works'), c('Import works', true)])).toBe('\uFEFF## AC\r\n\r\n- Export works\r\n- [x] Import works\r\n');
+    });
+
+    it('renumbers from where the author started and indents nested lines under the number when the criteria change', () => {
+      const out = replaceCriteriaSection('## AC\n\n9) old\n\nEnd\n', [c('one holds', true), c('two holds\n  - a detail')]);
+      expect(out).toBe('## AC\n\n9) [x] one holds\n10) [ ] two holds\n    - a detail\n\nEnd\n');
+      expect(readBack(out)).toEqual([['one holds', true], ['two holds\n  - a detail', false]]);
+    });
+
+    it("keeps the author's bullet when the criteria change", () => {
+      expect(replaceCriteriaSection('**AC**\n\n* old\n', [c('new holds')])).toBe('**AC**\n\n* [ ] new holds\n');
+    });
+  });
+
   it('gives the same description back when the criteria did not change', () => {
     expect(replaceCriteriaSection(description, parseCriteria(description).criteria)).toBe(description);
   });
@@ -181,7 +223,7 @@ describe('replaceCriteriaSection', () => {
 
   it('keeps text indented five columns after the list out of it with an empty HTML comment', () => {
     const out = replaceCriteriaSection('## AC\n1.    old\n\n     code after the list\n', [c('new holds')]);
-    expect(out).toBe('## AC\n\n- [ ] new holds\n\n<!-- -->\n\n     code after the list\n');
+    expect(out).toBe('## AC\n\n1. [ ] new holds\n\n<!-- -->\n\n     code after the list\n');
     expect(readBack(out)).toEqual([['new holds', false]]);
     expect(replaceCriteriaSection(out, [c('new holds')])).toBe(out);
   });
@@ -201,7 +243,7 @@ describe('replaceCriteriaSection', () => {
 
   it('keeps a plain "Acceptance criteria:" line a section with an empty item when all criteria are removed', () => {
     const out = replaceCriteriaSection('Acceptance criteria:\n1. old\n2. older\n\nNotes\n', []);
-    expect(out).toBe('Acceptance criteria:\n\n- [ ]\n\nNotes\n');
+    expect(out).toBe('Acceptance criteria:\n\n1. [ ]\n\nNotes\n');
     expect(parseCriteria(out)).toMatchObject({ found: true, criteria: [] });
     expect(replaceCriteriaSection(out, [])).toBe(out);
   });

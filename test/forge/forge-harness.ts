@@ -1,6 +1,7 @@
 import { createForgeDeps, type ForgeDeps } from '../../src/forge/entry/create-forge-deps';
 import { defineResolvers } from '../../src/forge/resolvers/define-resolvers';
 import type { ResolverName, ResolverPayloads, ResolverResults } from '../../src/forge/resolvers/resolver-contract';
+import type { HistoryDraft } from '../../src/core/schemas';
 import { fakeJira, PROJ } from '../mocks/forge-api';
 
 // Shared by the backend tests. Test files wire the two platform mocks first:
@@ -66,4 +67,34 @@ export function createInvoker(deps: ForgeDeps) {
 export function expectOk<T extends { ok: boolean }>(outcome: T): Extract<T, { ok: true }> {
   if (!outcome.ok) throw new Error(`expected success, got refusal ${JSON.stringify(outcome)}`);
   return outcome as Extract<T, { ok: true }>;
+}
+
+/** Saves an issue's criteria through the panel as `accountId`, after reading its version. */
+export async function saveCriteriaAs(
+  invoke: ReturnType<typeof createInvoker>,
+  accountId: string,
+  issue: typeof ISSUE_12,
+  texts: string[],
+  reason: string | null = null,
+): Promise<ResolverResults['saveCriteria']> {
+  const current = expectOk(await invoke('getPanel', {}, accountId, { issue })).panel;
+  return invoke(
+    'saveCriteria',
+    { criteria: texts.map((text, i) => ({ id: current.criteria[i]?.id ?? null, text, met: false })), reason, expectedVersion: current.version },
+    accountId,
+    { issue },
+  );
+}
+
+/** `count` closure records of PROJ-12 by `actor`, a minute apart from April 2026 on. */
+export function makeClosures(count: number, actor: { id: string; name: string }, from = 0): HistoryDraft[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `closure-${from + i}`,
+    scopeId: PROJ.id,
+    at: new Date(Date.parse('2026-04-01T00:00:00Z') + (from + i) * 60_000).toISOString(),
+    actor: { id: actor.id, name: actor.name, email: null },
+    deliverableId: '10042',
+    kind: 'closure_allowed',
+    data: { toState: 'Done' },
+  }));
 }

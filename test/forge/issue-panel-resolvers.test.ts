@@ -415,7 +415,7 @@ describe('issue panel: quality hints with the project vocabulary', () => {
 
   it('finds the built-in hints when the project has no vocabulary, and sends the empty vocabulary to the panel', async () => {
     const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
-    expect(codesOf(panel.hints, 0)).toEqual(["'fast'"]);
+    expect(codesOf(panel.hints, 0)).toEqual(['“fast”']);
     expect(codesOf(panel.hints, 1)).toEqual([]);
     expect(panel.vocabulary).toEqual({ vagueWords: [], silencedWords: [], disabledRules: [] });
   });
@@ -426,7 +426,7 @@ describe('issue panel: quality hints with the project vocabulary', () => {
     const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
     expect(codesOf(panel.hints, 0)).toEqual([]);
     expect(panel.hints.filter((h) => h.criterionIndex === 1)).toEqual([
-      expect.objectContaining({ code: 'VAGUE_WORD', rule: 'INCOSE-R7', message: expect.stringContaining("'snappy' is on your team's list of vague words") }),
+      expect.objectContaining({ code: 'VAGUE_WORD', rule: 'INCOSE-R7', message: expect.stringContaining('“snappy” is on your team’s list of vague words') }),
     ]);
     expect(expectOk(await invoke('getPanel', {}, ravi.accountId)).panel.vocabulary).toEqual(vocabulary);
   });
@@ -457,7 +457,7 @@ describe('issue panel: quality hints with the project vocabulary', () => {
   it('shows the built-in hints, and logs why, when the stored vocabulary cannot be read', async () => {
     await deps.store.updateScopeExtension(PROJ.id, (ext) => ({ ...ext, settings: { vocabulary: 'snappy' } }));
     const { panel } = expectOk(await invoke('saveCriteria', { criteria: VAGUE, reason: null, expectedVersion: null }, ravi.accountId));
-    expect(codesOf(panel.hints, 0)).toEqual(["'fast'"]);
+    expect(codesOf(panel.hints, 0)).toEqual(['“fast”']);
     expect(panel.vocabulary).toEqual({ vagueWords: [], silencedWords: [], disabledRules: [] });
     expect(panel.signOffUnavailable).toBeNull();
     expect(deps.logged).toContainEqual(expect.stringContaining(`the hint vocabulary of project ${PROJ.id} cannot be read in full`));

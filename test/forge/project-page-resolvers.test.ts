@@ -1,7 +1,7 @@
 import type { Request } from '@forge/resolver';
 import { installForgeApiMock, PEOPLE, PROJ, STATUS, type FakeJira } from '../mocks/forge-api';
 import { installForgeKvsMock, type FakeKvsService } from '../mocks/forge-kvs';
-import { createInvoker, expectOk, ISSUE_12, ISSUE_13, testDeps } from './forge-harness';
+import { createInvoker, expectOk, ISSUE_12, ISSUE_13, makeClosures, saveCriteriaAs, testDeps } from './forge-harness';
 import { handleIssueEvent } from '../../src/forge/entry/handle-issue-event';
 import { createProjectResolvers, HISTORY_PAGE_SIZE, PROJECT_PAGE_LIMITS, type ProjectPageLimits } from '../../src/forge/resolvers/create-project-resolvers';
 import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
@@ -28,15 +28,7 @@ beforeEach(async () => {
 });
 
 async function save(issue: typeof ISSUE_12, texts: string[], reason: string | null = null) {
-  const current = expectOk(await invoke('getPanel', {}, ravi.accountId, { issue })).panel;
-  return expectOk(
-    await invoke(
-      'saveCriteria',
-      { criteria: texts.map((text, i) => ({ id: current.criteria[i]?.id ?? null, text, met: false })), reason, expectedVersion: current.version },
-      ravi.accountId,
-      { issue },
-    ),
-  ).panel;
+  return expectOk(await saveCriteriaAs(invoke, ravi.accountId, issue, texts, reason)).panel;
 }
 
 /**
@@ -53,15 +45,7 @@ function withLimits(limits: Partial<ProjectPageLimits>) {
 }
 
 function closures(count: number, from = 0): HistoryDraft[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `closure-${from + i}`,
-    scopeId: PROJ.id,
-    at: new Date(Date.parse('2026-04-01T00:00:00Z') + (from + i) * 60_000).toISOString(),
-    actor: { id: ravi.accountId, name: ravi.displayName, email: null },
-    deliverableId: '10042',
-    kind: 'closure_allowed',
-    data: { toState: 'Done' },
-  }));
+  return makeClosures(count, { id: ravi.accountId, name: ravi.displayName }, from);
 }
 
 describe('project page: baselines', () => {

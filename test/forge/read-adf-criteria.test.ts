@@ -25,6 +25,7 @@ import {
 } from '@atlaskit/adf-utils/builders';
 import { parseCriteria } from '../../src/core/parse-criteria';
 import { readAdfCriteria } from '../../src/forge/jira/read-adf-criteria';
+import { loadCriteriaDescriptions } from '../fixtures/descriptions';
 
 type Block = Parameters<typeof doc>[number];
 // The builders' item type is a tuple of what may follow the paragraph; any list may.
@@ -102,6 +103,26 @@ describe('readAdfCriteria', () => {
     ])('agrees with the markdown reader on the heading %j', (title, found) => {
       expect(readAdfCriteria(doc(heading({ level: 2 })(text(title)), list)).found).toBe(found);
       expect(parseCriteria(`## ${title}\n\n- The user can log in\n`).found).toBe(found);
+    });
+
+    it.each(loadCriteriaDescriptions().map((d) => [d.id, d] as const))('reads the same criteria as the markdown reader from the sample description %s', (_id, sample) => {
+      expect(readAdfCriteria(sample.adf)).toMatchObject({ ok: true, found: true, hints: [] });
+      expect(texts(sample.adf)).toEqual(sample.criteria);
+      expect(parseCriteria(sample.markdown).criteria.map((c) => c.text)).toEqual(sample.criteria);
+    });
+
+    it.each([
+      ['a plain label with a colon', p(text('As a buyer I want a PDF.'), hardBreak(), text('AC:'))],
+      ['a bold label', p(text('As a buyer I want a PDF.'), hardBreak(), strong('Acceptance criteria'))],
+    ])('opens it at %s after a hard break, the last line of a paragraph, right before a list', (_what, opener) => {
+      expect(texts(doc(opener, orderedList({ order: 1 })(li('The user can log in'))))).toEqual(['The user can log in']);
+    });
+
+    it.each([
+      ['without a colon', p(text('Context.'), hardBreak(), text('Acceptance criteria'))],
+      ['before a hard break', p(text('Acceptance criteria:'), hardBreak(), text('Agreed with Dana.'))],
+    ])('does not open it at a label in a paragraph of several lines %s', (_what, opener) => {
+      expect(readAdfCriteria(doc(opener, list)).found).toBe(false);
     });
 
     it('ends a heading section at the next heading of the same level, and reads a deeper one as a group with a hint', () => {

@@ -62,7 +62,7 @@ describe('what the panel and pages show, in pieces', () => {
     expect(moved).toEqual(['easy']);
     expect(edited).toEqual([]);
     const withTeamWord = matchHints(saved, hints, [{ id: 'a', text: 'It is snappy' }], { ...NO_VOCABULARY, vagueWords: ['snappy'] });
-    expect(withTeamWord).toEqual([[expect.stringContaining("'snappy' is on your team's list of vague words")]]);
+    expect(withTeamWord).toEqual([[expect.stringContaining('“snappy” is on your team’s list of vague words')]]);
   });
 
   it('finds no hints for an untouched saved list, so the backend hints are all it shows', () => {
@@ -73,7 +73,7 @@ describe('what the panel and pages show, in pieces', () => {
   it('previews the hints of a criterion as it is typed, including that it repeats one already there', () => {
     const criteria = [{ text: 'The export lists every order' }];
     expect(previewHints(criteria, 1, '', NO_VOCABULARY)).toEqual([]);
-    expect(previewHints(criteria, 1, 'The export is fast', NO_VOCABULARY)).toEqual([expect.stringContaining("'fast' cannot be tested")]);
+    expect(previewHints(criteria, 1, 'The export is fast', NO_VOCABULARY)).toEqual([expect.stringContaining('“fast” cannot be tested')]);
     expect(previewHints(criteria, 1, 'The export is fast', { ...NO_VOCABULARY, silencedWords: ['fast'] })).toEqual([]);
     expect(previewHints(criteria, 1, 'The export lists every order', NO_VOCABULARY)).toEqual([expect.stringContaining('repeats criterion 1')]);
     // Editing the only criterion checks the new text in its place, not next to its old text.

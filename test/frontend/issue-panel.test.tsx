@@ -235,11 +235,11 @@ describe('issue panel: editing criteria saves the whole list in its new order', 
           { id: 'c1', text: 'The export is fast', met: false },
           { id: 'c2', text: 'The file lists every order', met: false },
         ],
-        hints: [{ criterionIndex: 0, code: 'VAGUE_WORD', message: "'fast' cannot be tested: say how fast, e.g. 'within 2 seconds'." }],
+        hints: [{ criterionIndex: 0, code: 'VAGUE_WORD', message: '“fast” cannot be tested: say how fast, e.g. “within 2 seconds”.' }],
       }),
     );
 
-    expect(view.byTestId('criterion-row-0').text()).toContain("Hint: 'fast' cannot be tested");
+    expect(view.byTestId('criterion-row-0').text()).toContain('Hint: “fast” cannot be tested');
     expect(view.byTestId('criterion-row-1').text()).not.toContain('Hint:');
   });
 
@@ -247,7 +247,7 @@ describe('issue panel: editing criteria saves the whole list in its new order', 
     const view = await renderPanel();
     await view.type('New criterion', 'The export is fast');
 
-    expect(view.text()).toContain("Hint: 'fast' cannot be tested");
+    expect(view.text()).toContain('Hint: “fast” cannot be tested');
     await view.type('New criterion', 'The export finishes within 5 seconds');
     expect(view.text()).not.toContain('Hint:');
     expect(savedPayloads()).toHaveLength(0);
@@ -259,7 +259,7 @@ describe('issue panel: editing criteria saves the whole list in its new order', 
     await view.click('Add criterion');
 
     expect(view.findField('New criterion').props.value).toBe('');
-    expect(view.byTestId('criterion-row-3').text()).toContain("Hint: 'fast' cannot be tested");
+    expect(view.byTestId('criterion-row-3').text()).toContain('Hint: “fast” cannot be tested');
     expect(view.text()).toContain('You have unsaved changes.');
     expect(savedPayloads()).toHaveLength(0);
   });
@@ -269,9 +269,9 @@ describe('issue panel: editing criteria saves the whole list in its new order', 
     await view.click('Edit');
     await view.type('Edit criterion 1', 'The export lists orders quickly');
 
-    expect(view.byTestId('criterion-row-0').text()).toContain("Hint: 'quickly' cannot be tested");
+    expect(view.byTestId('criterion-row-0').text()).toContain('Hint: “quickly” cannot be tested');
     await view.click('Apply');
-    expect(view.byTestId('criterion-row-0').text()).toContain("Hint: 'quickly' cannot be tested");
+    expect(view.byTestId('criterion-row-0').text()).toContain('Hint: “quickly” cannot be tested');
     expect(savedPayloads()).toHaveLength(0);
   });
 
@@ -281,7 +281,7 @@ describe('issue panel: editing criteria saves the whole list in its new order', 
     expect(view.text()).not.toContain('Hint:');
 
     await view.type('New criterion', 'The export is snappy');
-    expect(view.text()).toContain("Hint: 'snappy' is on your team's list of vague words");
+    expect(view.text()).toContain('Hint: “snappy” is on your team’s list of vague words');
   });
 
   it('shows criteria without edit controls to a user who cannot edit the issue', async () => {
@@ -304,7 +304,7 @@ describe('issue panel: import from description', () => {
             { id: null, text: 'Given an order, when it is exported, then it appears in the file', met: false },
             { id: null, text: 'The export is easy', met: false },
           ],
-          hints: [{ criterionIndex: 1, code: 'VAGUE_WORD', message: "'easy' cannot be tested" }],
+          hints: [{ criterionIndex: 1, code: 'VAGUE_WORD', message: '“easy” cannot be tested' }],
         },
       }),
     });

@@ -406,3 +406,74 @@ describe('project page entry', () => {
     expect(fakeBridge.callNames().sort()).toEqual(['getHistoryPage', 'getProjectOverview']);
   });
 });
+
+describe('project page: evidence bundle of a baseline', () => {
+  const baselines = [
+    { id: 'b1', name: 'SRS v1.0', version: '1.0', createdAt: '2025-03-01T09:00:00.000Z', approvedByName: 'Cara Client', deliverableCount: 12 },
+    { id: 'b2', name: 'SRS v2.0', version: '2.0', createdAt: '2025-04-01T09:00:00.000Z', approvedByName: 'Cara Client', deliverableCount: 13 },
+  ];
+  const part = (text: string, n: number, nextCursor: string | null) => ({
+    ok: true as const,
+    text,
+    part: n,
+    records: text === '' ? 0 : 2,
+    signatures: 0,
+    nextCursor,
+    head: nextCursor === null ? { seq: 41, hash: 'ab12' } : null,
+  });
+
+  it('gets the chosen baseline’s bundle a part at a time, skips empty parts, and ends with how to check the file', async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ baselines }) }),
+      exportEvidenceBundle: ({ cursor }) => (cursor === null ? part('{"format":1', 1, 'c2') : cursor === 'c2' ? part('', 2, 'c3') : part(',"x":2}', 2, null)),
+    });
+    await view.change('Baseline', { label: 'SRS v1.0 (version 1.0)', value: 'b1' });
+    await view.click('Get evidence bundle');
+    expect(fakeBridge.payloadsOf('exportEvidenceBundle')).toEqual([{ baselineId: 'b1', cursor: null }]);
+    expect(view.codeBlocks()).toContainEqual({ language: 'json', text: '{"format":1' });
+    expect(view.text()).toContain('Copy it into a file named PROJ-SRS-v1.0-evidence.json.');
+    expect(view.text()).toContain('Evidence bundle of SRS v1.0, part 1');
+
+    await view.click('Next part');
+    expect(fakeBridge.payloadsOf('exportEvidenceBundle').map((p) => p.cursor)).toEqual([null, 'c2', 'c3']);
+    expect(view.codeBlocks()).toContainEqual({ language: 'json', text: ',"x":2}' });
+    expect(view.text()).toContain('part 2 (the last)');
+    expect(view.text()).toContain('Check the file with: npx scopekeeper verify PROJ-SRS-v1.0-evidence.json. It should end at record 41 with hash ab12.');
+    expect(view.queryButton('Next part')).toBeUndefined();
+  });
+
+  it('offers the newest baseline first, and nothing when there is no baseline', async () => {
+    const view = await renderPage({
+      getProjectOverview: () => ({ ok: true, overview: makeOverview({ baselines }) }),
+      exportEvidenceBundle: () => part('{}', 1, null),
+    });
+    await view.click('Get evidence bundle');
+    expect(fakeBridge.payloadsOf('exportEvidenceBundle')).toEqual([{ baselineId: 'b2', cursor: null }]);
+    const none = await renderPage({ getProjectOverview: () => ({ ok: true, overview: makeOverview({ baselines: [] }) }) });
+    expect(none.queryButton('Get evidence bundle')).toBeUndefined();
+  });
+
+  it('stops after 200 empty parts in a row, says the sign-offs are still being looked up, and goes on from there', async () => {
+    let calls = 0;
+    const view = await renderPage({
+      exportEvidenceBundle: () => {
+        calls += 1;
+        return calls === 1 ? part('{"a":1', 1, 'c') : calls <= 201 ? part('', 2, `c${calls}`) : part('}', 2, null);
+      },
+    });
+    await view.click('Get evidence bundle');
+    await view.click('Next part');
+    expect(calls).toBe(201);
+    expect(view.text()).toContain('Nothing to add yet: the sign-offs are still being looked up in the history.');
+    await view.click('Next part');
+    expect(fakeBridge.payloadsOf('exportEvidenceBundle')[201]?.cursor).toBe('c201');
+    expect(view.codeBlocks()).toContainEqual({ language: 'json', text: '}' });
+  });
+
+  it("shows the refusal's message when the bundle is refused", async () => {
+    const view = await renderPage({ exportEvidenceBundle: () => ({ ok: false, code: 'NO_ACCESS', message: 'You need permission to browse this project to see its scope history.' }) });
+    await view.click('Get evidence bundle');
+    expect(view.text()).toContain('The evidence bundle could not be made');
+    expect(view.text()).toContain('You need permission to browse this project');
+  });
+});

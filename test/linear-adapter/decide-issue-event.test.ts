@@ -158,8 +158,16 @@ describe('decideIssueEvent', () => {
       expect(comments(decision.actions)).toEqual([]);
       const status = statusOf(decision.actions);
       expect(status).toContain('Suggestions for the criteria');
-      expect(status).toContain("Criterion 1 (“The invoice page loads fast”): 'fast' cannot be tested");
+      expect(status).toContain('Criterion 1 (“The invoice page loads fast”): “fast” cannot be tested');
       expect(status).not.toContain('**Acceptance criteria:** none yet');
+    });
+
+    it('escapes the description’s words a suggestion quotes, so they cannot turn into markup or formatting', () => {
+      const event = issueEvent(DESCRIPTION_EDIT, (b) => {
+        b.data.description = '## Acceptance criteria\n- [ ] The dialog shows the <b>total</b> and the form sends a *receipt*';
+      });
+      const status = statusOf(decide({ event }).actions);
+      expect(status).toContain('e.g. “The dialog shows the \\<b\\>total\\</b\\>” and “The form sends a \\*receipt\\*”.');
     });
 
     it('does not repeat the hints on an update that leaves the criteria as they were', () => {

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findQualityHints, qualityHintCodes, qualityRules } from '../../src/core/find-quality-hints';
+import { VAGUE_GROUPS } from '../../src/core/hints/vague-terms';
+import { loadTagger } from '../../src/hints/load-tagger';
 import { renderComments, type CommandReply } from '../../linear-adapter/decide/render-comments';
 
 // Words of the design (docs/design.md) that mean nothing to a product owner on Linear: nothing
@@ -7,6 +10,30 @@ import { renderComments, type CommandReply } from '../../linear-adapter/decide/r
 // and on every kind of reply.
 
 const INTERNAL_TERMS = /\b(digest|deliverables?|scope versions?|stale)\b/i;
+
+// One quote style in every hint and comment (issue 11): typographic “ ” (‘ ’ inside them, ’ as the
+// apostrophe). A plain ' or " in Scopekeeper's own words is the other style.
+const PLAIN_QUOTE = /["']/;
+
+// One criterion for each kind of hint message (each group of vague words by its own example), so
+// every message text is checked.
+const HINTED_CRITERIA = [
+  ...VAGUE_GROUPS.map((group) => group.before),
+  'Meets accessibility standards',
+  'The export is snappy',
+  'Filtering works',
+  'Approved by product and/or design',
+  'The app does not crash',
+  'Given a cart, when I pay',
+  'Refactor the billing module',
+  'Click Save',
+  'API errors are handled',
+  'When the upload fails',
+  'Dark mode',
+  'The order is saved and the stock is reduced and the receipt is emailed',
+  `The export ${'lists every order of the last thirty days '.repeat(6)}`,
+  'The page loads fast',
+].map((text) => ({ text }));
 
 const ana = { id: 'user-ana', name: 'Ana Silva', email: 'ana@client.example' };
 const REPLIES: CommandReply[] = [
@@ -52,5 +79,19 @@ describe('the words Scopekeeper uses on Linear', () => {
     const [typo, midSentence] = [REPLIES[15]!, REPLIES[17]!].map((reply) => renderComments([{ kind: 'command_replies', replies: [reply] }]));
     expect(typo).toContain('Did you mean `/scope-reason`?');
     expect(midSentence).toContain('a command must start its own line');
+  });
+
+  it('quotes with typographic marks only, in every hint message, every rule it cites and every reply', () => {
+    const hints = findQualityHints(HINTED_CRITERIA, { tagger: loadTagger(), vocabulary: { vagueWords: ['snappy'] } });
+    // Every kind of hint is among them, so no message goes unchecked.
+    expect(new Set(hints.map((h) => h.code))).toEqual(new Set(qualityHintCodes));
+    expect(new Set(hints.map((h) => h.message)).size).toBeGreaterThanOrEqual(VAGUE_GROUPS.length + 10);
+    const texts = [
+      ...hints.map((h) => h.message),
+      ...Object.values(qualityRules).flatMap((rule) => [rule.cite, rule.title]),
+      ...REPLIES.map((reply) => renderComments([{ kind: 'command_replies', replies: [reply] }]) ?? ''),
+      readFileSync(join(__dirname, '__snapshots__', 'status-journey.md'), 'utf8'),
+    ];
+    expect(texts.filter((text) => PLAIN_QUOTE.test(text.replace(/`[^`]*`/g, '')))).toEqual([]);
   });
 });

@@ -5,11 +5,27 @@ import { openStore } from '../../src/store/open-store';
 import type { SqlStore } from '../../src/store/sql-store';
 import type { LinearGateway, LinearIssue, LinearUser } from '../../linear-adapter/gateway/gateway-types';
 import type { LinearAction } from '../../linear-adapter/gateway/linear-action';
+import { cacheScopeSettings, SETTINGS_CACHE_TTL_MS, type ScopeSettingsCache } from '../../linear-adapter/decide/cache-scope-settings';
 import { processDelivery, type ProcessDeliveryDeps } from '../../linear-adapter/decide/process-delivery';
 import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
 import type { QueueStore } from '../../linear-adapter/queue/queue-types';
 import { readLinearPayload, type LinearPayloadName } from '../fixtures/linear';
 import { openPostgresTestStore } from '../support/open-postgres-test-store';
+
+// The real tagger, counted: the status comment's hints must not tag unchanged criteria again.
+const mockTaggerCalls = { count: 0 };
+jest.mock('../../src/hints/load-tagger', () => {
+  const actual = jest.requireActual<typeof import('../../src/hints/load-tagger')>('../../src/hints/load-tagger');
+  return {
+    loadTagger: () => {
+      const tagger = actual.loadTagger();
+      return (text: string) => {
+        mockTaggerCalls.count += 1;
+        return tagger(text);
+      };
+    },
+  };
+});
 
 // processDelivery against the real SqlStore and SqlQueueStore (PGlite always, PostgreSQL when
 // TEST_DATABASE_URL is set), with the real payloads and a fake gateway for fetchIssue/fetchUser.
@@ -95,6 +111,8 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
     let logs: Record<string, unknown>[];
     let clock: number;
     let deliveries: number;
+    let settingsCache: ScopeSettingsCache;
+    let settingsReads: number;
 
     beforeAll(async () => {
       backend = await open();
@@ -110,6 +128,15 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       logs = [];
       clock = 0;
       deliveries = 0;
+      settingsReads = 0;
+      // The settings cache on the test's clock (one second per delivery), counting the store reads.
+      settingsCache = cacheScopeSettings(
+        (scopeId) => {
+          settingsReads += 1;
+          return store.readScopeSettings(scopeId);
+        },
+        { now: () => T0 + clock * 1000 },
+      );
     });
 
     const policy: ClosurePolicy = closurePolicySchema.parse({ approverUserIds: [ana.email], doneStateNames: [], doneStateTypes: ['completed'] });
@@ -121,6 +148,7 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       log: (entry) => logs.push(entry),
       now: () => at(clock),
       viewerId: VIEWER,
+      settingsCache,
       ...over,
     });
 
@@ -223,6 +251,53 @@ function describeProcessing(name: string, open: () => Promise<Backend>): void {
       await expect(deliver(commentBy(ana.id, '/signoff'))).rejects.toThrow(/the team's settings cannot be read .*approvers/);
       expect((await history()).map((r) => r.kind)).toEqual(['closure_refused']);
       expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', msg: expect.stringContaining('team settings cannot be read') })]));
+    });
+
+    it('reads the team’s settings once for several deliveries, and sees another instance’s change once the cached copy is old', async () => {
+      await deliver(issueCreate(CRITERIA_MD));
+      await deliver(commentBy(ana.id, '/signoff'));
+      await deliver(descriptionEdit(CRITERIA_MD, EDITED_MD));
+      expect(settingsReads).toBe(1);
+      // Another instance makes Lead the only approver; once the cached copy is older than the bound, this one applies it.
+      await storeTeamSettings({ approvers: ['lead@client.example'], doneStateTypes: ['completed'], requireAllMet: false, forbidSelfSignOff: true });
+      clock += SETTINGS_CACHE_TTL_MS / 1000;
+      await deliver(commentBy(ana.id, '/signoff'));
+      expect(settingsReads).toBe(2);
+      expect((await history()).map((r) => r.kind)).toContain('signoff_refused');
+    });
+
+    const CLOSURE_SETTINGS = { approvers: ['ana@client.example'], doneStateTypes: ['completed'], requireAllMet: false, forbidSelfSignOff: true };
+    const statusOf = (actions: LinearAction[]): string => actions.flatMap((a) => (a.type === 'comment_update' ? [a.body] : [])).join('\n');
+    it.each([
+      ['shows the built-in hint', {}, 'The invoice export is fast', '“fast” cannot be tested', true],
+      ['shows a hint for a word the team added to its vague words', { vagueWords: ['snappy'] }, 'The invoice export is snappy', '“snappy” is on your team’s list of vague words', true],
+      ['shows no hint for a word the team accepts', { silencedWords: ['fast'] }, 'The invoice export is fast', '“fast”', false],
+      ['shows no hint under a rule the team switched off', { vagueWords: ['snappy'], disabledRules: ['INCOSE-R7'] }, 'The invoice export is snappy', '“snappy”', false],
+    ])('%s in the status comment, with the team’s wording rules %j', async (_what, vocabulary, criterion, hint, shown) => {
+      await storeTeamSettings({ ...CLOSURE_SETTINGS, vocabulary });
+      await deliver(issueCreate(`## Acceptance criteria\n- [ ] ${criterion}\n- [ ] Paying an invoice shows a receipt within 5 seconds`));
+      const status = statusOf(await outbox());
+      expect(status).toContain('**Acceptance criteria:** 2 in the description');
+      if (shown) expect(status).toContain(`Criterion 1 (“${criterion}”): ${hint}`);
+      else expect(status).not.toContain(hint);
+    });
+
+    it('tags the criteria for the status comment once, however many deliveries leave them unchanged', async () => {
+      // Criteria of this backend's run alone: the service's hint cache lives as long as the module.
+      const described = `## Acceptance criteria\n- [ ] The quarterly ledger page is quick\n- [ ] The ledger export lists every entry of the quarter from ${name}`;
+      const start = mockTaggerCalls.count;
+      await deliver(issueCreate(described));
+      expect(statusOf(await outbox())).toContain('“quick” cannot be tested');
+      const first = mockTaggerCalls.count - start;
+      expect(first).toBeGreaterThan(0);
+      await deliver(commentBy(ana.id, '/signoff'));
+      await deliver(issueMovedTo(DONE, described));
+      await deliver(commentBy(dev.id, '/scope-reason nothing changed'));
+      expect(statusOf(await outbox())).toContain('**Sign-off:** by Ana Silva');
+      expect(mockTaggerCalls.count - start).toBe(first);
+      // New criteria are tagged: the count moves when it should.
+      await deliver(descriptionEdit(described, `${described}\n- [ ] The ledger page is fast`));
+      expect(mockTaggerCalls.count - start).toBeGreaterThan(first);
     });
 
     it('reads the comment author’s email through the gateway to recognise an approver listed by email', async () => {

@@ -29,7 +29,8 @@ jest.mock('@forge/api', () => jest.requireActual('../mocks/forge-api').mockForge
 // and trigger; Linear: webhooks and comment commands); only the steps of `event` take the route.
 
 type Step =
-  | { criteria: string[] }
+  /** `plain`: written in the description as a plain "Acceptance criteria:" line and a numbered list, read from there. */
+  | { criteria: string[]; plain?: true }
   | { signOff: true }
   /** The approver who signed off becomes the assignee. */
   | { assignSigner: true }
@@ -105,6 +106,17 @@ const scenarios: Scenario[] = [
     name: 'reworded criterion after baseline',
     setup: [{ criteria: CRITERIA }, { signOff: true }, { baseline: 'SRS v1.0' }],
     event: [{ criteria: REWORDED }, { close: 'Done' }],
+    expected: {
+      records: ['signoff_recorded', 'baseline_created 1.0', 'scope_changed criterion_modified 1.1', 'signoff_stale', 'closure_refused SIGNOFF_STALE'],
+      verdict: 'refused SIGNOFF_STALE',
+      acted: ['moved back', 'comment'],
+      baseline: ['SRS v1.0', ...CRITERIA],
+    },
+  },
+  {
+    name: 'reworded criterion in a plain numbered list',
+    setup: [{ criteria: CRITERIA, plain: true }, { signOff: true }, { baseline: 'SRS v1.0' }],
+    event: [{ criteria: REWORDED, plain: true }, { close: 'Done' }],
     expected: {
       records: ['signoff_recorded', 'baseline_created 1.0', 'scope_changed criterion_modified 1.1', 'signoff_stale', 'closure_refused SIGNOFF_STALE'],
       verdict: 'refused SIGNOFF_STALE',
@@ -215,6 +227,16 @@ function jiraStatusEvent(from: FakeStatus, to: FakeStatus): JiraIssueEvent {
   return event;
 }
 
+/** A Jira description with a plain "Acceptance criteria:" paragraph and a numbered list. */
+function plainAdf(texts: readonly string[]): unknown {
+  const paragraph = (text: string) => ({ type: 'paragraph', content: [{ type: 'text', text }] });
+  return {
+    type: 'doc',
+    version: 1,
+    content: [paragraph('Context.'), paragraph('Acceptance criteria:'), { type: 'orderedList', attrs: { order: 1 }, content: texts.map((t) => ({ type: 'listItem', content: [paragraph(t)] })) }],
+  };
+}
+
 async function runOnJira(scenario: Scenario, route: 'jira-trigger' | 'jira-validator'): Promise<Observed> {
   installForgeKvsMock();
   const jira: FakeJira = installForgeApiMock();
@@ -228,7 +250,13 @@ async function runOnJira(scenario: Scenario, route: 'jira-trigger' | 'jira-valid
   const apply = async (step: Step, viaRoute: boolean): Promise<void> => {
     if ('criteria' in step) {
       const panel = expectOk(await invoke('getPanel', {}, ravi.accountId)).panel;
-      const criteria = step.criteria.map((text, i) => ({ id: panel.criteria[i]?.id ?? null, text, met: false }));
+      let texts = step.criteria;
+      if (step.plain) {
+        // The panel's import reads the description; the user then saves what it found.
+        issue.description = plainAdf(step.criteria);
+        texts = expectOk(await invoke('importFromDescription', {}, ravi.accountId)).preview.criteria.map((c) => c.text);
+      }
+      const criteria = texts.map((text, i) => ({ id: panel.criteria[i]?.id ?? null, text, met: false }));
       expectOk(await invoke('saveCriteria', { criteria, reason: null, expectedVersion: panel.version }, ravi.accountId));
     } else if ('signOff' in step) {
       expectOk(await invoke('signOff', { note: null }, anna.accountId));
@@ -281,6 +309,7 @@ const STATES: Record<'Todo' | 'Done' | 'Closed', LinearWorkflowState> = {
 const T0 = Date.parse('2026-06-25T10:00:00.000Z');
 const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
 const markdown = (texts: readonly string[]) => `Context.\n\n## Acceptance criteria\n${texts.map((t) => `- [ ] ${t}`).join('\n')}\n`;
+const plainMarkdown = (texts: readonly string[]) => `Context.\nAcceptance criteria:\n${texts.map((t, i) => `${i + 1}. ${t}`).join('\n')}\n`;
 
 let database: SqlStore;
 let queue: SqlQueueStore;
@@ -344,7 +373,7 @@ async function runOnLinear(scenario: Scenario, route: 'linear-webhook' | 'linear
     if ('criteria' in step) {
       const first = issue.description === null;
       const before = issue.description;
-      issue.description = step.criteria.length > 0 ? markdown(step.criteria) : 'Context, criteria to follow.';
+      issue.description = step.criteria.length === 0 ? 'Context, criteria to follow.' : (step.plain ? plainMarkdown : markdown)(step.criteria);
       issue.updatedAt = at(clock + 1);
       if (send) await deliver(first ? issueEvent('create', undefined) : issueEvent('update', { description: before }));
     } else if ('signOff' in step) {

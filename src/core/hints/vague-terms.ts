@@ -71,7 +71,7 @@ export const VAGUE_GROUPS: VagueGroup[] = [
       'descriptive', 'user[- ]readable', 'human[- ]readable', 'understand', 'understands'],
     advice: 'say what the text or screen must contain',
     before: 'A clear error message is shown',
-    after: 'The error names the field and the rule, e.g. "Email must contain @"',
+    after: 'The error names the field and the rule, e.g. ‘Email must contain @’',
     // "clear" is a verb after a modal or before its object ("can clear the field").
     guard: (word, token, next, previous) =>
       !/^clear$/i.test(word) ||

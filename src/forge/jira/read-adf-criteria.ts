@@ -129,7 +129,13 @@ function describeBlock(node: ADFEntity): Block | null {
       const lines = readInline(node.content);
       const title = lines.join(' ');
       if (title.trim() === '') return null;
-      if (lines.length > 1) return block({ kind: 'other' });
+      if (lines.length > 1) {
+        // After a hard break, the last line can be a label right before a list, as in markdown.
+        const inline = nodesOf(node.content);
+        const tail = inline.slice(inline.map((n) => n.type).lastIndexOf('hardBreak') + 1);
+        const last = readInline(tail).join(' ').trim();
+        return block(last === '' ? { kind: 'other' } : { kind: 'lines', last: { bold: isBoldLine({ type: 'paragraph', content: tail }), title: last } });
+      }
       return block(isBoldLine(node) ? { kind: 'bold', title } : { kind: 'line', title });
     }
     case 'rule':

@@ -20,6 +20,7 @@ import {
 import { snapshotScope } from '../../core/snapshot-scope';
 import { HISTORY_PAGE_MAX, type HistoryQuery } from '../../core/store';
 import { buildHistoryRow } from '../../reports/build-history-row';
+import { buildEvidencePart } from './build-evidence-part';
 import { checkPermission } from './check-permission';
 import type { ForgeDeps } from '../entry/create-forge-deps';
 import { fetchCurrentUser } from '../jira/fetch-current-user';
@@ -34,6 +35,7 @@ import { renderCsvLine, renderHistoryCsv, renderHistoryJson, toExportFields } fr
 import {
   attachReasonsSchema,
   createBaselineSchema,
+  exportEvidenceSchema,
   exportHistorySchema,
   historyPageSchema,
   verifyWholeHistorySchema,
@@ -71,7 +73,8 @@ type ProjectResolverName =
   | 'createBaseline'
   | 'refreshSignals'
   | 'verifyWholeHistory'
-  | 'attachReasons';
+  | 'attachReasons'
+  | 'exportEvidenceBundle';
 export type ProjectResolvers = { [N in ProjectResolverName]: (request: Request) => Promise<ResolverResults[N]> };
 
 // Every call here does a bounded amount of work, whatever the project's size: a resolver runs at
@@ -177,6 +180,22 @@ export function createProjectResolvers(deps: ForgeDeps, limits: ProjectPageLimit
       const part = await readExportPart(deps, limits, request, (row) => Buffer.byteLength(JSON.stringify(toExportFields(row)), 'utf8') + 2);
       if ('ok' in part) return part;
       return { ok: true, json: renderHistoryJson(part.rows), rowCount: part.rows.length, nextCursor: part.nextCursor };
+    },
+
+    async exportEvidenceBundle(request) {
+      const parsed = parseWith(exportEvidenceSchema, request.payload ?? {});
+      if (!parsed.ok) return refusals.invalidPayload('The evidence bundle could not be made.', parsed.errors);
+      const inv = readInvocation(request);
+      if (!inv.project) return refusals.noProject();
+      const project = inv.project;
+      if (!(await mayBrowse(project.id))) return noAccess();
+      return buildEvidencePart(deps, limits, {
+        scopeId: project.id,
+        baselineId: parsed.value.baselineId,
+        cursor: parsed.value.cursor,
+        readScope: async () => ({ id: project.id, key: project.key, name: await fetchProjectName(project) }),
+        readKeys: () => readKnownKeys(deps, project.id),
+      });
     },
 
     async createBaseline(request) {

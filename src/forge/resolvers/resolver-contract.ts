@@ -25,6 +25,7 @@ export const resolverNames = [
   'exportHistoryJson',
   'getSettings',
   'saveSettings',
+  'exportEvidenceBundle',
 ] as const;
 export type ResolverName = (typeof resolverNames)[number];
 
@@ -61,6 +62,9 @@ export const refusalCodes = [
   'EMPTY_REASON',
   'NOTHING_TO_DOCUMENT',
   'NOTHING_TO_IMPORT',
+  // The evidence bundle of a baseline.
+  'BASELINE_NOT_FOUND',
+  'HISTORY_INCOMPLETE',
   // The browser side, when no resolver answered (invoke-resolver.ts).
   'UNEXPECTED_RESPONSE',
   'INVOKE_FAILED',
@@ -163,6 +167,12 @@ export const exportHistorySchema = z.object({
   cursor: z.string().min(1).nullable().default(null),
 });
 
+/** One part of a baseline's evidence bundle: `cursor` is the previous part's nextCursor; null starts the bundle. */
+export const exportEvidenceSchema = z.object({
+  baselineId: z.string().min(1, 'choose a baseline'),
+  cursor: z.string().min(1).nullable().default(null),
+});
+
 /** The changes to document, as the history page showed them (seq and change id), and why they were made. */
 export const attachReasonsSchema = z.object({
   changes: z
@@ -246,6 +256,21 @@ export interface ExportPart {
   nextCursor: string | null;
 }
 
+/**
+ * One part of an evidence bundle: the next bytes of the one file (parts join with nothing between
+ * them). `part` counts from 1; an empty `text` is a part with nothing to add (ask for the next one).
+ * `head` is the chain head the bundle ends with, on the last part only.
+ */
+export interface EvidencePart {
+  ok: true;
+  text: string;
+  part: number;
+  records: number;
+  signatures: number;
+  nextCursor: string | null;
+  head: { seq: number; hash: string } | null;
+}
+
 // ---- settings ---------------------------------------------------------------------------
 
 export const projectSettingsSchema = z.object({
@@ -303,6 +328,7 @@ export interface ResolverPayloads {
   exportHistoryJson: z.input<typeof exportHistorySchema>;
   getSettings: EmptyPayload;
   saveSettings: z.input<typeof saveSettingsSchema>;
+  exportEvidenceBundle: z.input<typeof exportEvidenceSchema>;
 }
 
 export interface ResolverResults {
@@ -327,4 +353,6 @@ export interface ResolverResults {
   getSettings: Outcome<{ settings: ProjectSettings; problems?: string[] }>;
   /** On a refusal for invalid settings, `errors` holds "settings.<field>: message" strings. */
   saveSettings: Outcome<{ settings: ProjectSettings }>;
+  /** One part of a baseline's evidence bundle (src/reports/build-evidence-bundle.ts), for `scopekeeper verify`. */
+  exportEvidenceBundle: EvidencePart | Refusal;
 }

@@ -5,6 +5,7 @@ import { closurePolicySchema } from '../../../src/core/schemas';
 import { openStore } from '../../../src/store/open-store';
 import type { SqlStore } from '../../../src/store/sql-store';
 import { createConsole, type Console } from '../../../linear-adapter/console/create-console';
+import { scopeSettingsCacheOf } from '../../../linear-adapter/decide/cache-scope-settings';
 import type { ConsoleIdentity } from '../../../linear-adapter/console/console-identity';
 import { loadConsoleConfig } from '../../../linear-adapter/console/load-console-config';
 import { verifyEvidenceBundle } from '../../../src/reports/verify-evidence-bundle';
@@ -270,13 +271,59 @@ describe('delivery manager console', () => {
         body: `csrf=${csrf}&approvers=${encodeURIComponent(`${ANA.email}\n${DEV.id}`)}&doneStateTypes=completed&doneStateTypes=canceled&forbidSelfSignOff=1`,
       });
       expect(res.status).toBe(303);
-      expect((await store.readScopeSettings(ENG.scopeId))?.settings).toEqual({ approvers: [ANA.email, DEV.id], doneStateTypes: ['completed', 'canceled'], requireAllMet: false, forbidSelfSignOff: true });
+      expect((await store.readScopeSettings(ENG.scopeId))?.settings).toEqual({
+        approvers: [ANA.email, DEV.id],
+        doneStateTypes: ['completed', 'canceled'],
+        requireAllMet: false,
+        forbidSelfSignOff: true,
+        vocabulary: { vagueWords: [], silencedWords: [], disabledRules: [] },
+      });
       const newest = (await store.queryHistory({ scopeId: ENG.scopeId, limit: 1 })).records[0]!;
       expect(newest).toMatchObject({ kind: 'settings_changed', actor: { id: ANA.id } });
       const history = await (await get('/teams/ENG/history?kind=settings_changed', cookie)).text();
       expect(history).toContain('Settings changed');
       // Dev is an approver now.
       expect(await (await get('/teams/ENG', asDev().cookie)).text()).toContain('Record baseline of the current scope');
+    });
+
+    it('stores the team’s wording rules, records each list’s change in plain words, and clears the settings the deliveries read', async () => {
+      const { cookie, csrf } = asAna();
+      // What the inbox worker of this process has read of the settings until now.
+      const before = await scopeSettingsCacheOf(store).read(ENG.scopeId);
+      const res = await post('/teams/ENG/settings', cookie, {
+        csrf,
+        approvers: `${ANA.email}\n${DEV.id}`,
+        doneStateTypes: 'completed',
+        vagueWords: 'snappy\n  blazing fast  \n',
+        silencedWords: 'fast lane',
+        disabledRules: 'INCOSE-R19',
+      });
+      expect(res.status).toBe(303);
+      const vocabulary = { vagueWords: ['snappy', 'blazing fast'], silencedWords: ['fast lane'], disabledRules: ['INCOSE-R19'] };
+      expect((await store.readScopeSettings(ENG.scopeId))?.settings).toMatchObject({ vocabulary });
+      // The next delivery in this process reads the new settings, not the copy it kept.
+      expect((await scopeSettingsCacheOf(store).read(ENG.scopeId))?.version).toBe((before?.version ?? 0) + 1);
+      const history = await (await get('/teams/ENG/history?kind=settings_changed', cookie)).text();
+      expect(history).toContain('Extra vague words none → “snappy”, “blazing fast”');
+      expect(history).toContain('Accepted words none → “fast lane”');
+      expect(history).toContain('Hint rules switched off none → Avoid combinators that join several outcomes (INCOSE R19)');
+      const settingsPage = await (await get('/teams/ENG/settings', cookie)).text();
+      expect(settingsPage).toContain('<textarea name="vagueWords" rows="4" cols="50">snappy\nblazing fast</textarea>');
+      expect(settingsPage).toMatch(/value="INCOSE-R19" checked> Avoid combinators/);
+    });
+
+    it('refuses a wording entry it cannot use, naming it, keeps what was typed, and saves nothing', async () => {
+      const { cookie, csrf } = asAna();
+      const before = await store.readScopeSettings(ENG.scopeId);
+      const head = await store.getHistoryHead(ENG.scopeId);
+      const res = await post('/teams/ENG/settings', cookie, { csrf, approvers: ANA.email!, doneStateTypes: 'completed', vagueWords: 'sluggish\n!!!', disabledRules: 'INCOSE-R99' });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).toContain('vocabulary.vagueWords.1: The extra vague word “!!!” must contain a letter or digit.');
+      expect(text).toContain('vocabulary.disabledRules.0: There is no hint rule “INCOSE-R99”.');
+      expect(text).toContain('<textarea name="vagueWords" rows="4" cols="50">sluggish\n!!!</textarea>');
+      expect(await store.readScopeSettings(ENG.scopeId)).toEqual(before);
+      expect(await store.getHistoryHead(ENG.scopeId)).toEqual(head);
     });
 
     it('says what is wrong with settings it cannot save, and saves nothing', async () => {
