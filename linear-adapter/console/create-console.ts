@@ -27,7 +27,7 @@ import { readConsoleTeams, type ConsoleTeam } from './read-console-teams';
 import { readHistoryFilter, type HistoryFilter } from './read-history-filter';
 import { readSettingsForm, readTeamSettings, settingsFromPolicy, toSettingValues } from './read-team-settings';
 import { scopeSettingsCacheOf } from '../decide/cache-scope-settings';
-import { readTeamSummary } from './read-team-summary';
+import { readTeamSummary, type TeamSummaryMemo } from './read-team-summary';
 import { renderComparePage } from './render-compare-page';
 import { renderEvidencePage } from './render-evidence-page';
 import { renderHistoryPage } from './render-history-page';
@@ -147,15 +147,18 @@ export function createConsole(deps: ConsoleDeps): Console {
     return authority.ok ? { ok: true as const, reading } : { ok: false as const, reading, message: authority.message };
   };
 
-  const readKeys = async (team: ConsoleTeam) => new Map((await deps.store.listDeliverables(team.scopeId)).map((d) => [d.state.id, d.state.key]));
+  // Keys only (not whole states), and on a page only those of the records it shows.
+  const readKeys = (team: ConsoleTeam, records?: readonly HistoryRecord[]) =>
+    deps.store.readDeliverableKeys(team.scopeId, records?.flatMap((r) => (r.deliverableId ? [r.deliverableId] : [])));
+  const summaries: TeamSummaryMemo = new Map();
 
   const toQuery = async (team: ConsoleTeam, filter: HistoryFilter): Promise<Omit<HistoryQuery, 'scopeId'> | null> => {
     let deliverableId: string | undefined;
     if (filter.deliverableKey) {
-      const match = (await deps.store.listDeliverables(team.scopeId)).find((d) => d.state.key.toUpperCase() === filter.deliverableKey);
+      const match = await deps.store.findDeliverableIdByKey(team.scopeId, filter.deliverableKey);
       // A key the team never had matches nothing, not everything.
       if (!match) return null;
-      deliverableId = match.state.id;
+      deliverableId = match;
     }
     return {
       ...(deliverableId ? { deliverableId } : {}),
@@ -243,8 +246,8 @@ export function createConsole(deps: ConsoleDeps): Console {
     const notice = noticeText(url.searchParams.get('saved'));
     if (url.pathname === '/' && req.method === 'GET') {
       const teams = await readConsoleTeams(deps.store, identity);
-      const summaries = await Promise.all(teams.map((team) => readTeamSummary(deps.store, team, deps.policyDefaults)));
-      return page(200, 'Teams', session, renderOverviewPage(summaries));
+      const read = await Promise.all(teams.map((team) => readTeamSummary(deps.store, team, deps.policyDefaults, summaries)));
+      return page(200, 'Teams', session, renderOverviewPage(read));
     }
     const match = /^\/teams\/([^/]+)(\/(?:history|compare|settings|evidence|reasons|baselines))?$/.exec(url.pathname);
     if (!match) return problem(404, session, `There is no page ${url.pathname}.`, '/');
@@ -266,9 +269,8 @@ export function createConsole(deps: ConsoleDeps): Console {
     if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { allow: 'GET, POST' }, body: 'Use GET or POST.' };
 
     if (sub === '') {
-      const [summary, baselines, bypasses, writable] = await Promise.all([
-        readTeamSummary(deps.store, team, deps.policyDefaults),
-        deps.store.listBaselines(team.scopeId),
+      const [summary, bypasses, writable] = await Promise.all([
+        readTeamSummary(deps.store, team, deps.policyDefaults, summaries),
         readBypasses(team),
         mayWrite(identity, team, 'records'),
       ]);
@@ -276,20 +278,19 @@ export function createConsole(deps: ConsoleDeps): Console {
         200,
         `Team ${team.key}`,
         session,
-        renderTeamPage({ summary, baselines, bypasses, params: url.searchParams, mayWrite: writable.ok, csrfToken: session.csrfToken, workspaceUrl: deps.config.LINEAR_WORKSPACE_URL, notice }),
+        renderTeamPage({ summary, baselines: summary.baselines, bypasses, params: url.searchParams, mayWrite: writable.ok, csrfToken: session.csrfToken, workspaceUrl: deps.config.LINEAR_WORKSPACE_URL, notice }),
       );
     }
     if (sub === '/history') {
       const filter = readHistoryFilter(url.searchParams);
       const value: HistoryFilter = filter.ok ? filter.value : { undocumentedOnly: false };
       const query = await toQuery(team, value);
-      const [found, keys, head, writable] = await Promise.all([
+      const [found, head, writable] = await Promise.all([
         query ? deps.store.queryHistory({ scopeId: team.scopeId, ...query, cursor: value.cursor ?? null, limit: HISTORY_PAGE_SIZE }).catch(cursorError) : { records: [], nextCursor: null },
-        readKeys(team),
         deps.store.getHistoryHead(team.scopeId),
         mayWrite(identity, team, 'records'),
       ]);
-      const undocumented = await deps.store.findUndocumented(team.scopeId, found.records);
+      const [keys, undocumented] = await Promise.all([readKeys(team, found.records), deps.store.findUndocumented(team.scopeId, found.records)]);
       const verdict = url.searchParams.get('verify') ? await verifyChain(team) : null;
       return page(
         200,

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from './html';
-import { formatShare, type TeamSummary } from './read-team-summary';
+import { formatShare, TREND_DAYS, type TeamSummary } from './read-team-summary';
+import { renderScopeChart } from './render-scope-chart';
 
 /**
  * Every team the user may see, with its baseline, scope version and early-warning signals, and a
@@ -28,7 +29,10 @@ ${summaries.map((s) => {
 </tr>`;
 })}
 </tbody>
-</table>`;
+</table>
+${summaries.some((s) => s.trend.length > 0) ? html`<h2 id="trend">Scope over time</h2>
+<p class="muted">Each team's last ${TREND_DAYS} days with history records.</p>
+${summaries.map((s) => (s.trend.length > 0 ? html`<h3>${s.team.key}</h3>${renderScopeChart(s.team.key, s.trend)}` : ''))}` : ''}`;
 }
 
 function renderCoverageBar(covered: number, total: number): SafeHtml {

@@ -8,6 +8,8 @@ const SORTS = ['key', 'title', 'criteria', 'signoff', 'updated', 'bypasses'] as 
 type Sort = (typeof SORTS)[number];
 const SHOWS = { all: 'All in scope', 'no-criteria': 'Without criteria', unsigned: 'Not signed off', stale: 'Stale sign-off', signed: 'Signed off', removed: 'Removed from scope' } as const;
 type Show = keyof typeof SHOWS;
+/** Rows per page of the deliverables table: a 5,000-deliverable team would be a 1 MB page. */
+export const DELIVERABLE_ROWS = 100;
 
 export interface TeamPageInput {
   summary: TeamSummary;
@@ -20,6 +22,11 @@ export interface TeamPageInput {
   workspaceUrl: string | undefined;
   notice: string | null;
 }
+
+// One collator for every comparison: localeCompare with options builds one per call, which
+// made sorting 5,000 deliverables take over a second.
+const byKeyNumeric = new Intl.Collator('en', { numeric: true }).compare;
+const byText = new Intl.Collator().compare;
 
 function signOffState(d: DeliverableState): 'none' | 'stale' | 'valid' {
   if (!d.signOff) return 'none';
@@ -34,26 +41,38 @@ export function renderTeamPage(input: TeamPageInput): SafeHtml {
   const desc = params.get('dir') === 'desc';
   const show: Show = (params.get('show') ?? 'all') in SHOWS ? ((params.get('show') ?? 'all') as Show) : 'all';
   const q = (params.get('q') ?? '').trim().toLowerCase();
+  // A stale check hashes the criteria: once per deliverable, not once per comparison.
+  const states = new Map<DeliverableState, ReturnType<typeof signOffState>>();
+  const stateOf = (d: DeliverableState) => states.get(d) ?? states.set(d, signOffState(d)).get(d)!;
 
   const rows = summary.deliverables
     .filter((d) => (show === 'removed' ? !d.inScope : d.inScope))
     .filter((d) => show !== 'no-criteria' || d.criteria.length === 0)
-    .filter((d) => show !== 'unsigned' || signOffState(d) !== 'valid')
-    .filter((d) => show !== 'stale' || signOffState(d) === 'stale')
-    .filter((d) => show !== 'signed' || signOffState(d) === 'valid')
+    .filter((d) => show !== 'unsigned' || stateOf(d) !== 'valid')
+    .filter((d) => show !== 'stale' || stateOf(d) === 'stale')
+    .filter((d) => show !== 'signed' || stateOf(d) === 'valid')
     .filter((d) => q === '' || d.key.toLowerCase().includes(q) || d.title.toLowerCase().includes(q));
   const by: Record<Sort, (a: DeliverableState, b: DeliverableState) => number> = {
-    key: (a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }),
-    title: (a, b) => a.title.localeCompare(b.title),
+    key: (a, b) => byKeyNumeric(a.key, b.key),
+    title: (a, b) => byText(a.title, b.title),
     criteria: (a, b) => a.criteria.length - b.criteria.length,
-    signoff: (a, b) => signOffState(a).localeCompare(signOffState(b)),
+    signoff: (a, b) => byText(stateOf(a), stateOf(b)),
     updated: (a, b) => a.updatedAt.localeCompare(b.updatedAt),
     bypasses: (a, b) => (input.bypasses.get(a.id) ?? 0) - (input.bypasses.get(b.id) ?? 0),
   };
   rows.sort((a, b) => (desc ? -1 : 1) * (by[sort](a, b) || by.key(a, b)));
+  const pages = Math.max(1, Math.ceil(rows.length / DELIVERABLE_ROWS));
+  const pageNumber = Math.min(pages, Math.max(1, Math.trunc(Number(params.get('page') ?? '1')) || 1));
+  const shown = rows.slice((pageNumber - 1) * DELIVERABLE_ROWS, pageNumber * DELIVERABLE_ROWS);
+  const pageLink = (n: number, label: string) => {
+    const next = new URLSearchParams(params);
+    next.set('page', String(n));
+    return html`<a href="?${next.toString()}#deliverables">${label}</a>`;
+  };
 
   const sortLink = (column: Sort, label: string) => {
     const next = new URLSearchParams(params);
+    next.delete('page');
     next.set('sort', column);
     next.set('dir', sort === column && !desc ? 'desc' : 'asc');
     const state = sort === column ? (desc ? 'descending' : 'ascending') : 'none';
@@ -83,10 +102,10 @@ ${summary.settings.ok ? '' : html`<p class="error">This team's stored settings c
 <button type="submit">Filter</button>
 </form>
 <table>
-<caption class="muted">${rows.length} of ${summary.deliverables.length} deliverables</caption>
+<caption class="muted">${rows.length} of ${summary.deliverables.length} deliverables${pages > 1 ? `, page ${pageNumber} of ${pages}` : ''}</caption>
 <thead><tr>${sortLink('key', 'Deliverable')}${sortLink('title', 'Title')}${sortLink('criteria', 'Criteria')}${sortLink('signoff', 'Sign-off')}${sortLink('updated', 'Last change')}${sortLink('bypasses', 'Closed without sign-off')}</tr></thead>
 <tbody>
-${rows.map((d) => {
+${shown.map((d) => {
   const state = signOffState(d);
   return html`<tr>
 <th scope="row">${input.workspaceUrl ? html`<a href="${input.workspaceUrl}/issue/${encodeURIComponent(d.key)}">${d.key}</a>` : d.key}</th>
@@ -99,6 +118,7 @@ ${rows.map((d) => {
 })}
 </tbody>
 </table>
+${pages > 1 ? html`<nav class="pages" aria-label="Deliverable pages"><p>${pageNumber > 1 ? pageLink(pageNumber - 1, `Previous ${DELIVERABLE_ROWS}`) : ''}${pageNumber > 1 && pageNumber < pages ? ' · ' : ''}${pageNumber < pages ? pageLink(pageNumber + 1, `Next ${DELIVERABLE_ROWS}`) : ''}</p></nav>` : ''}
 
 <h2 id="baselines">Baselines</h2>
 ${renderBaselines(input, key)}

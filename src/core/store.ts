@@ -224,6 +224,18 @@ export interface HistoryCounts {
   closures: number;
 }
 
+/** One day of a scope's history, for the console's chart of scope version and drift. */
+export interface ScopeTrendDay {
+  /** UTC date, YYYY-MM-DD. */
+  day: string;
+  /** The scope version after the day's last record. */
+  scopeVersion: string | null;
+  /** Scope changes recorded that day. */
+  changes: number;
+  /** Of those, the ones that still have no reason. */
+  undocumented: number;
+}
+
 /** A scope's stored settings as written (the caller checks them with its own schema). */
 export interface StoredScopeSettings {
   settings: unknown;
@@ -245,6 +257,17 @@ export interface ConsoleScopeStore extends ScopeStore {
   /** Scopes whose id starts with `prefix` (e.g. "linear:"). */
   listScopes(prefix: string): Promise<ScopeListing[]>;
   countHistory(scopeId: string): Promise<HistoryCounts>;
+  /**
+   * A token that changes whenever the scope's history, baselines or deliverables do (any write
+   * to them): a page may keep what it computed from them until the token changes.
+   */
+  readScopeStamp(scopeId: string): Promise<string>;
+  /** The days with records among the `days` days up to the scope's latest record, oldest first. */
+  readScopeTrend(scopeId: string, days: number): Promise<ScopeTrendDay[]>;
+  /** Deliverable id → key for the given ids (all of the scope's when omitted), without reading whole states. */
+  readDeliverableKeys(scopeId: string, ids?: readonly string[]): Promise<Map<string, string>>;
+  /** The id of the scope's deliverable with this key (case-insensitive), or null. */
+  findDeliverableIdByKey(scopeId: string, key: string): Promise<string | null>;
   readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null>;
   /** `commit` (e.g. the settings_changed record) and the settings, in one transaction; VERSION_CONFLICT when they changed since read. */
   commitScopeSettings(write: StoreCommit, settings: ScopeSettingsWrite): Promise<CommitResult>;

@@ -8,6 +8,7 @@ import {
   readStoredRecord,
   type CommitResult,
   type ConsoleScopeStore,
+  type ScopeTrendDay,
   type HistoryCounts,
   type HistoryHead,
   type HistoryPage,
@@ -350,7 +351,7 @@ export class SqlStore implements ConsoleScopeStore {
 
   async listScopes(prefix: string): Promise<ScopeListing[]> {
     const { rows } = await sql<{ scope_id: string; sample_key: string | null }>`
-      select s.scope_id, (select d.state->>'key' from deliverables d where d.scope_id = s.scope_id order by d.id limit 1) as sample_key
+      select s.scope_id, (select d.state->>'key' from deliverables d where d.scope_id = s.scope_id order by d.platform, d.id limit 1) as sample_key
       from (select scope_id from history_heads union select distinct scope_id from deliverables) as s
       where starts_with(s.scope_id, ${prefix})
       order by s.scope_id`.execute(this.db);
@@ -358,16 +359,73 @@ export class SqlStore implements ConsoleScopeStore {
   }
 
   async countHistory(scopeId: string): Promise<HistoryCounts> {
-    // Same rule as queryHistory's undocumentedOnly; bypasses as computeSignals counts them.
-    const { rows } = await sql<{ records: number; undocumented: number; bypasses: number; closures: number }>`
+    // Same rule as queryHistory's undocumentedOnly; bypasses as computeSignals counts them. Each
+    // count walks its own partial index (migration 0005), never the records themselves; seqs are
+    // dense from 0, so the head gives the number of records.
+    const { rows } = await sql<{ records: number; undocumented: number; bypasses: number; allowed: number }>`
       select
-        count(*)::int as records,
-        count(*) filter (where h.without_reason and not exists (
-          select 1 from change_reasons r where r.scope_id = h.scope_id and (r.change_id = h.change_id or r.change_id = h.id)))::int as undocumented,
-        count(*) filter (where h.kind = 'closure_bypassed' and h.record->'data'->>'action' = 'recorded')::int as bypasses,
-        count(*) filter (where h.kind = 'closure_allowed' or (h.kind = 'closure_bypassed' and h.record->'data'->>'action' = 'recorded'))::int as closures
-      from history h where h.scope_id = ${scopeId}`.execute(this.db);
-    return rows[0] ?? { records: 0, undocumented: 0, bypasses: 0, closures: 0 };
+        coalesce((select seq + 1 from history_heads where scope_id = ${scopeId}), 0)::int as records,
+        (select count(*) from history h where h.scope_id = ${scopeId} and h.without_reason
+          and not exists (select 1 from change_reasons r where r.scope_id = h.scope_id and r.change_id = h.change_id)
+          and not exists (select 1 from change_reasons r where r.scope_id = h.scope_id and r.change_id = h.id))::int as undocumented,
+        (select count(*) from history h where h.scope_id = ${scopeId} and h.kind = 'closure_bypassed' and h.record->'data'->>'action' = 'recorded')::int as bypasses,
+        (select count(*) from history h where h.scope_id = ${scopeId} and h.kind = 'closure_allowed')::int as allowed`.execute(this.db);
+    const row = rows[0];
+    return row ? { records: row.records, undocumented: row.undocumented, bypasses: row.bypasses, closures: row.bypasses + row.allowed } : { records: 0, undocumented: 0, bypasses: 0, closures: 0 };
+  }
+
+  async readScopeStamp(scopeId: string): Promise<string> {
+    // Every write moves one of these: an appended record the head, a baseline the newest major,
+    // a deliverable write its version (or the set of ids, when one is added or moves scope).
+    const { rows } = await sql<{ stamp: string }>`
+      select concat_ws('/',
+        coalesce((select seq from history_heads where scope_id = ${scopeId}), -1),
+        coalesce((select max(major) from baselines where scope_id = ${scopeId}), 0),
+        coalesce((select md5(string_agg(d.platform || ':' || d.id || ':' || d.version, ',' order by d.platform, d.id)) from deliverables d where d.scope_id = ${scopeId}), '-')) as stamp`.execute(this.db);
+    return rows[0]?.stamp ?? '';
+  }
+
+  async readScopeTrend(scopeId: string, days: number): Promise<ScopeTrendDay[]> {
+    // The window ends at the latest record, so a quiet team still shows its last month of work;
+    // (scope_id, at) is indexed. Undocumented: the same rule as countHistory.
+    const { rows } = await sql<{ day: string; scope_version: string | null; changes: number; undocumented: number }>`
+      select to_char(h.at at time zone 'UTC', 'YYYY-MM-DD') as day,
+        (array_agg(h.scope_version order by h.seq desc))[1] as scope_version,
+        (count(*) filter (where h.kind = 'scope_changed'))::int as changes,
+        (count(*) filter (where h.without_reason
+          and not exists (select 1 from change_reasons r where r.scope_id = h.scope_id and r.change_id = h.change_id)
+          and not exists (select 1 from change_reasons r where r.scope_id = h.scope_id and r.change_id = h.id)))::int as undocumented
+      from history h
+      where h.scope_id = ${scopeId}
+        and h.at >= (select date_trunc('day', l.at at time zone 'UTC') at time zone 'UTC' - make_interval(days => ${days - 1})
+                    from history l where l.scope_id = ${scopeId} order by l.seq desc limit 1)
+      group by 1 order by 1`.execute(this.db);
+    return rows.map((row) => ({ day: row.day, scopeVersion: row.scope_version, changes: row.changes, undocumented: row.undocumented }));
+  }
+
+  async readDeliverableKeys(scopeId: string, ids?: readonly string[]): Promise<Map<string, string>> {
+    const keys = new Map<string, string>();
+    if (ids && ids.length === 0) return keys;
+    let select = this.db
+      .selectFrom('deliverables')
+      .select(['id', sql<string | null>`state->>'key'`.as('key')])
+      .where('scope_id', '=', scopeId);
+    if (ids) select = select.where('id', 'in', [...new Set(ids)]);
+    for (const row of await select.execute()) if (row.key !== null) keys.set(row.id, row.key);
+    return keys;
+  }
+
+  async findDeliverableIdByKey(scopeId: string, key: string): Promise<string | null> {
+    // upper(state->>'key') is indexed (migration 0005): no scan of the scope's states.
+    const row = await this.db
+      .selectFrom('deliverables')
+      .select('id')
+      .where('scope_id', '=', scopeId)
+      .where(sql`upper(state->>'key')`, '=', key.toUpperCase())
+      .orderBy('platform')
+      .orderBy('id')
+      .executeTakeFirst();
+    return row?.id ?? null;
   }
 
   async readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null> {

@@ -72,7 +72,7 @@ describe('console in a browser', () => {
     it('signs a Linear user in through the OAuth flow and shows only the teams Linear lists for them', async () => {
       const { context, page: p } = await signInWithLinear(ANA.id, '/');
       await expect(p.locator('header').textContent()).resolves.toContain('Signed in as Ana Silva');
-      await expect(p.locator('main table tbody th[scope=row]').allTextContents()).resolves.toEqual(['ENG']);
+      await expect(p.locator('main > table tbody th[scope=row]').allTextContents()).resolves.toEqual(['ENG']);
       const refused = await p.goto(url('/teams/OPS'));
       expect(refused?.status()).toBe(404);
       await context.close();
@@ -251,7 +251,7 @@ describe('console in a browser', () => {
     /** Every control a user can operate, in document order (the order they appear on screen), each tagged so a Tab stop names it. */
     const listControls = (p: Page) =>
       p.evaluate(() =>
-        [...document.querySelectorAll<HTMLInputElement>('a[href], button, input, select, textarea')]
+        [...document.querySelectorAll<HTMLInputElement>('a[href], button, input, select, textarea, summary')]
           .filter((el) => !el.disabled && el.type !== 'hidden')
           .map((el, i) => (el.dataset.control = `${i} ${el.tagName.toLowerCase()}:${(el.getAttribute('name') ?? el.textContent ?? '').trim().slice(0, 40)}`)),
       );
