@@ -239,7 +239,9 @@ describe('console in a browser', () => {
           return {
             name: el.dataset.control ?? `untagged ${el.outerHTML.slice(0, 60)}`,
             ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 && contrastOnWhite(style.outlineColor) >= 3,
-            onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0 && box.bottom <= innerHeight,
+            // On screen: its top edge and first line of text in view. Chromium scrolls a focused textarea
+            // only as far as its caret, so a tall box may end below the fold; sub-pixel layout allows 1 px.
+            onScreen: box.width > 0 && box.height > 0 && box.left >= -1 && box.top >= -1 && box.top + Math.min(box.height, 16) <= innerHeight + 1,
           };
         });
         if (!stop) break;
@@ -371,8 +373,8 @@ describe('console in a browser', () => {
       await page.getByLabel('Every criterion must be marked met before closing').focus();
       const was = await page.getByLabel('Every criterion must be marked met before closing').isChecked();
       await page.keyboard.press('Space');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
+      // Tab on through the rest of the form (the wording rules follow this box) to the Save button.
+      for (let i = 0; i < 30 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'Save settings'; i += 1) await page.keyboard.press('Tab');
       await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Save settings');
       await page.keyboard.press('Enter');
       await page.waitForURL((u) => u.searchParams.get('saved') === 'settings');
