@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import pino from 'pino';
 import { chainHistory } from '../src/core/chain-history';
 import { computeDigest } from '../src/core/compute-digest';
@@ -13,7 +11,6 @@ import { encodeHistoryCursor } from '../src/core/encode-history-cursor';
 import { closurePolicySchema, type Actor, type DeliverableState, type HistoryDraft } from '../src/core/schemas';
 import { snapshotScope } from '../src/core/snapshot-scope';
 import { buildEvidenceBundle } from '../src/reports/build-evidence-bundle';
-import { openStore } from '../src/store/open-store';
 import type { SqlStore } from '../src/store/sql-store';
 import { verifyBundleCommand } from '../linear-adapter/commands/verify-bundle-command';
 import { createConsole } from '../linear-adapter/console/create-console';
@@ -21,6 +18,7 @@ import { loadConsoleConfig } from '../linear-adapter/console/load-console-config
 import { linearScopeId } from '../linear-adapter/decide/linear-scope-id';
 import type { BenchResult } from './bench-result';
 import { runStandalone } from './print-results';
+import { withPgliteStore, withPostgresStore } from './with-bench-store';
 
 // The console's pages and exports on one Linear team with 5,000 deliverables and 100,000
 // history records, over HTTP on loopback, on PGlite and (DATABASE_URL or TEST_DATABASE_URL) on
@@ -196,36 +194,22 @@ async function measureVerify(store: SqlStore): Promise<BenchResult> {
   }
 }
 
-async function benchPglite(): Promise<BenchResult[]> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-bench-'));
-  const store = await openStore({ dataDir });
-  try {
+const benchPglite = () =>
+  withPgliteStore(async (store) => {
     const seedMs = await seed(store);
     const results = await measure('PGlite', store);
     results.push(await measureVerify(store));
     results.push({ name: 'seeding (PGlite)', goal: '–', value: `${(seedMs / 1000).toFixed(1)} s`, detail: `${DELIVERABLES} deliverables, ${RECORDS} records` });
     return results;
-  } finally {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
+  });
 
-async function benchPostgres(databaseUrl: string): Promise<BenchResult[]> {
-  const schema = `sk_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const store = await openStore({ databaseUrl, schema });
-  try {
+const benchPostgres = (databaseUrl: string) =>
+  withPostgresStore(databaseUrl, async (store) => {
     const seedMs = await seed(store);
     const results = await measure('PostgreSQL', store);
     results.push({ name: 'seeding (PostgreSQL)', goal: '–', value: `${(seedMs / 1000).toFixed(1)} s`, detail: `${DELIVERABLES} deliverables, ${RECORDS} records` });
     return results;
-  } finally {
-    await store.close();
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-  }
-}
+  });
 
 export async function bench(): Promise<BenchResult[]> {
   const results = process.env.BENCH_BACKEND === 'postgres' ? [] : await benchPglite();

@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
 import { chainHistory } from '../src/core/chain-history';
 import type { Actor, HistoryDraft } from '../src/core/schemas';
 import type { HistoryQuery } from '../src/core/store';
-import { openStore } from '../src/store/open-store';
 import type { SqlStore } from '../src/store/sql-store';
 import type { BenchResult } from './bench-result';
 import { runStandalone } from './print-results';
+import { withPgliteStore, withPostgresStore } from './with-bench-store';
 
 const RECORDS = 100_000;
 const WARMUP = 5;
@@ -101,29 +96,9 @@ async function fill(store: SqlStore): Promise<number> {
   return Date.now() - started;
 }
 
-async function benchPglite(): Promise<BenchResult[]> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-bench-'));
-  const store = await openStore({ dataDir });
-  try {
-    return await measureBackend('PGlite', store, await fill(store));
-  } finally {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
+const benchPglite = () => withPgliteStore(async (store) => measureBackend('PGlite', store, await fill(store)));
 
-async function benchPostgres(databaseUrl: string): Promise<BenchResult[]> {
-  const schema = `sk_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const store = await openStore({ databaseUrl, schema });
-  try {
-    return await measureBackend('PostgreSQL', store, await fill(store));
-  } finally {
-    await store.close();
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-  }
-}
+const benchPostgres = (databaseUrl: string) => withPostgresStore(databaseUrl, async (store) => measureBackend('PostgreSQL', store, await fill(store)));
 
 export async function bench(): Promise<BenchResult[]> {
   const results = await benchPglite();
