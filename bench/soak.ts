@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -171,8 +172,11 @@ function startChild(env: Record<string, string>): Child {
   // Node itself with tsx's loader, not the tsx CLI: kill -9 must hit the service's own process.
   const child = spawn(process.execPath, ['--import', 'tsx', 'linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  // SOAK_CHILD_LOG: the service's JSON log lines also go to this file (to see where time goes).
+  const logFile = process.env.SOAK_CHILD_LOG;
   const listening = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (logFile) appendFileSync(logFile, chunk);
       out = (out + chunk.toString()).slice(-20_000);
       if (/"msg":"scopekeeper listening"/.test(out)) resolve(now());
     });
