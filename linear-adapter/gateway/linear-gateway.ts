@@ -1,7 +1,8 @@
-import { LinearClient, type Issue } from '@linear/sdk';
+import { LinearClient, parseLinearError, type Issue } from '@linear/sdk';
 import { describeError, reportFaultOnConsole, type ReportFault } from '../../src/store/report-fault';
 import type { IssuePage, LinearGateway, LinearIssue, LinearUser, LinearWorkflowState, SendOutcome } from './gateway-types';
 import { deriveActionId, type LinearAction } from './linear-action';
+import { createRateLimitGate, type RateLimitGate } from './gate-rate-limits';
 import { createRequestPacer } from './pace-requests';
 
 // The one module that talks to Linear, through the real @linear/sdk (pinned to 88.3.0, the
@@ -84,6 +85,8 @@ export interface LinearTeam {
 
 /** The gateway plus two reads the CLI needs (reconcile across all teams, a state to revert to). */
 export interface LinearApiGateway extends LinearGateway {
+  /** Until when (epoch ms) Linear asked every request to wait (a rate limit); null: no wait on. */
+  rateLimitedUntil(): number | null;
   /** Every team the API key can see. */
   listTeams(): Promise<LinearTeam[]>;
   /** A team's workflow states, as cached with the team. */
@@ -117,7 +120,8 @@ interface TeamContext {
 export function createLinearGateway(options: LinearGatewayOptions): LinearApiGateway {
   const client = new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
   const now = options.now ?? Date.now;
-  guardRequests(client, options);
+  const gate = createRateLimitGate({ now });
+  guardRequests(client, options, gate, now);
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   const reportFault = options.onFault ?? reportFaultOnConsole;
   const report = (kind: GatewayFaultKind, message: string, error: unknown) => reportFault({ source: 'linear-gateway', kind, message, error });
@@ -405,6 +409,8 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
         return connection.nodes.map((u) => ({ id: u.id, name: u.name, email: u.email ?? null, admin: true }));
       }),
 
+    rateLimitedUntil: () => gate.heldUntil(),
+
     listWorkflowStates: (teamId) => read(`workflow states of team ${teamId}`, async () => [...(await teamContext(teamId)).states.values()]),
 
     async send(action) {
@@ -453,10 +459,11 @@ export async function followPages(connection: PagedConnection, options: { what: 
  * Every request the SDK makes goes through its LinearGraphQLClient's `request`, which spreads the
  * client's options into `fetch`. So a `signal` getter gives each request its own timeout (the SDK
  * has no timeout option, and a Linear that stops answering would otherwise hold a sender slot for
- * good), and wrapping `request` takes a token from the request budget first and tells `onCall`
- * whether Linear answered.
+ * good), and wrapping `request` passes the shared rate-limit wait first (gate-rate-limits.ts),
+ * takes a token from the request budget, tells `onCall` whether Linear answered, and starts the
+ * shared wait when Linear answers with a rate limit.
  */
-function guardRequests(client: LinearClient, options: LinearGatewayOptions): void {
+function guardRequests(client: LinearClient, options: LinearGatewayOptions, gate: RateLimitGate, now: () => number): void {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const perHour = options.requestsPerHour === undefined ? DEFAULT_REQUESTS_PER_HOUR : options.requestsPerHour;
   const pacer = perHour ? createRequestPacer({ perHour }) : null;
@@ -464,21 +471,26 @@ function guardRequests(client: LinearClient, options: LinearGatewayOptions): voi
   // `options` is private in the SDK's types, but it is what `request` spreads into fetch.
   Object.defineProperty((graphql as unknown as { options: object }).options, 'signal', { enumerable: true, configurable: true, get: () => AbortSignal.timeout(timeoutMs) });
   const request = graphql.request.bind(graphql);
-  graphql.request = (async (...args: Parameters<typeof request>) => {
-    await pacer?.take();
-    try {
-      const data = await request(...args);
-      options.onCall?.({ answered: true });
-      return data;
-    } catch (error) {
-      const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
-      const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
-      if (typeof status === 'number' && status < 500) options.onCall?.({ answered: true });
-      else options.onCall?.({ answered: false, kind: typeof status === 'number' ? 'failing' : 'unreachable', error: timedOut ? `no answer within ${timeoutMs} ms` : describeError(error) });
-      if (timedOut) throw new Error(`Linear did not answer within ${timeoutMs} ms (LINEAR_TIMEOUT_MS)`, { cause: error });
-      throw error;
-    }
-  }) as typeof graphql.request;
+  graphql.request = ((...args: Parameters<typeof request>) =>
+    gate.run(async () => {
+      await pacer?.take();
+      gate.check();
+      try {
+        const data = await request(...args);
+        options.onCall?.({ answered: true });
+        return data;
+      } catch (error) {
+        const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
+        const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
+        if (typeof status === 'number' && status < 500) options.onCall?.({ answered: true });
+        else options.onCall?.({ answered: false, kind: typeof status === 'number' ? 'failing' : 'unreachable', error: timedOut ? `no answer within ${timeoutMs} ms` : describeError(error) });
+        if (timedOut) throw new Error(`Linear did not answer within ${timeoutMs} ms (LINEAR_TIMEOUT_MS)`, { cause: error });
+        const outcome = classifyLinearError(parseLinearError(error as Parameters<typeof parseLinearError>[0]), now());
+        // Only a rate limit comes with a time to wait.
+        if (outcome.retryable && outcome.retryAfterMs !== null) gate.hold(now() + outcome.retryAfterMs);
+        throw error;
+      }
+    })) as typeof graphql.request;
 }
 
 function unsuccessful(mutation: string): FailedOutcome {

@@ -91,6 +91,8 @@ export interface KeyedWorker {
 
 // A guard against a queue that keeps handing out the same items: a drain ends after this many claims.
 const MAX_CLAIMS_PER_DRAIN = 10_000;
+// The shortest wait before a retry.
+const MIN_WAIT_MS = 100;
 
 /** Creates the worker; `start()` runs it, `drainOnce()` steps it (tests pass the time). */
 export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptions<T>): KeyedWorker {
@@ -114,7 +116,7 @@ export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptio
   // The record fault a drain reported before throwing it; anything else it throws is a failed claim.
   let reportedFault: unknown = null;
 
-  async function settle(item: T, result: WorkResult, now: string): Promise<string> {
+  async function settle(item: T, result: WorkResult, now: string, live: boolean): Promise<string> {
     if (result.kind === 'done') {
       waitStreak = 0;
       return result.label;
@@ -131,21 +133,26 @@ export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptio
     // A wait that spends no attempt and has no time given (Linear away) backs off by how many
     // such waits came in a row across all items, so an outage is not polled at full speed.
     if (!countsAttempt && result.waitMs == null) waitStreak += 1;
-    const wait = result.waitMs ?? delayMs(Math.max(1, countsAttempt ? attempt : waitStreak));
-    const nextAttemptAt = new Date(Date.parse(now) + wait).toISOString();
+    // At least MIN_WAIT_MS, so a platform's "retry now" cannot spin one drain.
+    const wait = Math.max(MIN_WAIT_MS, result.waitMs ?? delayMs(Math.max(1, countsAttempt ? attempt : waitStreak)));
+    // From when the work ended, not when it was claimed (unless the caller fixed the time): a
+    // wait Linear gave is counted from its answer, and a retry due before the work even ended
+    // came back in the same drain's next claim.
+    const from = live ? Math.max(Date.parse(now), Date.parse(clock())) : Date.parse(now);
+    const nextAttemptAt = new Date(from + wait).toISOString();
     await options.record.retry(item, result.error, nextAttemptAt, countsAttempt);
     options.onSettled?.(item, { kind: 'retried', error: result.error, attempt, nextAttemptAt, countsAttempt });
     return 'retried';
   }
 
-  async function handle(item: T, now: string): Promise<string> {
+  async function handle(item: T, now: string, live: boolean): Promise<string> {
     let result: WorkResult;
     try {
       result = await options.work(item, now);
     } catch (error) {
       result = { kind: 'retry', error: describeError(error) };
     }
-    return settle(item, result, now);
+    return settle(item, result, now, live);
   }
 
   async function drainOnce(fixedNow?: string, maxClaims = MAX_CLAIMS_PER_DRAIN): Promise<KeyedDrainReport> {
@@ -170,7 +177,7 @@ export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptio
         await Promise.all(before);
         if (key !== null && blocked.has(key)) return;
         try {
-          const label = await handle(item, now);
+          const label = await handle(item, now, fixedNow === undefined);
           report.counts[label] = (report.counts[label] ?? 0) + 1;
           if (label === 'retried' && key !== null) blocked.add(key);
         } catch (error) {
@@ -200,14 +207,19 @@ export function createKeyedWorker<T extends KeyedItem>(options: KeyedWorkerOptio
           const now = fixedNow ?? clock();
           const limit = Math.min(batchSize, room);
           const items = await options.claim(limit, now);
+          // An item claimed again in one drain is due again (its retry time passed meanwhile):
+          // it is handled again, since the claim leased it to us (left alone, it waited for the
+          // lease to run out: the 5-minute stall after a rate limit). Counted once in `claimed`.
           const fresh = items.filter((item) => !seen.has(item.id));
           report.claimed += fresh.length;
-          for (const item of fresh) {
+          for (const item of items) {
+            // Its own retry blocked its key; handed out again, it is its key's oldest item and due.
+            if (seen.has(item.id) && item.key !== null) blocked.delete(item.key);
             seen.add(item.id);
             start(item, now);
           }
           // Fewer than asked for: nothing more is due until one in hand finishes or we are woken.
-          exhausted = items.length < limit || fresh.length === 0;
+          exhausted = items.length < limit || items.length === 0;
           continue;
         }
         if (inHand.size === 0) break;

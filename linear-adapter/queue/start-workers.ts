@@ -82,6 +82,17 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
   let stopped = false;
   let probeTimer: NodeJS.Timeout | null = null;
   let probing: Promise<void> | null = null;
+  // With an API key, nothing can be processed or sent before the viewer is read, so the workers
+  // start then: claiming meanwhile only rescheduled each due item with a growing wait (up to a
+  // minute for deliveries), and on PGlite those writes delayed the viewer read itself (a restart
+  // after kill -9 spent 6 s there and the next minute waiting; BENCHMARKS.md "Reliability").
+  let running = false;
+  function startRunning(): void {
+    if (running || stopped) return;
+    running = true;
+    sender.start();
+    worker.start();
+  }
   // Reads the viewer until it is known, then keeps asking Linear (one cheap request) while its
   // last call got no answer, so recovery is noticed even when nothing else is due.
   const probe = async (failures: number): Promise<void> => {
@@ -92,8 +103,7 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
         viewerId = (await gateway.fetchViewer()).id;
         linearHealth.setViewerKnown();
         log({ level: 'info', msg: "read the API key's user from Linear", viewerId });
-        sender.wake();
-        worker.wake();
+        startRunning();
       } else if (linearHealth.snapshot().status !== 'ok') {
         await gateway.fetchViewer(true);
       }
@@ -108,8 +118,7 @@ export const startWorkers: StartHook = async ({ config, mode, policy, logger, me
   };
   probing = probe(0);
 
-  sender.start();
-  worker.start();
+  if (!gateway) startRunning();
   return {
     onDeliveryStored: () => worker.wake(),
     async stop() {

@@ -17,6 +17,15 @@ import { trackLinearHealth, type LinearHealth } from './track-linear-health';
 import { startConsole } from '../console/start-console';
 import { loadConsoleConfig, type ConsoleConfig } from '../console/load-console-config';
 import { startCheckpoints } from './start-checkpoints';
+import { releaseEarlySignals } from './exit-on-early-signal';
+
+/** SIGTERM or SIGINT came during start-up: start-up stopped where it was and closed what it had opened. */
+export class StartupStopped extends Error {
+  constructor() {
+    super('stopped by a signal during start-up');
+    this.name = 'StartupStopped';
+  }
+}
 
 /** What a plugged-in part (the inbox worker, the outbox sender) gets to work with. */
 export interface ServiceContext {
@@ -89,7 +98,41 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
     defaultMetrics: true,
     logger,
   });
-  const store = await (deps.openStore ?? ((options) => openConfiguredStore(config, options.onFault)))({ onFault: metrics.reportFault });
+  // Signals are taken over before anything is opened: one during start-up stops it at the next
+  // step, closes what was opened, and exits 0 (runService), like a signal after it.
+  let stopRequested = false;
+  let stopStarted: (() => Promise<void>) | null = null;
+  let endStartup: () => void = () => undefined;
+  const startupEnded = new Promise<void>((resolve) => (endStartup = resolve));
+  const shutdownTimeoutMs = deps.shutdownTimeoutMs ?? 10_000;
+  // A part that never returns must not keep the process alive forever. Armed when the shutdown
+  // begins, not at the signal: a start-up step under way (PGlite opening took over 15 s on a
+  // loaded machine) first runs to its end.
+  const armForceExit = (): void => void setTimeout(() => process.exit(1), shutdownTimeoutMs + 5_000).unref();
+  const checkStop = (): void => {
+    if (!stopRequested) return;
+    armForceExit();
+    throw new StartupStopped();
+  };
+  if (deps.handleSignals) {
+    releaseEarlySignals();
+    installSignalHandlers(logger, () => {
+      if (stopStarted) {
+        armForceExit();
+        return stopStarted();
+      }
+      stopRequested = true;
+      return startupEnded;
+    });
+  }
+  logger.info({ store: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'scopekeeper starting: opening the store');
+  let store: SqlStore;
+  try {
+    store = await (deps.openStore ?? ((options) => openConfiguredStore(config, options.onFault)))({ onFault: metrics.reportFault });
+  } catch (error) {
+    endStartup();
+    throw error;
+  }
   const hooks: ServiceHook[] = [];
   let server: Server | null = null;
 
@@ -106,10 +149,12 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
   };
 
   try {
+    checkStop();
     const secret = await ensureWebhookSecret({ configured: config.LINEAR_WEBHOOK_SECRET, dataDir: config.SCOPEKEEPER_DATA_DIR });
     // The same id after a restart (host and port by default), so the new process takes back what the old one had claimed.
     const instanceId = config.SCOPEKEEPER_INSTANCE_ID ?? `${hostname()}:${config.PORT}`;
     queue = await openQueueStore(store, { onFault: metrics.reportFault, instanceId });
+    checkStop();
     const mode = config.SCOPEKEEPER_MODE;
     const context: ServiceContext = { config, mode, policy: buildClosurePolicy(config), logger, metrics, store, queue, linearHealth };
     const consoleApp = await startConsole({ config, consoleConfig: deps.console ?? defaultConsoleConfig(), store, policy: context.policy, logger, ...(deps.now ? { now: deps.now } : {}) });
@@ -135,6 +180,7 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
         }
       },
     });
+    checkStop();
     server.listen(config.PORT, config.HOST);
     await once(server, 'listening');
     const address = server.address();
@@ -149,9 +195,11 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
     if (signIn) (deps.printNotice ?? ((text: string) => process.stderr.write(text)))(signIn);
     hooks.push(startCheckpoints(context));
     for (const start of [deps.onStart ?? []].flat()) {
+      checkStop();
       const hook = await start(context);
       if (hook) hooks.push(hook);
     }
+    checkStop();
     // Who may sign off, said once at start-up: with no approvers listed, only workspace admins.
     logger.info(
       { approvers: context.policy.approverUserIds.length, forbidSelfSignOff: context.policy.forbidSelfSignOff },
@@ -166,10 +214,12 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
 
     let stopping: Promise<void> | null = null;
     const stop = () => (stopping ??= shutdown());
-    if (deps.handleSignals) installSignalHandlers(logger, stop, deps.shutdownTimeoutMs ?? 10_000);
+    stopStarted = stop;
+    endStartup();
     return { url, context, stop };
   } catch (error) {
-    await shutdown().catch(() => undefined);
+    await shutdown().catch((closeError: unknown) => logger.error({ error: (closeError as Error).message }, 'closing after a stopped or failed start-up failed'));
+    endStartup();
     throw error;
   }
 }
@@ -189,6 +239,8 @@ export async function runService(env: Record<string, string | undefined>, deps: 
   try {
     await startService(config.value, { ...deps, console: consoleConfig.value, handleSignals: true });
   } catch (error) {
+    // Asked to stop while starting: what was opened is closed; the signal handler exits 0.
+    if (error instanceof StartupStopped) return;
     // Not a fault to debug: another process has the data directory, and the message says what to do.
     if (error instanceof DataDirectoryInUseError) {
       process.stderr.write(`Scopekeeper cannot start: ${error.message}\n`);
@@ -225,11 +277,9 @@ async function closeServer(server: Server, timeoutMs: number): Promise<void> {
   }
 }
 
-function installSignalHandlers(logger: Logger, stop: () => Promise<void>, timeoutMs: number): void {
+function installSignalHandlers(logger: Logger, stop: () => Promise<void>): void {
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
-    // A hook that never returns must not keep the process alive forever.
-    setTimeout(() => process.exit(1), timeoutMs + 5_000).unref();
     stop().then(
       () => {
         logger.info('stopped');

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { Pool } from 'pg';
+import { drainOnClose } from './drain-on-close';
 import type { Database } from './database';
 import { lockDataDirectory, type DirectoryLock } from './lock-data-directory';
 import { migrateToLatest } from './migrate-to-latest';
@@ -33,13 +34,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   // One process per PGlite directory: refused here, before PGlite touches a file (lock-data-directory.ts).
   const lock: DirectoryLock | null = !options.databaseUrl && !dataDir.includes('://') ? await lockDataDirectory(path.resolve(dataDir)) : null;
-  let db: Kysely<Database>;
+  let opened: Opened;
   try {
-    db = options.databaseUrl ? openPostgres(options.databaseUrl, schema, options.onFault ?? reportFaultOnConsole) : await openPglite(dataDir);
+    opened = options.databaseUrl ? openPostgres(options.databaseUrl, schema, options.onFault ?? reportFaultOnConsole) : await openPglite(dataDir);
   } catch (error) {
     await lock?.release();
     throw error;
   }
+  const { db } = opened;
   try {
     if (schema) {
       // A search_path may name a schema that does not exist yet, so it can be created afterwards.
@@ -61,10 +63,25 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     await lock?.release();
     throw error;
   }
-  return new SqlStore(db, backend, { ...(options.onFault ? { onFault: options.onFault } : {}), ...(lock ? { onClosed: () => lock.release() } : {}) });
+  return new SqlStore(db, backend, {
+    ...(options.onFault ? { onFault: options.onFault } : {}),
+    ...(lock ? { onClosed: () => lock.release() } : {}),
+    drainQueries: opened.drain,
+  });
 }
 
-function openPostgres(databaseUrl: string, schema: string | undefined, reportFault: ReportFault): Kysely<Database> {
+/** A Kysely whose close drains the queries in flight and refuses new ones (drain-on-close.ts). */
+function guarded(dialect: Dialect): Opened {
+  const guard = drainOnClose(dialect);
+  return { db: new Kysely<Database>({ dialect: guard.dialect, plugins: [guard.plugin] }), drain: guard.drain };
+}
+
+interface Opened {
+  db: Kysely<Database>;
+  drain: () => Promise<void>;
+}
+
+function openPostgres(databaseUrl: string, schema: string | undefined, reportFault: ReportFault): Opened {
   const pool = new Pool({
     connectionString: databaseUrl,
     // A startup parameter applies to every pooled connection from its first query, with no
@@ -81,7 +98,7 @@ function openPostgres(databaseUrl: string, schema: string | undefined, reportFau
       error,
     }),
   );
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return guarded(new PostgresDialect({ pool }));
 }
 
 /**
@@ -92,9 +109,9 @@ function openPostgres(databaseUrl: string, schema: string | undefined, reportFau
  * where that matters. `relaxedDurability` changes nothing here (it only defers IndexedDB/OPFS
  * syncs) and no setting is relaxed: the inbox answers 200 only after a real commit.
  */
-async function openPglite(dataDir: string): Promise<Kysely<Database>> {
+async function openPglite(dataDir: string): Promise<Opened> {
   if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
-  return new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create(dataDir)) });
+  return guarded(new PGliteDialect(await PGlite.create(dataDir)));
 }
 
 /** Lower-case SQL identifiers only: the name goes into a startup parameter unquoted. */

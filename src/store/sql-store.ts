@@ -36,6 +36,8 @@ export interface SqlStoreOptions {
   onFault?: ReportFault;
   /** Runs once the database is closed: openStore releases the PGlite directory lock here. */
   onClosed?: () => Promise<void>;
+  /** Awaited as the close begins: refuses new queries and waits for those in flight (openStore: drain-on-close.ts). */
+  drainQueries?: () => Promise<void>;
 }
 
 /**
@@ -74,6 +76,7 @@ export class SqlStore implements ConsoleScopeStore {
   private appendedSinceAnalyze = 0;
   private readonly reportFault: ReportFault;
   private readonly onClosed: (() => Promise<void>) | null;
+  private readonly drainQueries: (() => Promise<void>) | null;
   // Reads made while another is in flight share one query (the inbox worker reads for several
   // deliveries at once; on PGlite every statement costs a fixed share of the one thread).
   private readonly loadDeliverable: (key: DeliverableKey) => Promise<StoredDeliverable | null>;
@@ -86,6 +89,7 @@ export class SqlStore implements ConsoleScopeStore {
   ) {
     this.reportFault = options.onFault ?? reportFaultOnConsole;
     this.onClosed = options.onClosed ?? null;
+    this.drainQueries = options.drainQueries ?? null;
     this.loadDeliverable = coalesceCalls((keys) => readDeliverables(this.db, keys), { maxBatch: READ_COALESCE_MAX });
     this.loadActiveBaseline = coalesceCalls((scopeIds) => readActiveBaselines(this.db, scopeIds), { maxBatch: READ_COALESCE_MAX });
   }
@@ -460,10 +464,15 @@ export class SqlStore implements ConsoleScopeStore {
     }));
   }
 
+  /**
+   * Waits for the queries in flight, then closes the database; a query asked for meanwhile or
+   * later is refused with StoreClosingError (drain-on-close.ts, wired by openStore).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.drainQueries?.();
       await this.db.destroy();
     } finally {
       await this.onClosed?.();

@@ -267,6 +267,28 @@ describe('createInboxWorker', () => {
     expect(fake.seen).toEqual([{ deliveryId: 'a-1', attempts: 0 }]);
   });
 
+  it('processes a delivery whose short wait for Linear ends while others are still in hand, in the same pass, instead of leaving it claimed', async () => {
+    await enqueue('a-1', 'issue-a', 0);
+    await enqueue('b-1', 'issue-b', 0);
+    const fake = fakeProcess();
+    let waited = false;
+    const { worker: w } = worker({
+      // The real clock: the wait is measured from when the work ended, as in the running service.
+      clock: () => new Date(),
+      process: async (delivery) => {
+        if (delivery.deliveryId === 'a-1' && !waited) {
+          waited = true;
+          throw new WaitForLinear('Linear rate limit reached: Linear asked to wait 0.15 s', 150);
+        }
+        // b-1 takes longer than a-1's wait, so a-1 is due again before this pass ends.
+        if (delivery.deliveryId === 'b-1') await new Promise((resolve) => setTimeout(resolve, 800));
+        return fake.process(delivery);
+      },
+    });
+    expect(await w.drainOnce()).toEqual({ processed: 2, retried: 1, failed: 0 });
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
   it('puts a dead letter back with a fresh budget on retry, and keeps a dropped one as dropped', async () => {
     await enqueue('a-1', 'issue-a', 0);
     await enqueue('b-1', 'issue-b', 0);

@@ -1,12 +1,9 @@
 import { sql } from 'kysely';
-import { createLinearGateway, followPages, type CallResult } from '../../linear-adapter/gateway/linear-gateway';
+import { followPages, type CallResult } from '../../linear-adapter/gateway/linear-gateway';
 import { deriveActionId, type LinearAction } from '../../linear-adapter/gateway/linear-action';
 import { createRequestPacer } from '../../linear-adapter/gateway/pace-requests';
-import { openQueueStore, type SqlQueueStore } from '../../linear-adapter/queue/queue-store';
-import { createOutboxSender, type LogEntry, type OutboxSenderOptions } from '../../linear-adapter/queue/send-outbox';
-import { openStore } from '../../src/store/open-store';
-import type { SqlStore } from '../../src/store/sql-store';
-import { startLinearStandIn, type LinearStandIn } from '../support/linear-stand-in';
+import { openQueueStore } from '../../linear-adapter/queue/queue-store';
+import { useOutboxHarness } from './outbox-harness';
 
 // The outbox through Linear outages (docs/adr/0008-keyed-worker-retry-health.md): the real SQL
 // outbox (PGlite), the real @linear/sdk and the stand-in answering 500, rate limiting, hanging
@@ -26,57 +23,24 @@ const comment: LinearAction = {
 };
 
 describe('the outbox through Linear outages', () => {
-  let linear: LinearStandIn;
-  let store: SqlStore;
-  let queue: SqlQueueStore;
-  let logs: LogEntry[];
-  let calls: CallResult[];
-
-  beforeAll(async () => {
-    store = await openStore({ dataDir: 'memory://' });
-    queue = await openQueueStore(store);
-  });
-  afterAll(() => store.close());
-
-  beforeEach(async () => {
-    await sql`delete from linear_outbox`.execute(store.database);
-    linear = await startLinearStandIn(
-      {
-        teams: [{ id: 'team-eng', key: 'ENG' }],
-        states: [
-          { id: 'st-doing', name: 'In Progress', type: 'started', teamId: 'team-eng' },
-          { id: 'st-done', name: 'Done', type: 'completed', teamId: 'team-eng' },
-        ],
-        issues: [{ id: 'iss-1', teamId: 'team-eng', stateId: 'st-done', title: 'Invite teammates' }],
-      },
-      { apiKey: 'lin_api_test', budgets: false },
-    );
-    logs = [];
-    calls = [];
-  });
-  afterEach(() => linear.close());
-
+  let calls: CallResult[] = [];
   // A timeout long enough for a busy test machine; the hang test sets a short one.
-  function sender(overrides: Partial<OutboxSenderOptions> = {}, timeoutMs = 5_000) {
-    return createOutboxSender({
-      queue,
-      gateway: createLinearGateway({ apiKey: 'lin_api_test', apiUrl: linear.url, timeoutMs, requestsPerHour: null, onCall: (call) => calls.push(call) }),
-      mode: 'enforce',
-      log: (entry) => logs.push(entry),
-      backoff: { random: () => 1 },
-      ...overrides,
-    });
-  }
+  const h = useOutboxHarness({
+    standIn: { budgets: false },
+    gateway: () => ({ timeoutMs: 5_000, requestsPerHour: null, onCall: (call: CallResult) => calls.push(call) }),
+  });
+  beforeEach(() => (calls = []));
+  const sender = h.sender;
 
   const attemptsOf = async (id: string) =>
-    (await sql<{ attempts: number; status: string }>`select attempts, status from linear_outbox where id = ${id}`.execute(store.database)).rows[0];
-  const mutations = () => linear.operations().filter((o) => o.query.trimStart().startsWith('mutation') && o.errors.length === 0);
+    (await sql<{ attempts: number; status: string }>`select attempts, status from linear_outbox where id = ${id}`.execute(h.store.database)).rows[0];
+  const mutations = () => h.linear.operations().filter((o) => o.query.trimStart().startsWith('mutation') && o.errors.length === 0);
   /** The time the last retry was scheduled for. */
-  const nextAttempt = () => Date.parse(String([...logs].reverse().find((l) => l.msg === 'action will be retried')?.nextAttemptAt));
+  const nextAttempt = () => Date.parse(String([...h.logs].reverse().find((l) => l.msg === 'action will be retried')?.nextAttemptAt));
 
   it('keeps retrying through a long run of 500s, waiting at most five minutes between attempts, and sends once after recovery', async () => {
-    await queue.enqueueActions([revert], 'delivery-1', at(0));
-    await linear.outage('server-error');
+    await h.queue.enqueueActions([revert], 'delivery-1', at(0));
+    await h.linear.outage('server-error');
     const out = sender();
     let now = T0;
     const waits: number[] = [];
@@ -90,85 +54,118 @@ describe('the outbox through Linear outages', () => {
     expect(Math.max(...waits)).toBe(300_000);
     expect(waits.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
 
-    await linear.outage(null);
+    await h.linear.outage(null);
     expect(await out.drainOnce(new Date(now).toISOString())).toMatchObject({ sent: 1 });
     expect(mutations().map((o) => o.operationName)).toEqual(['updateIssue']);
-    expect(linear.issue('iss-1')?.stateId).toBe('st-doing');
+    expect(h.linear.issue('iss-1')?.stateId).toBe('st-doing');
   });
 
   it("waits as long as Linear's Retry-After says on a rate limit, for as long as it lasts, without using up attempts", async () => {
-    await queue.enqueueActions([revert], 'delivery-1', at(0));
-    await linear.outage('ratelimit', { retryAfterSeconds: 2 });
-    const out = sender();
+    await h.queue.enqueueActions([revert], 'delivery-1', at(0));
+    await h.linear.outage('ratelimit', { retryAfterSeconds: 2 });
     let now = T0;
+    const out = sender({}, { now: () => now });
     for (let i = 0; i < 40; i += 1) {
       expect(await out.drainOnce(new Date(now).toISOString())).toMatchObject({ retried: 1 });
       expect(nextAttempt() - now).toBe(2000);
       now = nextAttempt();
     }
     expect(await attemptsOf(revert.id)).toEqual({ attempts: 0, status: 'pending' });
-    await linear.outage(null);
+    await h.linear.outage(null);
     expect(await out.drainOnce(new Date(now).toISOString())).toMatchObject({ sent: 1 });
-    expect(linear.issue('iss-1')?.stateId).toBe('st-doing');
+    expect(h.linear.issue('iss-1')?.stateId).toBe('st-doing');
+  });
+
+  it('holds every waiting action until the time Linear gave, sends one probe a wait, then sends all at once without using up attempts', async () => {
+    const issues = Array.from({ length: 30 }, (_, i) => `iss-${i + 1}`);
+    h.linear.seed({ issues: issues.slice(1).map((id) => ({ id, teamId: 'team-eng', stateId: 'st-done', title: id })) });
+    const reverts: LinearAction[] = issues.map((issueId) => ({ type: 'set_state', id: deriveActionId(`close-${issueId}`, 'revert'), issueId, stateId: 'st-doing' }));
+    await h.queue.enqueueActions(reverts, 'delivery-burst', at(0));
+    await h.linear.outage('ratelimit', { retryAfterSeconds: 5 });
+    let now = T0;
+    const out = sender({}, { now: () => now });
+    /** Steps the outbox until nothing more is due at `now`; returns what it sent and how many requests Linear got. */
+    const drainDue = async () => {
+      const before = h.linear.operations().length;
+      let sent = 0;
+      for (let claimed = 1; claimed > 0; ) ({ claimed, sent } = await out.drainOnce(new Date(now).toISOString()).then((r) => ({ claimed: r.claimed, sent: sent + r.sent })));
+      return { sent, requests: h.linear.operations().length - before };
+    };
+
+    // The first senders (8 at once) meet the rate limit; every later one is held without a request.
+    const first = await drainDue();
+    expect(first).toEqual({ sent: 0, requests: 8 });
+    // Through a 60 s limit, one request per wait Linear gave (the probe), however many actions wait.
+    const probes: number[] = [];
+    for (now = T0 + 5_000; now < T0 + 60_000; now += 5_000) probes.push((await drainDue()).requests);
+    expect(probes).toEqual(Array(11).fill(1));
+
+    // The limit ends: at the time Linear gave, every waiting action goes in the same step.
+    await h.linear.outage(null);
+    const after = await drainDue();
+    expect(after.sent).toBe(30);
+    expect(issues.every((id) => h.linear.issue(id)?.stateId === 'st-doing')).toBe(true);
+    expect(mutations().filter((o) => o.operationName === 'updateIssue')).toHaveLength(30);
+    for (const revertOf of reverts) expect(await attemptsOf(revertOf.id)).toEqual({ attempts: 0, status: 'sent' });
   });
 
   it('abandons a call Linear does not answer after the timeout, says so, and sends it once Linear answers again', async () => {
-    await queue.enqueueActions([revert], 'delivery-1', at(0));
-    await linear.outage('hang');
-    const out = sender({}, 300);
+    await h.queue.enqueueActions([revert], 'delivery-1', at(0));
+    await h.linear.outage('hang');
+    const out = sender({}, { timeoutMs: 300 });
     expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1 });
-    expect(logs).toContainEqual(expect.objectContaining({ msg: 'action will be retried', error: expect.stringMatching(/did not answer within 300 ms/) }));
+    expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'action will be retried', error: expect.stringMatching(/did not answer within 300 ms/) }));
     expect(calls).toContainEqual({ answered: false, kind: 'unreachable', error: 'no answer within 300 ms' });
-    await linear.outage(null);
+    await h.linear.outage(null);
     expect(await sender().drainOnce(at(1000))).toMatchObject({ sent: 1 });
     expect(calls.at(-1)).toEqual({ answered: true });
   });
 
   it('retries while Linear refuses connections, and sends once it is back', async () => {
-    await queue.enqueueActions([revert], 'delivery-1', at(0));
-    await linear.outage('down');
+    await h.queue.enqueueActions([revert], 'delivery-1', at(0));
+    await h.linear.outage('down');
     const out = sender();
     expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1 });
     expect(calls.at(-1)).toMatchObject({ answered: false, kind: 'unreachable' });
-    await linear.outage(null);
+    await h.linear.outage(null);
     expect(await out.drainOnce(at(1000))).toMatchObject({ sent: 1 });
-    expect(linear.issue('iss-1')?.stateId).toBe('st-doing');
+    expect(h.linear.issue('iss-1')?.stateId).toBe('st-doing');
   });
 
   it('posts the explaining comment only after its revert was sent, with the text for a revert that happened', async () => {
-    await queue.enqueueActions([revert, comment], 'delivery-1', at(0));
-    await linear.outage('server-error');
+    await h.queue.enqueueActions([revert, comment], 'delivery-1', at(0));
+    await h.linear.outage('server-error');
     const out = sender();
     expect(await out.drainOnce(at(0))).toMatchObject({ retried: 1 });
     // The comment is held back while its revert waits.
     expect(await out.drainOnce(at(500))).toMatchObject({ claimed: 0 });
-    await linear.outage(null);
+    await h.linear.outage(null);
     expect(await out.drainOnce(at(1000))).toMatchObject({ sent: 1 });
     expect(await out.drainOnce(at(1000))).toMatchObject({ sent: 1 });
     expect(mutations().map((o) => o.operationName)).toEqual(['updateIssue', 'createComment']);
-    expect(linear.comments('iss-1').map((c) => c.body)).toEqual([comment.body]);
+    expect(h.linear.comments('iss-1').map((c) => c.body)).toEqual([comment.body]);
   });
 
   it('says in the comment that Linear refused the revert when it did, instead of claiming the issue was moved back', async () => {
     const refused: LinearAction = { ...revert, stateId: 'st-unknown' };
-    await queue.enqueueActions([refused, comment], 'delivery-1', at(0));
+    await h.queue.enqueueActions([refused, comment], 'delivery-1', at(0));
     const out = sender();
     expect(await out.drainOnce(at(0))).toMatchObject({ failed: 1 });
     expect(await out.drainOnce(at(0))).toMatchObject({ sent: 1 });
-    expect(linear.issue('iss-1')?.stateId).toBe('st-done');
-    expect(linear.comments('iss-1').map((c) => c.body)).toEqual([comment.after!.bodyIfRefused]);
+    expect(h.linear.issue('iss-1')?.stateId).toBe('st-done');
+    expect(h.linear.comments('iss-1').map((c) => c.body)).toEqual([comment.after!.bodyIfRefused]);
   });
 
   it('does not send a revert again when the issue is in that state already (sent before a crash)', async () => {
-    linear.updateIssue('iss-1', { stateId: 'st-doing' });
-    await queue.enqueueActions([revert], 'delivery-1', at(0));
+    h.linear.updateIssue('iss-1', { stateId: 'st-doing' });
+    await h.queue.enqueueActions([revert], 'delivery-1', at(0));
     expect(await sender().drainOnce(at(0))).toMatchObject({ sent: 1 });
     expect(mutations()).toEqual([]);
   });
 
   it('takes back its own claims at once after a crash, and leaves another instance\'s alone', async () => {
-    const mine = await openQueueStore(store, { instanceId: 'host-a:3000' });
-    const theirs = await openQueueStore(store, { instanceId: 'host-b:3000' });
+    const mine = await openQueueStore(h.store, { instanceId: 'host-a:3000' });
+    const theirs = await openQueueStore(h.store, { instanceId: 'host-b:3000' });
     const other: LinearAction = { ...revert, id: deriveActionId('delivery-2', 'revert'), issueId: 'iss-2' };
     await mine.enqueueActions([revert, other], 'delivery-1', at(0));
     expect(await mine.claimDueActions(1, at(0))).toHaveLength(1);
