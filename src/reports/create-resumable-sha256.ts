@@ -5,7 +5,7 @@ import { parseWith } from '../core/parse-with';
 // SHA-256 whose running state can be saved between calls and resumed. An evidence bundle made in
 // parts on Forge ends with the SHA-256 of all its bytes, and each part is made by another resolver
 // invocation, so the digest must travel from call to call inside the cursor. node:crypto cannot
-// export a hash's state; hash-wasm's save()/load() can (docs/adr/0014-jira-evidence-bundle-in-parts.md).
+// export a hash's state; hash-wasm's save()/load() can (docs/adr/0018-jira-evidence-bundle-in-parts.md).
 
 /** hash-wasm's saved state, base64url (about 140 characters for SHA-256). */
 const savedStateSchema = z.string().min(1).max(4096).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');

@@ -23,7 +23,7 @@ import type { EvidencePart, Refusal } from './resolver-contract';
 // the page shows them to copy one after the other, and the file they join to is what `scopekeeper
 // verify` checks. Two passes over the chain from the baseline on: its records, then its sign-offs
 // (the manifest follows the records). The SHA-256 of all the bytes travels in the cursor.
-// Decision: docs/adr/0012-jiraevidence-bundle-in-parts.md.
+// Decision: docs/adr/0018-jira-evidence-bundle-in-parts.md.
 
 export interface EvidencePartLimits {
   /** Records, or signature entries, in one part; and the most text a part holds (one item at least). */
