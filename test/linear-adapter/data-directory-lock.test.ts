@@ -66,7 +66,7 @@ describe('one process per PGlite data directory', () => {
     expect(second.output()).toMatch(/Stop that process first.*or set DATABASE_URL/s);
 
     // LINEAR_API_URL points nowhere: the refusal comes before anything is read from Linear.
-    const cli = run(['bin/scopekeeper.js', 'baseline', '--team', 'ENG', '--name', 'SRS v1.0'], {
+    const cli = run(['bin/scopekeeper.js', 'baseline', '--team', 'ENG', '--name', 'SRS v1.0', '--approved-by', 'ana@client.example'], {
       SCOPEKEEPER_DATA_DIR: dataDir, LINEAR_API_KEY: 'lin_api_unused', LINEAR_API_URL: 'http://127.0.0.1:9/graphql',
     });
     running.push(cli.child);
