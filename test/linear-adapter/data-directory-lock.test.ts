@@ -20,7 +20,7 @@ interface Run {
 }
 
 function run(args: string[], env: Record<string, string>): Run {
-  const child = spawn(tsx, args, { cwd: root, env: { ...process.env, DATABASE_URL: '', LINEAR_API_KEY: '', SCOPEKEEPER_MODE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, args, { cwd: root, env: { ...process.env, DATABASE_URL: '', LINEAR_API_KEY: '', SCOPEKEEPER_MODE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -50,7 +50,9 @@ describe('one process per PGlite data directory', () => {
   const running: ChildProcess[] = [];
   beforeEach(() => (dataDir = mkdtempSync(path.join(tmpdir(), 'scopekeeper-lock-'))));
   afterEach(async () => {
-    for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // tsx runs the script in a child of its own, so a failed test kills the whole process group:
+    // a service left running would hold its pipes open and keep Jest from exiting.
+    for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
