@@ -193,6 +193,10 @@ interface KillRunResult {
   resent: number;
   restartToLastRevertS: number;
   ackedBeforeKill: number;
+  /** Closures answered 200 before the kill whose revert had not been sent: the crash's unfinished work. */
+  interrupted: number;
+  /** From the restart until the last of those was reverted: how fast a restarted instance reclaims its own work. */
+  restartToInterruptedS: number;
   /** From the restart until the last re-sent closure was answered: the soak's share (it plays Linear's retries). */
   restartToResentS: number;
   /** Requests the restarted service made to Linear: what LINEAR_REQUESTS_PER_HOUR (off here) would pace. */
@@ -255,6 +259,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<K
       }
     }));
     const ackedBeforeKill = acked.size;
+    const interruptedSet = [...acked].filter((i) => linear.issue(issueIdOf(i))?.stateId !== STATES.started.id);
     await new Promise((resolve) => (child.process.exitCode !== null || child.process.signalCode !== null ? resolve(null) : child.process.once('exit', resolve)));
     progress(`kill -9 on ${backend}, run ${run}: killed after ${acked.size} answered 200; restarting`);
     child = startChild(env);
@@ -272,6 +277,11 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<K
     }));
     const resentAt = now();
     await waitUntil('every revert', () => [...acked].every((i) => linear.issue(issueIdOf(i))?.stateId === STATES.started.id), 5 * 60_000, 200);
+    const revertedAt = new Map<string, number>();
+    for (const o of linear.operations()) {
+      if (o.operationName === 'updateIssue' && o.errors.length === 0 && !revertedAt.has(String(o.variables.id))) revertedAt.set(String(o.variables.id), o.receivedAt);
+    }
+    const lastInterrupted = Math.max(restarted, ...interruptedSet.map((i) => revertedAt.get(issueIdOf(i)) ?? restarted));
     const lastRevert = Math.max(...linear.operations().filter((o) => o.operationName === 'updateIssue' && o.errors.length === 0).map((o) => o.receivedAt));
     await waitUntil('the outbox to drain', async () => (await sampleBacklog(url)) === 0, 5 * 60_000, 500);
     const dup = duplicates(linear);
@@ -280,6 +290,7 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<K
     const requestsAfterRestart = linear.operations().length - requestsBefore;
     return {
       lost, twice: dup.reverts + dup.comments, resent, restartToLastRevertS: Math.max(0, lastRevert - restarted) / 1000, ackedBeforeKill,
+      interrupted: interruptedSet.length, restartToInterruptedS: (lastInterrupted - restarted) / 1000,
       restartToResentS: (resentAt - restarted) / 1000, requestsAfterRestart, load: loadavg()[0] ?? 0,
     };
   } finally {
@@ -306,7 +317,9 @@ async function killScenario(backend: 'PGlite' | 'PostgreSQL'): Promise<BenchResu
   return {
     name: `kill -9 during a burst of ${BURST} refused closures, ${backend}`,
     goal: '0 lost, 0 sent twice, restart to last revert ≤ 10 s',
-    value: runs.map((r, i) => `run ${i + 1}: ${r.lost} lost, ${r.twice} sent twice, ${r.restartToLastRevertS.toFixed(1)} s restart to last revert (${r.restartToResentS.toFixed(1)} s of it re-sending the unanswered closures)`).join('; '),
+    value: runs
+      .map((r, i) => `run ${i + 1}: ${r.lost} lost, ${r.twice} sent twice, ${r.restartToInterruptedS.toFixed(1)} s restart to the last revert the crash interrupted (${r.interrupted} closures), ${r.restartToLastRevertS.toFixed(1)} s to the last revert of all (${r.restartToResentS.toFixed(1)} s of it re-sending the unanswered closures)`)
+      .join('; '),
     detail:
       runs
         .map((r, i) => `run ${i + 1}: killed after ${r.ackedBeforeKill} answered 200, ${r.resent} comment creates re-sent and refused by Linear as duplicate ids, ${r.requestsAfterRestart} requests to Linear after the restart (${(r.requestsAfterRestart / BURST).toFixed(1)} a closure; with the default budget of 2,000 an hour the last would go no sooner than ${budgetBoundS(r.requestsAfterRestart).toFixed(0)} s after the restart), 1-min load average ${r.load.toFixed(2)}`)

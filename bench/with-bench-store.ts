@@ -7,11 +7,11 @@ import { openStore } from '../src/store/open-store';
 import type { SqlStore } from '../src/store/sql-store';
 
 /** Runs `use` on a fresh PGlite store in a temporary directory, removed afterwards. */
-export async function withPgliteStore<T>(use: (store: SqlStore) => Promise<T>): Promise<T> {
+export async function withPgliteStore<T>(use: (store: SqlStore, where: { dataDir: string }) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'scopekeeper-bench-'));
   const store = await openStore({ dataDir });
   try {
-    return await use(store);
+    return await use(store, { dataDir });
   } finally {
     await store.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -19,11 +19,11 @@ export async function withPgliteStore<T>(use: (store: SqlStore) => Promise<T>): 
 }
 
 /** Runs `use` on a PostgreSQL store in a schema of its own, dropped afterwards. */
-export async function withPostgresStore<T>(databaseUrl: string, use: (store: SqlStore) => Promise<T>): Promise<T> {
+export async function withPostgresStore<T>(databaseUrl: string, use: (store: SqlStore, where: { schema: string }) => Promise<T>): Promise<T> {
   const schema = `sk_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const store = await openStore({ databaseUrl, schema });
   try {
-    return await use(store);
+    return await use(store, { schema });
   } finally {
     await store.close();
     const client = new Client({ connectionString: databaseUrl });

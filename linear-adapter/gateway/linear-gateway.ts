@@ -41,7 +41,8 @@ export interface LinearGatewayOptions {
 
 /** One call to Linear as /healthz sees it. */
 export type CallResult =
-  | { answered: true }
+  /** `rateLimitedUntil`: Linear answered with a rate limit and said to wait until then (epoch ms). */
+  | { answered: true; rateLimitedUntil?: number }
   /** `failing`: Linear answered with a 5xx; `unreachable`: no answer (network, timeout). */
   | { answered: false; kind: 'failing' | 'unreachable'; error: string };
 
@@ -482,12 +483,16 @@ function guardRequests(client: LinearClient, options: LinearGatewayOptions, gate
       } catch (error) {
         const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
         const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
-        if (typeof status === 'number' && status < 500) options.onCall?.({ answered: true });
-        else options.onCall?.({ answered: false, kind: typeof status === 'number' ? 'failing' : 'unreachable', error: timedOut ? `no answer within ${timeoutMs} ms` : describeError(error) });
-        if (timedOut) throw new Error(`Linear did not answer within ${timeoutMs} ms (LINEAR_TIMEOUT_MS)`, { cause: error });
+        if (timedOut) {
+          options.onCall?.({ answered: false, kind: 'unreachable', error: `no answer within ${timeoutMs} ms` });
+          throw new Error(`Linear did not answer within ${timeoutMs} ms (LINEAR_TIMEOUT_MS)`, { cause: error });
+        }
         const outcome = classifyLinearError(parseLinearError(error as Parameters<typeof parseLinearError>[0]), now());
         // Only a rate limit comes with a time to wait.
-        if (outcome.retryable && outcome.retryAfterMs !== null) gate.hold(now() + outcome.retryAfterMs);
+        const rateLimitedUntil = outcome.retryable && outcome.retryAfterMs !== null ? now() + outcome.retryAfterMs : null;
+        if (rateLimitedUntil !== null) gate.hold(rateLimitedUntil);
+        if (typeof status === 'number' && status < 500) options.onCall?.(rateLimitedUntil === null ? { answered: true } : { answered: true, rateLimitedUntil });
+        else options.onCall?.({ answered: false, kind: typeof status === 'number' ? 'failing' : 'unreachable', error: describeError(error) });
         throw error;
       }
     })) as typeof graphql.request;

@@ -13,7 +13,7 @@ const LATEST_FAILURES = 5;
 export interface ServerDeps {
   /** A read through the port proves the database answers and the schema is migrated. */
   store: Pick<ScopeStore, 'getHistoryHead'>;
-  queue: Pick<SqlQueueStore, 'enqueueDelivery' | 'inboxBacklog' | 'countFailedDeliveries' | 'countFailedActions' | 'listFailedActions' | 'outboxBacklog'>;
+  queue: Pick<SqlQueueStore, 'enqueueDelivery' | 'inboxBacklog' | 'inboxOldestPendingAt' | 'countFailedDeliveries' | 'countFailedActions' | 'listFailedActions' | 'outboxBacklog'>;
   /** Whether Linear answered recently; without it /healthz reports Linear as not configured. */
   linearHealth?: LinearHealth;
   /** An action waiting longer than this makes /healthz degraded. Default 120 s. */
@@ -41,22 +41,28 @@ const DEFAULT_DEGRADED_AFTER_MS = 120_000;
 async function checkHealth(deps: ServerDeps, nowMs: number): Promise<{ status: number; body: unknown }> {
   try {
     await deps.store.getHistoryHead('healthz');
-    const [backlog, failedDeliveries, failedActions, latest, outbox] = await Promise.all([
+    const [backlog, oldestDelivery, failedDeliveries, failedActions, latest, outbox] = await Promise.all([
       deps.queue.inboxBacklog(),
+      deps.queue.inboxOldestPendingAt(),
       deps.queue.countFailedDeliveries(),
       deps.queue.countFailedActions(),
       deps.queue.listFailedActions(LATEST_FAILURES),
       deps.queue.outboxBacklog(),
     ]);
-    const linear = deps.linearHealth?.snapshot() ?? { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null };
-    const oldestPendingSeconds = outbox.oldestCreatedAt === null ? 0 : Math.max(0, Math.round((nowMs - Date.parse(outbox.oldestCreatedAt)) / 1000));
+    const linear = deps.linearHealth?.snapshot() ?? { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null, rateLimitedUntil: null };
+    const ageSeconds = (iso: string | null) => (iso === null ? 0 : Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000)));
+    const oldestPendingSeconds = ageSeconds(outbox.oldestCreatedAt);
+    const oldestDeliverySeconds = ageSeconds(oldestDelivery);
     const degradedAfterMs = deps.degradedAfterMs ?? DEFAULT_DEGRADED_AFTER_MS;
     // Each reason in plain words; any of them makes the service degraded.
     const reasons = [
       ...(linear.status === 'unreachable' ? [`Linear cannot be reached (${linear.lastError ?? 'no answer'}); actions wait in the outbox`] : []),
       ...(linear.status === 'failing' ? [`Linear answers with server errors (${linear.lastError ?? 'unknown'}); actions wait in the outbox`] : []),
+      ...(linear.status === 'rate_limited' ? [`Linear asked Scopekeeper to wait until ${linear.rateLimitedUntil ?? 'later'} (rate limit); deliveries and actions wait`] : []),
       ...(linear.status !== 'not_configured' && !linear.viewerKnown ? ["the API key's Linear user has not been read yet; deliveries wait"] : []),
       ...(outbox.pending > 0 && oldestPendingSeconds * 1000 > degradedAfterMs ? [`an action has waited ${oldestPendingSeconds} s to be sent`] : []),
+      // Deliveries wait too when Linear cannot be read (an issue's facts come before any action).
+      ...(backlog > 0 && oldestDeliverySeconds * 1000 > degradedAfterMs ? [`a delivery has waited ${oldestDeliverySeconds} s to be processed`] : []),
       ...(failedDeliveries > 0 ? [`${failedDeliveries} deliveries were given up on; see scopekeeper deliveries list`] : []),
       ...(failedActions > 0 ? [`${failedActions} actions were refused by Linear`] : []),
     ];
@@ -70,7 +76,7 @@ async function checkHealth(deps: ServerDeps, nowMs: number): Promise<{ status: n
         mode: deps.mode,
         database: 'ok',
         linear,
-        inbox: { backlog, failed: failedDeliveries },
+        inbox: { backlog, oldestPendingSeconds: oldestDeliverySeconds, failed: failedDeliveries },
         outbox: {
           backlog: outbox.pending,
           oldestPendingSeconds,

@@ -311,6 +311,12 @@ export class SqlQueueStore implements QueueStore {
     return this.countWhere('linear_inbox', 'pending');
   }
 
+  /** When the oldest delivery still waiting to be processed arrived (the pending index's first row); null when none waits. */
+  async inboxOldestPendingAt(): Promise<string | null> {
+    const row = await this.db.selectFrom('linear_inbox').select('received_at').where('status', '=', 'pending').orderBy('seq').limit(1).executeTakeFirst();
+    return row ? toIso(row.received_at) : null;
+  }
+
   /** Deliveries given up on, for /healthz and `reconcile`. */
   async countFailedDeliveries(): Promise<number> {
     return this.countWhere('linear_inbox', 'failed');

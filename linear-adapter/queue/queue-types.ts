@@ -123,6 +123,7 @@ export interface QueueStore {
   /** Gives up on a delivery (kept for inspection and `reconcile`); later ones for its issue go on. */
   failDelivery(deliveryId: string, error: string, now: string): Promise<void>;
   inboxBacklog(): Promise<number>;
+  inboxOldestPendingAt(): Promise<string | null>;
 
   enqueueActions(actions: LinearAction[], deliveryId: string | null, now: string): Promise<void>;
   claimDueActions(limit: number, now: string): Promise<OutboxEntry[]>;

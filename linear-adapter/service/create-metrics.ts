@@ -41,6 +41,10 @@ export interface Metrics {
   outboxOldestPendingSeconds: Gauge<never>;
   /** 1 while Linear's last answer came back, else 0. */
   linearReachable: Gauge<never>;
+  /** Age of the oldest delivery waiting to be processed. */
+  inboxOldestPendingSeconds: Gauge<never>;
+  /** 1 while Linear's rate-limit wait is on. */
+  linearRateLimited: Gauge<never>;
   /** Faults recovered from by a fallback, by source and kind: every fallback is counted. */
   faults: Counter<'source' | 'kind'>;
   /** Logs a fault (warn) and counts it: what the stores, the queue and the gateway are given as `onFault`. */
@@ -60,6 +64,8 @@ export interface MetricsOptions {
   readOutboxBacklog?: () => Promise<number>;
   readOutboxOldestPendingSeconds?: () => Promise<number>;
   readLinearReachable?: () => Promise<number>;
+  readInboxOldestPendingSeconds?: () => Promise<number>;
+  readLinearRateLimited?: () => Promise<number>;
   /** Node process metrics (CPU, memory, event loop lag), prefixed scopekeeper_. */
   defaultMetrics?: boolean;
   /** Where reportFault logs (the service's pino logger); default a console line. */
@@ -94,47 +100,25 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   for (const type of ACTION_TYPES) for (const result of ACTION_RESULTS) linearActions.inc({ type, result }, 0);
 
-  const inboxBacklog = new Gauge({
-    name: 'scopekeeper_inbox_backlog',
-    help: 'Verified deliveries waiting in the inbox to be processed.',
-    registers,
-    collect: gaugeReader('inbox backlog', options.readInboxBacklog, (fault) => reportFault(fault)),
-  });
+  /** A gauge read at every scrape (gaugeReader). */
+  const readGauge = (name: string, help: string, what: string, read: (() => Promise<number>) | undefined): Gauge<never> =>
+    new Gauge({ name, help, registers, collect: gaugeReader(what, read, (fault) => reportFault(fault)) });
 
-  const outboxFailed = new Gauge({
-    name: 'scopekeeper_outbox_failed',
-    help: 'Actions that failed permanently and were not sent to Linear.',
-    registers,
-    collect: gaugeReader('failed outbox actions', options.readOutboxFailed, (fault) => reportFault(fault)),
-  });
+  const inboxBacklog = readGauge('scopekeeper_inbox_backlog', 'Verified deliveries waiting in the inbox to be processed.', 'inbox backlog', options.readInboxBacklog);
 
-  const inboxDeadLetters = new Gauge({
-    name: 'scopekeeper_inbox_dead_letters',
-    help: 'Deliveries given up on (attempt budget spent or a permanent error); see scopekeeper deliveries list.',
-    registers,
-    collect: gaugeReader('dead-lettered deliveries', options.readInboxDeadLetters, (fault) => reportFault(fault)),
-  });
+  const outboxFailed = readGauge('scopekeeper_outbox_failed', 'Actions that failed permanently and were not sent to Linear.', 'failed outbox actions', options.readOutboxFailed);
 
-  const outboxBacklog = new Gauge({
-    name: 'scopekeeper_outbox_backlog',
-    help: 'Actions waiting in the outbox to be sent to Linear.',
-    registers,
-    collect: gaugeReader('outbox backlog', options.readOutboxBacklog, (fault) => reportFault(fault)),
-  });
+  const inboxDeadLetters = readGauge('scopekeeper_inbox_dead_letters', 'Deliveries given up on (attempt budget spent or a permanent error); see scopekeeper deliveries list.', 'dead-lettered deliveries', options.readInboxDeadLetters);
 
-  const outboxOldestPendingSeconds = new Gauge({
-    name: 'scopekeeper_outbox_oldest_pending_seconds',
-    help: 'Age of the oldest action waiting in the outbox, 0 when none waits.',
-    registers,
-    collect: gaugeReader('oldest pending action', options.readOutboxOldestPendingSeconds, (fault) => reportFault(fault)),
-  });
+  const outboxBacklog = readGauge('scopekeeper_outbox_backlog', 'Actions waiting in the outbox to be sent to Linear.', 'outbox backlog', options.readOutboxBacklog);
 
-  const linearReachable = new Gauge({
-    name: 'scopekeeper_linear_reachable',
-    help: "1 while Linear's API answered the last call, 0 while it is unreachable or failing (or not configured).",
-    registers,
-    collect: gaugeReader('Linear reachability', options.readLinearReachable, (fault) => reportFault(fault)),
-  });
+  const outboxOldestPendingSeconds = readGauge('scopekeeper_outbox_oldest_pending_seconds', 'Age of the oldest action waiting in the outbox, 0 when none waits.', 'oldest pending action', options.readOutboxOldestPendingSeconds);
+
+  const linearReachable = readGauge('scopekeeper_linear_reachable', "1 while Linear's API answered the last call (a rate limit is an answer), 0 while it is unreachable or failing (or not configured).", 'Linear reachability', options.readLinearReachable);
+
+  const inboxOldestPendingSeconds = readGauge('scopekeeper_inbox_oldest_pending_seconds', 'Age of the oldest delivery waiting in the inbox to be processed, 0 when none waits.', 'oldest pending delivery', options.readInboxOldestPendingSeconds);
+
+  const linearRateLimited = readGauge('scopekeeper_linear_rate_limited', '1 while Linear has asked Scopekeeper to wait (a rate limit) and the wait has not run out, else 0.', 'Linear rate limit', options.readLinearRateLimited);
 
   // Registered after the gauges: a scrape serialises in registration order, so a gauge that
   // fails to read is counted in the same scrape.
@@ -156,7 +140,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   return {
     registry, webhookDeliveries, deliveryProcessingSeconds, linearActions, inboxBacklog, outboxFailed,
-    inboxDeadLetters, outboxBacklog, outboxOldestPendingSeconds, linearReachable, faults, reportFault,
+    inboxDeadLetters, outboxBacklog, outboxOldestPendingSeconds, linearReachable, inboxOldestPendingSeconds, linearRateLimited, faults, reportFault,
   };
 }
 

@@ -94,7 +94,13 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
         const { oldestCreatedAt } = await q.outboxBacklog();
         return oldestCreatedAt === null ? 0 : Math.max(0, (now() - Date.parse(oldestCreatedAt)) / 1000);
       }),
-    readLinearReachable: async () => (linearHealth.snapshot().status === 'ok' ? 1 : 0),
+    readLinearReachable: async () => (['ok', 'rate_limited'].includes(linearHealth.snapshot().status) ? 1 : 0),
+    readInboxOldestPendingSeconds: () =>
+      readQueue(async (q) => {
+        const oldest = await q.inboxOldestPendingAt();
+        return oldest === null ? 0 : Math.max(0, (now() - Date.parse(oldest)) / 1000);
+      }),
+    readLinearRateLimited: async () => (linearHealth.snapshot().status === 'rate_limited' ? 1 : 0),
     defaultMetrics: true,
     logger,
   });

@@ -71,9 +71,12 @@ describe('the outbox through Linear outages', () => {
       now = nextAttempt();
     }
     expect(await attemptsOf(revert.id)).toEqual({ attempts: 0, status: 'pending' });
+    // /healthz learns of the wait from the calls: an answer, with the time Linear gave.
+    expect(calls[0]).toEqual({ answered: true, rateLimitedUntil: expect.any(Number) });
     await h.linear.outage(null);
     expect(await out.drainOnce(new Date(now).toISOString())).toMatchObject({ sent: 1 });
     expect(h.linear.issue('iss-1')?.stateId).toBe('st-doing');
+    expect(calls[calls.length - 1]).toEqual({ answered: true });
   });
 
   it('holds every waiting action until the time Linear gave, sends one probe a wait, then sends all at once without using up attempts', async () => {

@@ -8,8 +8,13 @@ import path from 'node:path';
 // longer than 30 ms to acknowledge it, as on a loaded machine).
 const root = path.resolve(__dirname, '../..');
 
+// Every service started here; afterEach kills any still running, so a failed expectation never
+// leaves a service behind that keeps Jest from exiting.
+const started: ChildProcess[] = [];
+
 function startService(env: Record<string, string>): { child: ChildProcess; output: () => string; listening: Promise<string> } {
   const child = spawn(process.execPath, ['--require', './bin/exit-on-early-signal.cjs', '--import', 'tsx', 'linear-adapter/service/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
   let out = '';
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -28,7 +33,15 @@ const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 describe('the service started by npm start', () => {
   let dataDir: string;
   beforeEach(() => (dataDir = mkdtempSync(path.join(tmpdir(), 'scopekeeper-service-'))));
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const child of started.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = exitOf(child);
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('answers GET /healthz with the database ok when started with no configuration but a data directory', async () => {
     const service = startService({ PORT: '0', SCOPEKEEPER_DATA_DIR: dataDir, DATABASE_URL: '', LINEAR_WEBHOOK_SECRET: '', LINEAR_API_KEY: '', SCOPEKEEPER_MODE: '' });
@@ -40,8 +53,8 @@ describe('the service started by npm start', () => {
       mode: 'shadow',
       database: 'ok',
       // No API key: nothing is ever sent, so Linear's reachability does not count.
-      linear: { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null },
-      inbox: { backlog: 0, failed: 0 },
+      linear: { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null, rateLimitedUntil: null },
+      inbox: { backlog: 0, oldestPendingSeconds: 0, failed: 0 },
       outbox: { backlog: 0, oldestPendingSeconds: 0, failed: 0, latestFailures: [] },
     });
     // First start without LINEAR_WEBHOOK_SECRET: a secret is generated and printed with the steps for Linear.

@@ -40,8 +40,8 @@ describe('GET /healthz', () => {
       reasons: [expect.stringMatching(/^an action has waited \d+ s to be sent$/), '1 actions were refused by Linear'],
       mode: 'shadow',
       database: 'ok',
-      linear: { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null },
-      inbox: { backlog: 1, failed: 0 },
+      linear: { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null, rateLimitedUntil: null },
+      inbox: { backlog: 1, oldestPendingSeconds: expect.any(Number), failed: 0 },
       outbox: {
         backlog: 1,
         oldestPendingSeconds: expect.any(Number),
@@ -50,6 +50,47 @@ describe('GET /healthz', () => {
           { id: 'act-2', type: 'set_state', issueId: 'issue-2', deliveryId: 'delivery-1', attempts: 1, error: 'Entity not found: Issue', createdAt: NOW },
         ],
       },
+    });
+  });
+
+  it('says degraded, and why, when a delivery has waited past the threshold and while Linear rate limits; ok once both are over', async () => {
+    let clock = Date.now();
+    harness = await startHarness({ LINEAR_API_KEY: 'lin_api_test', SCOPEKEEPER_DEGRADED_AFTER_SECONDS: '30' }, { now: () => clock });
+    const { linearHealth, queue } = harness.service.context;
+    linearHealth.setViewerKnown();
+    linearHealth.observe({ answered: true });
+    expect((await harness.deliver(freshPayload('issueCreate'))).status).toBe(200);
+    const health = async () => (await fetch(`${harness!.url}/healthz`)).json() as Promise<Record<string, unknown>>;
+    expect(await health()).toMatchObject({ status: 'ok', inbox: { backlog: 1, oldestPendingSeconds: 0 } });
+
+    // Linear answers every read with a rate limit, so the delivery cannot be processed: no action
+    // reaches the outbox, and the waiting delivery alone must show.
+    clock += 45_000;
+    linearHealth.observe({ answered: true, rateLimitedUntil: clock + 60_000 });
+    const limited = await health();
+    expect(limited).toMatchObject({
+      status: 'degraded',
+      reasons: [
+        `Linear asked Scopekeeper to wait until ${new Date(clock + 60_000).toISOString()} (rate limit); deliveries and actions wait`,
+        'a delivery has waited 45 s to be processed',
+      ],
+      linear: { status: 'rate_limited', rateLimitedUntil: new Date(clock + 60_000).toISOString() },
+      inbox: { backlog: 1, oldestPendingSeconds: 45 },
+      outbox: { backlog: 0 },
+    });
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toMatch(/^scopekeeper_linear_rate_limited 1$/m);
+    expect(metrics).toMatch(/^scopekeeper_linear_reachable 1$/m);
+    expect(metrics).toMatch(/^scopekeeper_inbox_oldest_pending_seconds 45$/m);
+
+    // The wait ran out and the delivery left the inbox (given up on here, which is its own reason): neither wait shows.
+    clock += 61_000;
+    const [claimed] = await queue.claimDeliveries(1, new Date(clock).toISOString());
+    await queue.failDelivery(claimed!.deliveryId, 'test: taken out of the inbox', new Date(clock).toISOString());
+    expect(await health()).toMatchObject({
+      reasons: ['1 deliveries were given up on; see scopekeeper deliveries list'],
+      linear: { status: 'ok', rateLimitedUntil: null },
+      inbox: { backlog: 0, oldestPendingSeconds: 0 },
     });
   });
 
