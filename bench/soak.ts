@@ -219,8 +219,9 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<K
   const port = 39_000 + Math.floor(Math.random() * 1000);
   let database: string | null = null;
   let admin: Client | null = null;
+  let schema: string | null = null;
   if (backend === 'PostgreSQL') {
-    const schema = `soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    schema = `soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
     await admin.connect();
     await admin.query(`create schema ${schema}`);
@@ -302,6 +303,8 @@ async function killRun(backend: 'PGlite' | 'PostgreSQL', run: number): Promise<K
     }
     await linear.close();
     await rm(dataDir, { recursive: true, force: true });
+    // Each run's schema goes with it: left behind, 100,000s of rows a run piled up in the test database.
+    if (schema) await admin?.query(`drop schema if exists ${schema} cascade`);
     await admin?.end();
   }
 }
