@@ -27,21 +27,22 @@ export function buildHistoryRow(record: HistoryRecord, keys: ReadonlyMap<string,
     authorName: record.actor ? displayActor(record.actor) : null,
     deliverableKey: key,
     scopeVersion: record.scopeVersion,
-    summary: describe(record, key, isUndocumented),
+    summary: describe(record, key),
     diffText: record.kind === 'scope_changed' ? renderDiffText(record) : null,
     undocumented: isUndocumented,
     record,
   };
 }
 
-function describe(record: HistoryRecord, key: string | null, undocumented: boolean): string {
+function describe(record: HistoryRecord, key: string | null): string {
   const on = key ?? 'a deliverable';
   switch (record.kind) {
     case 'baseline_created':
       return `Baseline “${record.data.name}” created with ${count(record.data.deliverableCount, 'deliverable')} and ${count(record.data.criterionCount, 'criterion', 'criteria')}`;
     case 'scope_changed': {
       const reason = record.data.reason?.trim();
-      return `${CHANGE_WORDS[record.data.kind]} on ${on}${reason ? ` — reason: ${reason}` : undocumented ? ' (undocumented)' : ''}`;
+      // "Undocumented" is not in the sentence: every view marks it beside it (a lozenge, a badge, a CSV column).
+      return `${CHANGE_WORDS[record.data.kind]} on ${on}${reason ? ` — reason: ${reason}` : ''}`;
     }
     case 'reason_attached':
       return `Reason attached to ${count(record.data.changeIds.length, 'earlier change')}: ${record.data.reason}`;

@@ -255,7 +255,7 @@ describe('issue panel: after the baseline every edit asks for a reason', () => {
       ),
     );
     const history = expectOk(await invoke('getHistoryPage', { filters: { undocumentedOnly: true } }, pat.accountId, { project: true }));
-    expect(history.rows.map((r) => r.summary)).toEqual(['Criterion added on PROJ-12 (undocumented)']);
+    expect(history.rows.map((r) => r.summary)).toEqual(['Criterion added on PROJ-12']);
     expect(jira.issue('10042').properties.scopekeeper).toMatchObject({ scopeVersion: '1.1', undocumentedChanges: 1 });
   });
 });

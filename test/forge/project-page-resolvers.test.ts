@@ -212,7 +212,7 @@ describe('project page: history timeline', () => {
 
   it('filters to undocumented scope changes and shows each change as a diff', async () => {
     const page = expectOk(await invoke('getHistoryPage', { filters: { undocumentedOnly: true } }, olga.accountId, PAGE));
-    expect(page.rows.map((r) => [r.kind, r.summary, r.undocumented])).toEqual([['scope_changed', 'Criterion added on PROJ-12 (undocumented)', true]]);
+    expect(page.rows.map((r) => [r.kind, r.summary, r.undocumented])).toEqual([['scope_changed', 'Criterion added on PROJ-12', true]]);
     expect(page.nextCursor).toBeNull();
     const modified = expectOk(await invoke('getHistoryPage', { filters: { kinds: ['scope_changed'], deliverableId: '10042' } }, olga.accountId, PAGE)).rows[1];
     expect(modified?.diffText).toBe(

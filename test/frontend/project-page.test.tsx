@@ -97,13 +97,13 @@ describe('project page: timeline of scope changes', () => {
       getHistoryPage: () => ({
         ok: true,
         nextCursor: null,
-        rows: [makeChangeRow(3, { undocumented: true, summary: 'Criterion modified on PROJ-1 (undocumented)' }), makeChangeRow(2)],
+        rows: [makeChangeRow(3, { undocumented: true, summary: 'Criterion modified on PROJ-1' }), makeChangeRow(2)],
       }),
     });
 
     const row = view.byTestId('history-row-3');
     expect(row.text()).toContain('#3 Scope change Undocumented 4 Mar 2025, 10:15 UTC by Pat Owner PROJ-1 scope version 1.3');
-    expect(row.text()).toContain('Criterion modified on PROJ-1 (undocumented)');
+    expect(row.text()).toContain('Criterion modified on PROJ-1');
     expect(row.codeBlocks()).toEqual([{ language: 'diff', text: '- The file downloads fast\n+ The file downloads within 5 seconds' }]);
     expect(view.byTestId('history-row-2').text()).toContain('Reason: Client asked for a measurable limit');
     expect(view.byTestId('history-row-2').lozenges()).not.toContain('Undocumented');
@@ -115,7 +115,7 @@ describe('project page: timeline of scope changes', () => {
       getHistoryPage: ({ filters }) => ({
         ok: true,
         nextCursor: null,
-        rows: filters?.undocumentedOnly ? [makeChangeRow(9, { undocumented: true, summary: 'Criterion added on PROJ-2 (undocumented)' })] : [],
+        rows: filters?.undocumentedOnly ? [makeChangeRow(9, { undocumented: true, summary: 'Criterion added on PROJ-2' })] : [],
       }),
     });
 
@@ -139,7 +139,7 @@ describe('project page: timeline of scope changes', () => {
       undocumentedOnly: true,
     });
     expect(fakeBridge.payloadsOf('getHistoryPage')[1]?.cursor).toBeNull();
-    expect(view.text()).toContain('Criterion added on PROJ-2 (undocumented)');
+    expect(view.text()).toContain('Criterion added on PROJ-2');
     expect(view.hasText('#2')).toBe(false);
   });
 

@@ -84,7 +84,7 @@ const HASH = 'a'.repeat(64);
 
 /** A scope change recorded without a reason, as the timeline shows it before anyone documents it. */
 export function makeUndocumentedRow(seq: number): HistoryRow {
-  const row = makeChangeRow(seq, { undocumented: true, summary: `Criterion modified on PROJ-1 (undocumented)` });
+  const row = makeChangeRow(seq, { undocumented: true, summary: `Criterion modified on PROJ-1` });
   if (row.record.kind === 'scope_changed') row.record = { ...row.record, data: { ...row.record.data, reason: null } };
   return row;
 }

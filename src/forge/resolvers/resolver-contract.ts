@@ -195,7 +195,7 @@ export interface HistoryRow {
   authorName: string | null;
   deliverableKey: string | null;
   scopeVersion: string | null;
-  /** One line in words, e.g. "Criterion modified on PROJ-12 (undocumented)". */
+  /** One line in words, e.g. "Criterion modified on PROJ-12" (views mark an undocumented one beside it). */
   summary: string;
   /** Unified-diff text for scope changes, for a CodeBlock with language "diff". */
   diffText: string | null;

@@ -144,7 +144,9 @@ describe('delivery manager console', () => {
     it("attaches an approver's reason to a deleted issue's undocumented removal as a new history record", async () => {
       const { cookie, csrf } = asAna();
       const before = await (await get('/teams/ENG/history?undocumented=1', cookie)).text();
-      expect(before).toContain('Deliverable removed on ENG-3 (undocumented)');
+      // Said once, as the badge beside the sentence.
+      expect(before).toContain('Deliverable removed on ENG-3 <strong class="bad">undocumented</strong>');
+      expect(before).not.toContain('(undocumented)');
       const removal = (await store.queryHistory({ scopeId: ENG.scopeId, undocumentedOnly: true })).records.find((r) => r.id === seeded.removed)!;
       const res = await post('/teams/ENG/reasons', cookie, { csrf, seq: String(removal.seq), record: removal.id, reason: 'Merged into ENG-2 at the client\'s request', back: '/teams/ENG/history?undocumented=1' });
       expect(res.status).toBe(303);
