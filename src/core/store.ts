@@ -149,6 +149,11 @@ export interface ForgeScopeStore extends ScopeStore {
   updateScopeExtension(scopeId: string, update: (ext: Record<string, unknown>) => Record<string, unknown>): Promise<void>;
   /** A baseline by its meta (which says how many parts it is stored in). */
   readBaseline(scopeId: string, meta: BaselineMeta): Promise<Baseline>;
+  /**
+   * One stored piece of a baseline's JSON text, unchecked (0 ≤ index < meta.parts; the pieces
+   * join to the text readBaseline parses). For copying a large baseline a piece at a time.
+   */
+  readBaselinePart(scopeId: string, meta: BaselineMeta, index: number): Promise<string>;
   /** `commit`, also writing baseline caches and project settings in the same transaction. */
   commitWith(write: StoreCommit, options: CommitOptions): Promise<CommitResult>;
   /** Marks a Forge event handled; false when it was (events can come twice, with no inbox to dedupe them). */

@@ -68,11 +68,16 @@ export function listSignatures(records: readonly HistoryRecord[], keys: Readonly
 
 /** Everything before the first record. */
 export function renderBundleOpening(input: Pick<EvidenceBundleInput, 'generatedAt' | 'scope' | 'baseline'>): string {
-  return (
-    `{"format":${JSON.stringify(EVIDENCE_FORMAT)},"generatedAt":${JSON.stringify(input.generatedAt)},"scope":${JSON.stringify(input.scope)},` +
-    `"baseline":${JSON.stringify(input.baseline)},"records":[`
-  );
+  return `${renderBundleHead(input)}${JSON.stringify(input.baseline)}${BUNDLE_RECORDS_START}`;
 }
+
+/** The opening up to the baseline's JSON, for a writer that copies the baseline's text in pieces. */
+export function renderBundleHead(input: Pick<EvidenceBundleInput, 'generatedAt' | 'scope'>): string {
+  return `{"format":${JSON.stringify(EVIDENCE_FORMAT)},"generatedAt":${JSON.stringify(input.generatedAt)},"scope":${JSON.stringify(input.scope)},"baseline":`;
+}
+
+/** Between the baseline's JSON and the first record. */
+export const BUNDLE_RECORDS_START = ',"records":[';
 
 /** Records or signature entries as array items; `continuing` when items of the same array came before. */
 export function renderBundleItems(values: readonly unknown[], continuing: boolean): string {

@@ -9,7 +9,9 @@ import { createInvoker, expectOk, ISSUE_12, ISSUE_13, makeClosures, saveCriteria
 import { verifyBundleCommand } from '../../linear-adapter/commands/verify-bundle-command';
 import { createProjectResolvers, PROJECT_PAGE_LIMITS, type ProjectPageLimits } from '../../src/forge/resolvers/create-project-resolvers';
 import type { ForgeDeps } from '../../src/forge/entry/create-forge-deps';
-import type { HistoryDraft } from '../../src/core/schemas';
+import type { DeliverableState, HistoryDraft } from '../../src/core/schemas';
+import { createBaseline } from '../../src/core/create-baseline';
+import { snapshotScope } from '../../src/core/snapshot-scope';
 import { SIGN_OFF_MEANING } from '../../src/reports/build-evidence-bundle';
 import type { EvidencePart, Refusal } from '../../src/forge/resolvers/resolver-contract';
 
@@ -149,6 +151,34 @@ describe('project page: evidence bundle of a baseline', () => {
     const bundle = parts.map((p) => p.text).join('');
     expect(bundle).toContain('Zahlung über 𝄞 € number 11');
     expect((await verifyFile(bundle)).code).toBe(0);
+  });
+
+  it('copies a baseline stored in several pieces a piece at a time: only the first part reads it whole', async () => {
+    // 400 issues with long criteria: a baseline of about 1 MB, stored in several 200 KB pieces.
+    const states: DeliverableState[] = Array.from({ length: 400 }, (_, i) => ({
+      platform: 'jira', id: `100${i}`, key: `${PROJ.key}-${i + 1}`, scopeId: PROJ.id, title: `Invoices part ${i + 1}`, assigneeId: null,
+      criteria: [0, 1, 2].map((c) => ({ id: null, text: `Given invoice ${i}, when step ${c} runs, then the total “${'€'.repeat(200)}” is exact to the cent`, met: false })),
+      signOff: null, inScope: true, updatedAt: '2026-03-01T10:00:00.000Z',
+    }));
+    const created = createBaseline({ id: 'bl-big', scopeId: PROJ.id, name: 'SRS v1.0', now: '2026-03-01T10:00:00.000Z', approvedBy: { id: anna.accountId, name: anna.displayName, email: null }, deliverables: snapshotScope(states, PROJ.id), current: null });
+    if (!created.ok) throw new Error(created.message);
+    expectOk(await deps.store.commit({ scopeId: PROJ.id, baseline: created.value.baseline, history: [created.value.draft] }));
+    const meta = (await deps.store.readScopeSummary(PROJ.id)).baselines.find((b) => b.id === 'bl-big')!;
+    expect(meta.parts).toBeGreaterThanOrEqual(4);
+
+    const whole = jest.spyOn(deps.store, 'readBaseline');
+    const piece = jest.spyOn(deps.store, 'readBaselinePart');
+    const parts = await collectParts(withLimits({ exportBytes: 150_000 }), 'bl-big');
+    const openingParts = parts.findIndex((p) => p.records > 0) + 1;
+    expect(openingParts).toBeGreaterThan(3);
+    // Before, every part of the opening read the whole baseline again.
+    expect(whole).toHaveBeenCalledTimes(1);
+    // Each stored piece once, and once more for each piece a part boundary cuts.
+    expect(piece.mock.calls.length).toBeLessThanOrEqual(meta.parts + openingParts - 1);
+    expect(new Set(piece.mock.calls.map((call) => call[2]))).toEqual(new Set(Array.from({ length: meta.parts }, (_, i) => i)));
+    const verified = await verifyFile(parts.map((p) => p.text).join(''));
+    expect(verified).toMatchObject({ code: 0 });
+    expect(verified.out.join('\n')).toContain('baseline "SRS v1.0": 1 records');
   });
 
   it('makes a file verify rejects when a cursor was edited to skip a record', async () => {

@@ -307,6 +307,13 @@ export class KvsStore implements ForgeScopeStore {
     return Promise.all(baselines.map((meta) => this.readBaseline(scopeId, meta)));
   }
 
+  async readBaselinePart(scopeId: string, meta: BaselineMeta, index: number): Promise<string> {
+    if (!Number.isInteger(index) || index < 0 || index >= meta.parts) throw new Error(`baseline ${meta.major}.0 of scope ${scopeId} has no part ${index}`);
+    const text = await kvs.get<string>(baselineKey(scopeId, meta.major, meta.id, index));
+    if (typeof text !== 'string') throw new Error(`stored baseline ${meta.major}.0 of scope ${scopeId} is incomplete: part ${index} is missing`);
+    return text;
+  }
+
   async readBaseline(scopeId: string, meta: BaselineMeta): Promise<Baseline> {
     const texts = await Promise.all(
       Array.from({ length: meta.parts }, (_, i) => kvs.get<string>(baselineKey(scopeId, meta.major, meta.id, i))),
