@@ -113,7 +113,7 @@ async function measure(label: string, store: SqlStore): Promise<BenchResult[]> {
   await once(server, 'listening');
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const session = app.sessions.create({ kind: 'token', actor: { id: 'scopekeeper-console', name: 'Service operator', email: null } });
+  const session = await app.sessions.create({ kind: 'token', actor: { id: 'scopekeeper-console', name: 'Service operator', email: null } });
   const cookie = `scopekeeper_session=${session.id}`;
   const results: BenchResult[] = [];
   try {

@@ -94,7 +94,10 @@ class Refusal {
 export function createConsole(deps: ConsoleDeps): Console {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
-  const sessions = createSessionStore({ ttlMs: deps.config.SCOPEKEEPER_SESSION_HOURS * 3_600_000, now });
+  const sessions = createSessionStore({
+    store: deps.store, ttlMs: deps.config.SCOPEKEEPER_SESSION_HOURS * 3_600_000, now,
+    onUnreadable: (message) => deps.logger.warn(message),
+  });
   const secure = deps.config.SCOPEKEEPER_PUBLIC_URL?.startsWith('https://') ?? false;
   // __Host-: only over HTTPS, for this host and path / only.
   const cookieName = secure ? '__Host-scopekeeper_session' : 'scopekeeper_session';
@@ -106,8 +109,8 @@ export function createConsole(deps: ConsoleDeps): Console {
   const sessionCookie = (value: string, maxAgeSeconds: number) =>
     serializeCookie(cookieName, value, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeSeconds });
 
-  const startSession = (identity: ConsoleIdentity, next: string): Answer => {
-    const session = sessions.create(identity);
+  const startSession = async (identity: ConsoleIdentity, next: string): Promise<Answer> => {
+    const session = await sessions.create(identity);
     return { status: 303, headers: { location: safeNext(next), 'set-cookie': sessionCookie(session.id, deps.config.SCOPEKEEPER_SESSION_HOURS * 3600) } };
   };
 
@@ -442,9 +445,9 @@ export function createConsole(deps: ConsoleDeps): Console {
   // ---- routing ----
 
   const route = async (req: IncomingMessage, url: URL): Promise<Answer> => {
-    const cookies = parseCookies(req.headers.cookie ?? '');
-    const session = sessions.get(cookies[cookieName]);
     if (url.pathname === '/console.css') return { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }, body: CONSOLE_CSS };
+    const cookies = parseCookies(req.headers.cookie ?? '');
+    const session = await sessions.get(cookies[cookieName]);
     if (url.pathname.startsWith('/api/')) return handleApi(req, url, session);
     if (url.pathname === '/sign-in' && req.method === 'GET') {
       const next = url.searchParams.get('next') ?? '/';
@@ -466,7 +469,7 @@ export function createConsole(deps: ConsoleDeps): Console {
       if (session) {
         const form = await readForm(req);
         if (!form.ok || !isCsrfValid(form.value.get('csrf'), session.csrfToken)) return problem(403, session, 'Sign out from a console page: this request did not come from one.', '/');
-        sessions.delete(session.id);
+        await sessions.delete(session.id);
       }
       return { status: 303, headers: { location: '/sign-in', 'set-cookie': sessionCookie('', 0) } };
     }

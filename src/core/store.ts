@@ -276,4 +276,17 @@ export interface ConsoleScopeStore extends ScopeStore {
   readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null>;
   /** `commit` (e.g. the settings_changed record) and the settings, in one transaction; VERSION_CONFLICT when they changed since read. */
   commitScopeSettings(write: StoreCommit, settings: ScopeSettingsWrite): Promise<CommitResult>;
+  /** Console sessions, keyed by the SHA-256 of the session id (the console checks what it reads back). */
+  insertConsoleSession(session: StoredConsoleSession): Promise<void>;
+  readConsoleSession(idHash: string): Promise<StoredConsoleSession | null>;
+  /** Removes that session and every session expired by `now` (ISO). */
+  deleteConsoleSessions(idHash: string | null, now: string): Promise<void>;
+}
+
+export interface StoredConsoleSession {
+  idHash: string;
+  identity: unknown;
+  csrfToken: string;
+  /** ISO time. */
+  expiresAt: string;
 }

@@ -65,6 +65,14 @@ export interface ScopeSettingsTable {
   updated_at: Timestamp;
 }
 
+/** A console sign-in: the session id only as its SHA-256, so reading the database signs nobody in. */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  identity: Json;
+  csrf_token: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   deliverables: DeliverablesTable;
   baselines: BaselinesTable;
@@ -72,4 +80,5 @@ export interface Database {
   change_reasons: ChangeReasonsTable;
   history_heads: HistoryHeadsTable;
   scope_settings: ScopeSettingsTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -115,4 +115,21 @@ export const migrations: Record<string, Migration> = {
       await sql`create index deliverables_key_idx on deliverables (scope_id, upper(state->>'key'))`.execute(db);
     },
   },
+
+  /**
+   * Console sessions in the database, not in one process's memory: a restart or a second
+   * instance behind the same address keeps everyone signed in (docs/adr/0011-console-web-stack.md).
+   */
+  '0006-console-sessions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('console_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('identity', 'jsonb', (c) => c.notNull())
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('console_sessions_expires_idx').on('console_sessions').column('expires_at').execute();
+    },
+  },
 };

@@ -16,6 +16,7 @@ import {
   type ScopeListing,
   type ScopeSettingsWrite,
   type StoreCommit,
+  type StoredConsoleSession,
   type StoredScopeSettings,
   type StoreConflictCode,
   type StoredDeliverable,
@@ -430,6 +431,30 @@ export class SqlStore implements ConsoleScopeStore {
       .orderBy('id')
       .executeTakeFirst();
     return row?.id ?? null;
+  }
+
+  async insertConsoleSession(session: StoredConsoleSession): Promise<void> {
+    await this.db
+      .insertInto('console_sessions')
+      .values({ id_hash: session.idHash, identity: jsonb(session.identity), csrf_token: session.csrfToken, expires_at: session.expiresAt })
+      .execute();
+  }
+
+  async readConsoleSession(idHash: string): Promise<StoredConsoleSession | null> {
+    const row = await this.db
+      .selectFrom('console_sessions')
+      .select(['id_hash', sql<string>`identity::text`.as('identity'), 'csrf_token', 'expires_at'])
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
+    if (!row) return null;
+    return { idHash: row.id_hash, identity: parseStoredJson(row.identity, 'a console session'), csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at).toISOString() };
+  }
+
+  async deleteConsoleSessions(idHash: string | null, now: string): Promise<void> {
+    await this.db
+      .deleteFrom('console_sessions')
+      .where((eb) => (idHash === null ? eb('expires_at', '<=', now) : eb.or([eb('id_hash', '=', idHash), eb('expires_at', '<=', now)])))
+      .execute();
   }
 
   async readScopeSettings(scopeId: string): Promise<StoredScopeSettings | null> {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { sql } from 'kysely';
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { closurePolicySchema } from '../../../src/core/schemas';
@@ -48,8 +50,8 @@ describe('delivery manager console', () => {
     await store.close();
   });
 
-  const sessionFor = (identity: ConsoleIdentity) => {
-    const session = app.sessions.create(identity);
+  const sessionFor = async (identity: ConsoleIdentity) => {
+    const session = await app.sessions.create(identity);
     return { cookie: `scopekeeper_session=${session.id}`, csrf: session.csrfToken };
   };
   const asAna = () => sessionFor({ kind: 'linear', actor: ANA, teams: [{ id: ENG.id, key: ENG.key, name: 'Engineering' }] });
@@ -87,7 +89,7 @@ describe('delivery manager console', () => {
     });
 
     it('signs out only with the form of the session, and the session is gone afterwards', async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       expect((await post('/sign-out', cookie, {})).status).toBe(403);
       const res = await post('/sign-out', cookie, { csrf });
       expect(res.status).toBe(303);
@@ -95,8 +97,38 @@ describe('delivery manager console', () => {
       expect((await get('/', cookie)).status).toBe(303);
     });
 
+    it('keeps a session across a restart (another console on the same database), stores only a hash of its id, and ends it when it expires', async () => {
+      const { cookie } = await asAna();
+      const id = cookie.split('=')[1]!;
+      const config = loadConsoleConfig({ SCOPEKEEPER_SESSION_HOURS: '1' });
+      if (!config.ok) throw new Error(config.errors.join('; '));
+      let clock = Date.now();
+      // A second console on the same store: what a restart, or a second instance, is.
+      const other = createConsole({ store, token: TOKEN, config: config.value, policyDefaults: closurePolicySchema.parse({ approverUserIds: [ANA.email], doneStateTypes: ['completed'], doneStateNames: [] }), logger: pino({ level: 'silent' }), now: () => clock });
+      expect(await other.sessions.get(id)).toMatchObject({ identity: { kind: 'linear', actor: { id: ANA.id } } });
+      const rows = (await sql<{ id_hash: string }>`select id_hash from console_sessions`.execute(store.database)).rows.map((r) => r.id_hash);
+      expect(rows).toContain(createHash('sha256').update(id).digest('hex'));
+      expect(rows).not.toContain(id);
+
+      // An hour later, its own session has expired: signed out, and the next sign-in removes it.
+      const mine = await other.sessions.create({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } });
+      clock += 3_600_001;
+      expect(await other.sessions.get(mine.id)).toBeNull();
+      await other.sessions.create({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } });
+      const left = (await sql<{ id_hash: string }>`select id_hash from console_sessions`.execute(store.database)).rows.map((r) => r.id_hash);
+      expect(left).not.toContain(createHash('sha256').update(mine.id).digest('hex'));
+    });
+
+    it('treats a stored session it cannot read as signed out', async () => {
+      const { cookie } = await asAna();
+      const id = cookie.split('=')[1]!;
+      const hash = createHash('sha256').update(id).digest('hex');
+      await sql`update console_sessions set identity = '{"kind":"admin"}'::jsonb where id_hash = ${hash}`.execute(store.database);
+      expect((await get('/', cookie)).status).toBe(303);
+    });
+
     it('sends a strict Content-Security-Policy that allows no script, and forbids framing', async () => {
-      const res = await get('/', asAna().cookie);
+      const res = await get('/', (await asAna()).cookie);
       expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
       expect(res.headers.get('x-frame-options')).toBe('DENY');
     });
@@ -104,7 +136,7 @@ describe('delivery manager console', () => {
 
   describe('who sees and writes what', () => {
     it('shows a member of team ENG only ENG: OPS is not found, on pages and exports alike', async () => {
-      const { cookie } = asDev();
+      const { cookie } = (await asDev());
       const overview = await (await get('/', cookie)).text();
       expect(overview).toContain('href="/teams/ENG"');
       expect(overview).not.toContain('OPS');
@@ -116,7 +148,7 @@ describe('delivery manager console', () => {
     });
 
     it('refuses a POST without the session CSRF token and stores nothing', async () => {
-      const { cookie } = asAna();
+      const { cookie } = (await asAna());
       const head = await store.getHistoryHead(ENG.scopeId);
       const res = await post('/teams/ENG/baselines', cookie, { name: 'SRS v2.0' });
       expect(res.status).toBe(403);
@@ -125,7 +157,7 @@ describe('delivery manager console', () => {
     });
 
     it("refuses a non-approver's reason, baseline and settings, and stores nothing", async () => {
-      const { cookie, csrf } = asDev();
+      const { cookie, csrf } = (await asDev());
       const head = await store.getHistoryHead(ENG.scopeId);
       const history = await (await get('/teams/ENG/history', cookie)).text();
       expect(history).not.toContain('Attach reason');
@@ -142,7 +174,7 @@ describe('delivery manager console', () => {
     });
 
     it("attaches an approver's reason to a deleted issue's undocumented removal as a new history record", async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       const before = await (await get('/teams/ENG/history?undocumented=1', cookie)).text();
       // Said once, as the badge beside the sentence.
       expect(before).toContain('Deliverable removed on ENG-3 <strong class="bad">undocumented</strong>');
@@ -162,13 +194,13 @@ describe('delivery manager console', () => {
 
   describe('pages', () => {
     it('shows every team on the overview with its baseline, scope version and signals', async () => {
-      const text = await (await get('/', `scopekeeper_session=${app.sessions.create({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } }).id}`)).text();
+      const text = await (await get('/', `scopekeeper_session=${(await app.sessions.create({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } })).id}`)).text();
       expect(text).toMatch(/<a href="\/teams\/ENG">ENG<\/a><\/th>\s*<td>SRS v1.0<\/td>\s*<td>1.2<\/td>/);
       expect(text).toContain('href="/teams/OPS"');
     });
 
     it('sorts and filters the deliverables table from the address', async () => {
-      const { cookie } = asAna();
+      const { cookie } = (await asAna());
       const sorted = await (await get('/teams/ENG?sort=criteria&dir=desc', cookie)).text();
       expect(sorted.indexOf('>ENG-1<')).toBeLessThan(sorted.indexOf('>ENG-4<'));
       const filtered = await (await get('/teams/ENG?show=no-criteria', cookie)).text();
@@ -178,7 +210,7 @@ describe('delivery manager console', () => {
     });
 
     it('compares the baseline with the current scope per criterion, with word diffs', async () => {
-      const text = await (await get('/teams/ENG/compare?from=SRS%20v1.0&to=current', asAna().cookie)).text();
+      const text = await (await get('/teams/ENG/compare?from=SRS%20v1.0&to=current', (await asAna()).cookie)).text();
       expect(text).toContain('<h2>ENG-1</h2>');
       expect(text).toContain('criterion reworded');
       expect(text).toMatch(/<del>5<\/del><ins>10<\/ins>/);
@@ -186,7 +218,7 @@ describe('delivery manager console', () => {
     });
 
     it('filters the history by kind and says which filter it cannot read', async () => {
-      const { cookie } = asAna();
+      const { cookie } = (await asAna());
       const text = await (await get('/teams/ENG/history?kind=signoff_recorded', cookie)).text();
       expect(text).toContain('ENG-2 signed off');
       expect(text).not.toContain('Criterion modified');
@@ -200,7 +232,7 @@ describe('delivery manager console', () => {
         kind: 'settings_changed' as const, data: { changes: [{ setting: 'requireAllMet', from: i % 2 === 0, to: i % 2 !== 0 }] },
       }));
       expect((await store.commit({ scopeId: OPS.scopeId, history: drafts })).ok).toBe(true);
-      const { cookie } = sessionFor({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } });
+      const { cookie } = await sessionFor({ kind: 'token', actor: { id: 'op', name: 'Op', email: null } });
       const first = await (await get('/teams/OPS/history', cookie)).text();
       expect(first.match(/<tr id="r\d+">/g)).toHaveLength(50);
       const older = /<a href="([^"]+)" rel="next">Older records<\/a>/.exec(first)?.[1];
@@ -211,12 +243,12 @@ describe('delivery manager console', () => {
     });
 
     it('verifies the chain on request', async () => {
-      const text = await (await get('/teams/ENG/history?verify=1', asAna().cookie)).text();
+      const text = await (await get('/teams/ENG/history?verify=1', (await asAna()).cookie)).text();
       expect(text).toMatch(/Chain verified:<\/strong> all \d+ records link/);
     });
 
     it('escapes criteria with script, javascript: links and event handlers on every page that shows them', async () => {
-      const { cookie } = asAna();
+      const { cookie } = (await asAna());
       for (const path of ['/teams/ENG/history', '/teams/ENG/compare?from=SRS%20v1.0&to=current', '/teams/ENG/evidence?baseline=SRS%20v1.0']) {
         const text = await (await get(path, cookie)).text();
         expect(text).toContain('&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;');
@@ -256,7 +288,7 @@ describe('delivery manager console', () => {
 
   describe('approver writes', () => {
     it('records a baseline with the signed-in approver as "approved by"', async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       const res = await post('/teams/ENG/baselines', cookie, { csrf, name: 'SRS v2.0' });
       expect(res.status).toBe(303);
       const active = await store.getActiveBaseline(ENG.scopeId);
@@ -265,7 +297,7 @@ describe('delivery manager console', () => {
     });
 
     it('stores team settings in the database and records the change in the history', async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       const res = await fetch(`${base}/teams/ENG/settings`, {
         method: 'POST',
         redirect: 'manual',
@@ -285,11 +317,11 @@ describe('delivery manager console', () => {
       const history = await (await get('/teams/ENG/history?kind=settings_changed', cookie)).text();
       expect(history).toContain('Settings changed');
       // Dev is an approver now.
-      expect(await (await get('/teams/ENG', asDev().cookie)).text()).toContain('Record baseline of the current scope');
+      expect(await (await get('/teams/ENG', (await asDev()).cookie)).text()).toContain('Record baseline of the current scope');
     });
 
     it('stores the team’s wording rules, records each list’s change in plain words, and clears the settings the deliveries read', async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       // What the inbox worker of this process has read of the settings until now.
       const before = await scopeSettingsCacheOf(store).read(ENG.scopeId);
       const res = await post('/teams/ENG/settings', cookie, {
@@ -315,7 +347,7 @@ describe('delivery manager console', () => {
     });
 
     it('refuses a wording entry it cannot use, naming it, keeps what was typed, and saves nothing', async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       const before = await store.readScopeSettings(ENG.scopeId);
       const head = await store.getHistoryHead(ENG.scopeId);
       const res = await post('/teams/ENG/settings', cookie, { csrf, approvers: ANA.email!, doneStateTypes: 'completed', vagueWords: 'sluggish\n!!!', disabledRules: 'INCOSE-R99' });
@@ -329,7 +361,7 @@ describe('delivery manager console', () => {
     });
 
     it('says what is wrong with settings it cannot save, and saves nothing', async () => {
-      const { cookie, csrf } = asAna();
+      const { cookie, csrf } = (await asAna());
       const before = await store.readScopeSettings(ENG.scopeId);
       const res = await post('/teams/ENG/settings', cookie, { csrf, approvers: ANA.email! });
       expect(res.status).toBe(400);
