@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LinearClient } from '@linear/sdk';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
@@ -37,15 +37,25 @@ const tokenAnswerSchema = z.object({ access_token: z.string().min(1), token_type
 
 /**
  * Sign in with Linear, the authorization-code flow of linear.app/developers/oauth-2-0-authentication:
- * a random `state` (kept here and in a cookie of the browser that started, compared in constant
- * time) guards the callback against forged sign-ins; the code is exchanged by a form POST with
+ * a random `state`, also kept in a cookie of the browser that started (with its expiry and where
+ * to go next, under an HMAC keyed by the client secret, so any instance of the service can finish
+ * a sign-in another started, and a restart loses none), compared in constant time, guards the
+ * callback against forged sign-ins; the code is exchanged by a form POST with
  * the client secret; who signed in, and their teams, come from `viewer` with that access token,
  * never from anything the browser sends. The access token is not kept: the session holds the
  * identity only.
  */
 export function createLinearOAuth(options: LinearOAuthOptions): LinearOAuth {
   const now = options.now ?? Date.now;
-  const pending = new Map<string, { next: string; expiresAt: number }>();
+  const stateKey = createHmac('sha256', 'scopekeeper oauth state').update(options.clientSecret).digest();
+  const seal = (body: string) => createHmac('sha256', stateKey).update(body).digest('base64url');
+  /** The cookie: state, expiry and next, sealed; null when it was not made here, was changed, or expired. */
+  const openCookie = (value: string): { state: string; next: string } | null => {
+    const [state = '', expires = '', next64 = '', mac = ''] = value.split('.');
+    const body = `${state}.${expires}.${next64}`;
+    if (!sameText(mac, seal(body)) || !(Number(expires) > now())) return null;
+    return { state, next: Buffer.from(next64, 'base64url').toString('utf8') };
+  };
   const redirectUri = `${options.publicUrl.replace(/\/$/, '')}/sign-in/linear/callback`;
   const secure = options.publicUrl.startsWith('https://');
   const refused = (status: number, message: string): OAuthAnswer => ({ kind: 'refused', status, message });
@@ -53,20 +63,19 @@ export function createLinearOAuth(options: LinearOAuthOptions): LinearOAuth {
   return {
     async handle(req, url) {
       if (url.pathname === '/sign-in/linear') {
-        for (const [key, entry] of pending) if (entry.expiresAt <= now()) pending.delete(key);
         const state = randomBytes(32).toString('base64url');
-        const next = url.searchParams.get('next') ?? '/';
-        pending.set(state, { next: next.startsWith('/') && !next.startsWith('//') ? next : '/', expiresAt: now() + STATE_TTL_MS });
+        const asked = url.searchParams.get('next') ?? '/';
+        const next = asked.startsWith('/') && !asked.startsWith('//') ? asked : '/';
+        const body = `${state}.${now() + STATE_TTL_MS}.${Buffer.from(next, 'utf8').toString('base64url')}`;
         const target = new URL(options.authorizeUrl);
         target.search = new URLSearchParams({ client_id: options.clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'read', state }).toString();
-        return { kind: 'redirect', location: target.toString(), cookie: serializeCookie(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', secure, path: '/sign-in/linear', maxAge: STATE_TTL_MS / 1000 }) };
+        return { kind: 'redirect', location: target.toString(), cookie: serializeCookie(STATE_COOKIE, `${body}.${seal(body)}`, { httpOnly: true, sameSite: 'lax', secure, path: '/sign-in/linear', maxAge: STATE_TTL_MS / 1000 }) };
       }
       if (url.pathname !== '/sign-in/linear/callback') return refused(404, 'There is no such sign-in page.');
       const state = url.searchParams.get('state') ?? '';
       const cookie = parseCookies(req.headers.cookie ?? '')[STATE_COOKIE] ?? '';
-      const entry = pending.get(state);
-      pending.delete(state);
-      if (!entry || entry.expiresAt <= now() || !sameText(state, cookie)) {
+      const entry = openCookie(cookie);
+      if (!entry || !sameText(state, entry.state)) {
         options.logger.warn('Sign in with Linear refused: the state does not match this browser');
         return refused(400, 'This sign-in did not start here, or took longer than 10 minutes. Start again with "Sign in with Linear".');
       }

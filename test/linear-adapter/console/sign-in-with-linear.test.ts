@@ -72,6 +72,41 @@ describe('Sign in with Linear', () => {
     expect((await fetch(`${base}/teams/OPS`, { headers: { cookie: session } })).status).toBe(404);
   });
 
+  it('finishes a sign-in on another instance (or after a restart) than the one that started it, and refuses a state cookie that was edited', async () => {
+    const logger = pino({ level: 'silent' });
+    const config = loadConsoleConfig({ SCOPEKEEPER_PUBLIC_URL: base, LINEAR_OAUTH_CLIENT_ID: 'client-1', LINEAR_OAUTH_CLIENT_SECRET: 'secret-1' });
+    if (!config.ok) throw new Error(config.errors.join('; '));
+    const instance = () =>
+      createConsole({
+        store, token: 'd'.repeat(64), config: config.value, policyDefaults: closurePolicySchema.parse({}), logger,
+        oauth: createLinearOAuth({ clientId: 'client-1', clientSecret: 'secret-1', authorizeUrl: `${origin(linear)}/oauth/authorize`, tokenUrl: `${origin(linear)}/oauth/token`, apiUrl: linear.url, publicUrl: base, logger }),
+      });
+    const first = app;
+    try {
+      linear.signInAs(ANA.id);
+      const start = await fetch(`${base}/sign-in/linear?next=%2Fteams%2FENG`, { redirect: 'manual' });
+      const approved = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+      app = instance();
+      // Where to go next is sealed in the cookie: changing it breaks the seal.
+      const [state, expires, , mac] = cookieOf(start).split('=')[1]!.split('.');
+      const edited = `scopekeeper_oauth_state=${state}.${expires}.${Buffer.from('/teams/OPS').toString('base64url')}.${mac}`;
+      expect((await fetch(approved.headers.get('location')!, { redirect: 'manual', headers: { cookie: edited } })).status).toBe(400);
+
+      linear.signInAs(ANA.id);
+      const again = await fetch(`${base}/sign-in/linear?next=%2Fteams%2FENG`, { redirect: 'manual' });
+      const approvedAgain = await fetch(again.headers.get('location')!, { redirect: 'manual' });
+      app = instance();
+      const callback = await fetch(approvedAgain.headers.get('location')!, { redirect: 'manual', headers: { cookie: cookieOf(again) } });
+      expect(callback.status).toBe(303);
+      expect(callback.headers.get('location')).toBe('/teams/ENG');
+      // The session, in the database, works on the first instance too.
+      app = first;
+      expect(await (await fetch(`${base}/teams/ENG`, { headers: { cookie: cookieOf(callback) } })).text()).toContain('Signed in as Ana Silva');
+    } finally {
+      app = first;
+    }
+  });
+
   it('refuses a callback whose state this browser did not start, and signs nobody in', async () => {
     linear.signInAs(ANA.id);
     const start = await fetch(`${base}/sign-in/linear`, { redirect: 'manual' });
