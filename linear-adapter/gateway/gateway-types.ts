@@ -43,6 +43,14 @@ export type SendOutcome =
   | { ok: false; retryable: true; retryAfterMs: number | null; message: string }
   | { ok: false; retryable: false; message: string };
 
+export interface SendOptions {
+  /**
+   * Whether an earlier claim may have sent this action (a crash, a lost answer). Only then does a
+   * revert read the issue first to avoid sending it twice. Default true: the safe side.
+   */
+  mayHaveBeenSent?: boolean;
+}
+
 export interface LinearGateway {
   /** The API key's own user: changes it makes are Scopekeeper's and are never reacted to. Remembered; `fresh` reads it again (a probe). */
   fetchViewer(fresh?: boolean): Promise<LinearUser>;
@@ -51,5 +59,5 @@ export interface LinearGateway {
   /** A team's issues, optionally only those updated since a time; paginated by Linear's cursor. */
   listTeamIssues(query: { teamKey: string; updatedSince?: string; after?: string | null; first?: number }): Promise<IssuePage>;
   findTeam(key: string): Promise<{ id: string; key: string; name: string } | null>;
-  send(action: import('./linear-action').LinearAction): Promise<SendOutcome>;
+  send(action: import('./linear-action').LinearAction, options?: SendOptions): Promise<SendOutcome>;
 }

@@ -320,7 +320,7 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
     return OK;
   }
 
-  async function sendAction(action: LinearAction): Promise<SendOutcome> {
+  async function sendAction(action: LinearAction, mayHaveBeenSent: boolean): Promise<SendOutcome> {
     switch (action.type) {
       case 'comment':
         return sendComment(action);
@@ -328,8 +328,9 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
         return sendCommentUpdate(action);
       case 'set_state': {
         // issueUpdate takes no client id, so a revert sent before a crash (or a lost answer) is
-        // recognised by reading the state first: already there, nothing is sent again.
-        const issue = await findIssue(action.issueId);
+        // recognised by reading the state first: already there, nothing is sent again. On an
+        // action's first claim nothing can have been sent, and the read is skipped.
+        const issue = mayHaveBeenSent ? await findIssue(action.issueId) : null;
         if (issue?.stateId === action.stateId) {
           report('revert_already_applied', `issue ${action.issueId} is in state ${action.stateId} already; the revert is not sent again`, null);
           return OK;
@@ -414,9 +415,9 @@ export function createLinearGateway(options: LinearGatewayOptions): LinearApiGat
 
     listWorkflowStates: (teamId) => read(`workflow states of team ${teamId}`, async () => [...(await teamContext(teamId)).states.values()]),
 
-    async send(action) {
+    async send(action, options = {}) {
       try {
-        return await sendAction(action);
+        return await sendAction(action, options.mayHaveBeenSent ?? true);
       } catch (error) {
         return classifyLinearError(error, now());
       }

@@ -116,4 +116,17 @@ export const queueMigrations: Record<string, Migration> = {
       await db.schema.createIndex('linear_inbox_body_sha256_key').unique().on('linear_inbox').column('body_sha256').execute();
     },
   },
+
+  /**
+   * How many times an action was claimed. On its first claim it cannot have been sent before, so
+   * a revert skips the read that guards against sending it twice (one request less a refused
+   * closure; docs/adr/0008-keyed-worker-retry-health.md). Rows from before count as claimed once
+   * already, so they keep the read.
+   */
+  '0004-outbox-claims': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`alter table linear_outbox add column claims integer not null default 1`.execute(db);
+      await sql`alter table linear_outbox alter column claims set default 0`.execute(db);
+    },
+  },
 };

@@ -61,6 +61,7 @@ interface LinearOutboxTable {
   sent_at: Timestamp | null;
   failed_at: Timestamp | null;
   claimed_by: string | null;
+  claims: Generated<number>;
 }
 
 // A type alias, not an interface: `withTables` wants a type with an implicit index signature.
@@ -332,7 +333,7 @@ export class SqlQueueStore implements QueueStore {
     // Same rule as the inbox: one issue's actions go out in the order they were decided, so a
     // revert is never overtaken by the comment that explains it.
     const { rows } = await sql<OutboxRow>`
-      update linear_outbox set next_attempt_at = ${leaseUntil}, claimed_by = ${this.instanceId}
+      update linear_outbox set next_attempt_at = ${leaseUntil}, claimed_by = ${this.instanceId}, claims = claims + 1
       where id = any(array(
         select a.id from linear_outbox a
         where a.status = 'pending' and a.next_attempt_at <= ${now}
@@ -343,7 +344,7 @@ export class SqlQueueStore implements QueueStore {
         limit ${Math.floor(limit)}
         for update skip locked))
       returning id, seq, delivery_id, issue_id, type, action::text as action, status, attempts,
-        next_attempt_at, last_error, created_at, sent_at, failed_at, claimed_by`.execute(this.db);
+        next_attempt_at, last_error, created_at, sent_at, failed_at, claimed_by, claims`.execute(this.db);
     const entries: OutboxEntry[] = [];
     for (const row of rows.sort((a, b) => Number(a.seq) - Number(b.seq))) {
       const read = readAction(row);
@@ -405,6 +406,7 @@ export class SqlQueueStore implements QueueStore {
         'sent_at',
         'failed_at',
         'claimed_by',
+        'claims',
       ])
       .where('status', '=', 'failed')
       .orderBy('failed_at', 'desc')
@@ -676,6 +678,7 @@ function readEntryFields(row: OutboxRow): Omit<OutboxEntry, 'action'> {
     // The table's check constraint allows only these; parsing keeps the type honest all the same.
     status: outboxStatusSchema.parse(row.status),
     attempts: row.attempts,
+    claims: row.claims,
     lastError: row.last_error,
     nextAttemptAt: toIso(row.next_attempt_at),
     createdAt: toIso(row.created_at),

@@ -70,6 +70,8 @@ export interface OutboxEntry {
   deliveryId: string | null;
   status: OutboxStatus;
   attempts: number;
+  /** Times it was claimed for sending, this claim included: 1 means it was never handed out before. */
+  claims: number;
   lastError: string | null;
   nextAttemptAt: string;
   createdAt: string;

@@ -2,7 +2,7 @@ import { describeError } from '../../src/store/report-fault';
 import type { ServiceMode } from '../../src/core/schemas';
 import type { Log } from '../service/create-logger';
 import type { Metrics } from '../service/create-metrics';
-import type { LinearGateway, SendOutcome } from '../gateway/gateway-types';
+import type { LinearGateway, SendOptions, SendOutcome } from '../gateway/gateway-types';
 import type { LinearAction } from '../gateway/linear-action';
 import { createKeyedWorker, type WorkResult } from './create-keyed-worker';
 import type { OutboxEntry, QueueStore } from './queue-types';
@@ -117,7 +117,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const chosen = await chooseBody(action);
     if (chosen === 'wait') return { kind: 'retry', error: 'waiting for the action this one explains', waitMs: WAIT_MS, countsAttempt: false };
 
-    const outcome = await sendSafely(gateway, chosen);
+    // On its first claim an action cannot have been sent before (a crash or a lost answer means a
+    // later claim), so the gateway may skip its guard against sending it twice.
+    const outcome = await sendSafely(gateway, chosen, { mayHaveBeenSent: entry.claims !== 1 });
     if (outcome.ok) {
       await queue.markActionSent(action.id, now);
       log({ level: 'info', msg: 'action sent', ...about, attempt: entry.attempts + 1 });
@@ -186,10 +188,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   };
 }
 
-async function sendSafely(gateway: LinearGateway | null, action: LinearAction): Promise<SendOutcome> {
+async function sendSafely(gateway: LinearGateway | null, action: LinearAction, options: SendOptions): Promise<SendOutcome> {
   try {
     // Shadow mode is decided before; a null gateway never gets here.
-    return await gateway!.send(action);
+    return await gateway!.send(action, options);
   } catch (error) {
     // The gateway maps every Linear error to an outcome; anything thrown is unexpected, so retry.
     // The caller logs it ("action will be retried") and counts it as retried.

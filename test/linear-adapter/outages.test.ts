@@ -160,10 +160,20 @@ describe('the outbox through Linear outages', () => {
   });
 
   it('does not send a revert again when the issue is in that state already (sent before a crash)', async () => {
-    h.linear.updateIssue('iss-1', { stateId: 'st-doing' });
     await h.queue.enqueueActions([revert], 'delivery-1', at(0));
+    // Claimed and sent, then the process died before it could mark the action sent.
+    await h.queue.claimDueActions(10, at(0));
+    h.linear.updateIssue('iss-1', { stateId: 'st-doing' });
+    await h.queue.releaseOwnClaims(at(0));
     expect(await sender().drainOnce(at(0))).toMatchObject({ sent: 1 });
     expect(mutations()).toEqual([]);
+  });
+
+  it('sends a revert on its first claim without reading the issue first: it cannot have been sent before', async () => {
+    await h.queue.enqueueActions([revert], 'delivery-1', at(0));
+    expect(await sender().drainOnce(at(0))).toMatchObject({ sent: 1 });
+    expect(h.linear.operations().map((o) => o.operationName)).toEqual(['updateIssue']);
+    expect(h.linear.issue('iss-1')?.stateId).toBe('st-doing');
   });
 
   it('takes back its own claims at once after a crash, and leaves another instance\'s alone', async () => {

@@ -389,8 +389,8 @@ function describeQueueStore(name: string, open: () => Promise<Backend>): void {
         const label: LinearAction = { type: 'add_label', id: 'act-2', issueId: 'issue-b', teamId: 'team-1', labelName: 'needs acceptance criteria' };
         await queue.enqueueActions([comment('act-1', 'issue-a'), label], 'd-1', at(0));
         expect(await queue.claimDueActions(10, at(0))).toEqual([
-          { action: comment('act-1', 'issue-a'), deliveryId: 'd-1', status: 'pending', attempts: 0, lastError: null, nextAttemptAt: expect.any(String), createdAt: at(0) },
-          { action: label, deliveryId: 'd-1', status: 'pending', attempts: 0, lastError: null, nextAttemptAt: expect.any(String), createdAt: at(0) },
+          { action: comment('act-1', 'issue-a'), deliveryId: 'd-1', status: 'pending', attempts: 0, claims: 1, lastError: null, nextAttemptAt: expect.any(String), createdAt: at(0) },
+          { action: label, deliveryId: 'd-1', status: 'pending', attempts: 0, claims: 1, lastError: null, nextAttemptAt: expect.any(String), createdAt: at(0) },
         ]);
       });
 
@@ -469,7 +469,7 @@ async function expectOldDatabaseOpens(openNew: () => Promise<SqlStore>): Promise
   try {
     const queue = await openQueueStore(store);
     expect((await queue.claimDeliveries(10, at(1))).map((d) => d.deliveryId)).toEqual(['d-old']);
-    expect((await sql<{ name: string }>`select name from linear_queue_migration`.execute(store.database)).rows.map((r) => r.name)).toEqual(['0001-queue-tables', '0002-claimed-by', '0003-signed-body']);
+    expect((await sql<{ name: string }>`select name from linear_queue_migration`.execute(store.database)).rows.map((r) => r.name)).toEqual(['0001-queue-tables', '0002-claimed-by', '0003-signed-body', '0004-outbox-claims']);
     // A second start runs nothing again.
     await openQueueStore(store);
   } finally {
