@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseWith } from '../../src/core/parse-with';
+import { actorSchema } from '../../src/core/schemas';
 import type { ConsoleScopeStore } from '../../src/core/store';
 import type { ConsoleIdentity } from './console-identity';
 
@@ -20,7 +21,6 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
 }
 
-const actorSchema = z.object({ id: z.string().min(1), name: z.string().nullable(), email: z.string().nullable() });
 const identitySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('token'), actor: actorSchema }),
   z.object({ kind: z.literal('linear'), actor: actorSchema, teams: z.array(z.object({ id: z.string().min(1), key: z.string().min(1), name: z.string() })) }),

@@ -5,6 +5,7 @@ import type { Metrics } from '../service/create-metrics';
 import type { ServiceMode } from '../config/load-config';
 import type { SqlQueueStore } from '../queue/queue-store';
 import type { LinearHealth } from '../service/track-linear-health';
+import { secondsSince } from '../service/seconds-since';
 import { receiveWebhook } from './receive-webhook';
 
 export const WEBHOOK_PATH = '/webhooks/linear';
@@ -50,7 +51,7 @@ async function checkHealth(deps: ServerDeps, nowMs: number): Promise<{ status: n
       deps.queue.outboxBacklog(),
     ]);
     const linear = deps.linearHealth?.snapshot() ?? { status: 'not_configured', viewerKnown: false, lastAnswerAt: null, since: null, lastError: null, rateLimitedUntil: null };
-    const ageSeconds = (iso: string | null) => (iso === null ? 0 : Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000)));
+    const ageSeconds = (iso: string | null) => Math.round(secondsSince(iso, nowMs));
     const oldestPendingSeconds = ageSeconds(outbox.oldestCreatedAt);
     const oldestDeliverySeconds = ageSeconds(oldestDelivery);
     const degradedAfterMs = deps.degradedAfterMs ?? DEFAULT_DEGRADED_AFTER_MS;

@@ -18,6 +18,7 @@ import { startConsole } from '../console/start-console';
 import { loadConsoleConfig, type ConsoleConfig } from '../console/load-console-config';
 import { startCheckpoints } from './start-checkpoints';
 import { releaseEarlySignals } from './exit-on-early-signal';
+import { secondsSince } from './seconds-since';
 
 /** SIGTERM or SIGINT came during start-up: start-up stopped where it was and closed what it had opened. */
 export class StartupStopped extends Error {
@@ -89,17 +90,9 @@ export async function startService(config: Config, deps: StartServiceDeps = {}):
     readOutboxFailed: () => readQueue((q) => q.countFailedActions()),
     readInboxDeadLetters: () => readQueue((q) => q.countFailedDeliveries()),
     readOutboxBacklog: () => readQueue(async (q) => (await q.outboxBacklog()).pending),
-    readOutboxOldestPendingSeconds: () =>
-      readQueue(async (q) => {
-        const { oldestCreatedAt } = await q.outboxBacklog();
-        return oldestCreatedAt === null ? 0 : Math.max(0, (now() - Date.parse(oldestCreatedAt)) / 1000);
-      }),
+    readOutboxOldestPendingSeconds: () => readQueue(async (q) => secondsSince((await q.outboxBacklog()).oldestCreatedAt, now())),
     readLinearReachable: async () => (['ok', 'rate_limited'].includes(linearHealth.snapshot().status) ? 1 : 0),
-    readInboxOldestPendingSeconds: () =>
-      readQueue(async (q) => {
-        const oldest = await q.inboxOldestPendingAt();
-        return oldest === null ? 0 : Math.max(0, (now() - Date.parse(oldest)) / 1000);
-      }),
+    readInboxOldestPendingSeconds: () => readQueue(async (q) => secondsSince(await q.inboxOldestPendingAt(), now())),
     readLinearRateLimited: async () => (linearHealth.snapshot().status === 'rate_limited' ? 1 : 0),
     defaultMetrics: true,
     logger,
