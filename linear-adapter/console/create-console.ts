@@ -51,6 +51,12 @@ export interface ConsoleDeps {
   newId?: () => string;
   /** Sign in with Linear, when LINEAR_OAUTH_CLIENT_ID is set. */
   oauth?: LinearOAuth | null;
+  /**
+   * A download whose client reads nothing for this long is closed (default 60 s): on PostgreSQL
+   * an export holds a database connection and its snapshot until it ends, and a client that
+   * stopped reading would otherwise hold them for good.
+   */
+  stalledDownloadMs?: number;
 }
 
 export interface Console {
@@ -503,7 +509,10 @@ export function createConsole(deps: ConsoleDeps): Console {
       res.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers });
       if (req.method === 'HEAD' || answer.body === undefined) return void res.end();
       if (typeof answer.body === 'string') return void res.end(answer.body);
-      // Streamed with back-pressure: memory stays flat however long the export is.
+      // Streamed with back-pressure: memory stays flat however long the export is. With no
+      // 'timeout' listener, Node destroys a socket idle this long, which ends the pipeline and
+      // the export's read (its cursor closes, its connection goes back to the pool).
+      res.setTimeout(deps.stalledDownloadMs ?? 60_000);
       await pipeline(Readable.from(answer.body), res);
     },
   };

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { Pool } from 'pg';
+import Cursor from 'pg-cursor';
 import { drainOnClose } from './drain-on-close';
 import type { Database } from './database';
 import { lockDataDirectory, type DirectoryLock } from './lock-data-directory';
@@ -98,7 +99,8 @@ function openPostgres(databaseUrl: string, schema: string | undefined, reportFau
       error,
     }),
   );
-  return guarded(new PostgresDialect({ pool }));
+  // The cursor lets long reads (exports, bundles, the chain check) stream rows (SqlStore.readHistoryPagesSince).
+  return guarded(new PostgresDialect({ pool, cursor: Cursor }));
 }
 
 /**

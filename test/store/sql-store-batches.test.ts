@@ -195,6 +195,63 @@ function describeBatches(name: string, open: () => Promise<{ store: SqlStore; cl
         expect(readBroken).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/is corrupted/) }) });
       });
     });
+
+    describe('long reads (exports, bundles, the chain check)', () => {
+      // 2,500 records: more than two pages of 1,000, so pages must join up across reads.
+      async function longScope(): Promise<string> {
+        const scopeId = fresh('team');
+        const created = baseline(scopeId);
+        await store.commit({ scopeId, baseline: created, history: [baselineCreated(scopeId, created)] });
+        await store.commit({ scopeId, history: Array.from({ length: 2_499 }, (_, i) => closureAllowed(scopeId, `issue-${i}`)) });
+        return scopeId;
+      }
+
+      it('reads a chain longer than a page in pages of at most 1,000, oldest first, that verify as one chain', async () => {
+        const scopeId = await longScope();
+        const sizes: number[] = [];
+        const records = [];
+        for await (const page of store.readHistoryPagesSince(scopeId, 0)) {
+          sizes.push(page.length);
+          records.push(...page);
+        }
+        expect(sizes).toEqual([1000, 1000, 500]);
+        expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 2_500 }, (_, i) => i));
+        expect(verifyHistory(records)).toMatchObject({ ok: true });
+        const from = [];
+        for await (const page of store.readHistoryPagesSince(scopeId, 1_999)) from.push(...page);
+        expect(from.map((r) => r.seq)).toEqual(Array.from({ length: 501 }, (_, i) => 1_999 + i));
+      });
+
+      it('finishes twelve long reads at once, each querying the store between its pages, as exports do', async () => {
+        // Each export holds its read open while it queries the store between pages: more
+        // exports than pooled connections must queue, not wait on each other for good.
+        const scopeId = await longScope();
+        const reads = Array.from({ length: 12 }, async () => {
+          let count = 0;
+          for await (const page of store.readHistoryPagesSince(scopeId, 0)) {
+            expect(await store.getHistoryHead(scopeId)).toMatchObject({ seq: 2_499 });
+            count += page.length;
+          }
+          return count;
+        });
+        expect(await Promise.all(reads)).toEqual(Array.from({ length: 12 }, () => 2_500));
+      });
+
+      it('lets go of the database when a reader stops early: after twelve abandoned reads the store still reads and commits', async () => {
+        // On PostgreSQL a read holds a pooled connection (of 10) until it ends; a download the
+        // client gave up on must give it back, or the service runs out of connections.
+        const scopeId = await longScope();
+        for (let i = 0; i < 12; i += 1) {
+          for await (const page of store.readHistoryPagesSince(scopeId, 0)) {
+            expect(page).toHaveLength(1000);
+            break;
+          }
+        }
+        await store.commit({ scopeId, history: [closureAllowed(scopeId, 'issue-last')] });
+        expect((await store.getHistoryHead(scopeId))?.seq).toBe(2_500);
+        expect((await historyOf(scopeId)).length).toBe(2_501);
+      });
+    });
   });
 }
 

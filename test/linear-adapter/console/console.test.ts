@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { sql } from 'kysely';
-import { createServer, type Server } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage, type Server } from 'node:http';
 import pino from 'pino';
-import { closurePolicySchema } from '../../../src/core/schemas';
+import { closurePolicySchema, type HistoryRecord } from '../../../src/core/schemas';
 import { openStore } from '../../../src/store/open-store';
 import type { SqlStore } from '../../../src/store/sql-store';
 import { createConsole, type Console } from '../../../linear-adapter/console/create-console';
@@ -283,6 +283,53 @@ describe('delivery manager console', () => {
       const missing = await get('/api/teams/ENG/evidence.json?baseline=SRS%20v9', undefined, { authorization: `Bearer ${TOKEN}` });
       expect(missing.status).toBe(404);
       expect((await missing.json()).error).toMatch(/no baseline named "SRS v9"/);
+    });
+    it('closes a download whose client stopped reading, and lets go of its history read', async () => {
+      // An endless history stands in for one far larger than the socket's buffers, so the
+      // export is still under way when the client stops reading.
+      let readEnded = false;
+      const endless: typeof store.readHistoryPagesSince = async function* (scopeId) {
+        const records: HistoryRecord[] = [];
+        for await (const page of store.readHistoryPagesSince(scopeId, 0)) records.push(...page);
+        // About a megabyte of CSV a page, so the socket's buffers fill in a few pages.
+        const page = Array.from({ length: 300 }, () => records).flat();
+        try {
+          for (;;) yield page;
+        } finally {
+          readEnded = true;
+        }
+      };
+      const stalling = createConsole({
+        store: new Proxy(store, { get: (target, key) => (key === 'readHistoryPagesSince' ? endless : Reflect.get(target, key, target)) }),
+        token: TOKEN,
+        config: (loadConsoleConfig({}) as { ok: true; value: Parameters<typeof createConsole>[0]['config'] }).value,
+        policyDefaults: closurePolicySchema.parse({ approverUserIds: [], doneStateTypes: ['completed'], doneStateNames: [] }),
+        logger: pino({ level: 'silent' }),
+        stalledDownloadMs: 300,
+      });
+      const stallServer = createServer((req, res) => void stalling.handle(req, res).catch(() => undefined));
+      stallServer.listen(0, '127.0.0.1');
+      await once(stallServer, 'listening');
+      try {
+        const port = (stallServer.address() as { port: number }).port;
+        const response = await new Promise<IncomingMessage>((resolve, reject) => {
+          httpGet({ host: '127.0.0.1', port, path: '/api/teams/ENG/history.csv', headers: { authorization: `Bearer ${TOKEN}` } }, resolve).on('error', reject);
+        });
+        expect(response.statusCode).toBe(200);
+        response.pause();
+        // The service gives up on the paused client once the buffers are full and 300 ms pass.
+        for (let waited = 0; !readEnded && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+        expect(readEnded).toBe(true);
+        // And the client sees a download cut short, not a complete file.
+        const cut = new Promise<string>((resolve) => {
+          response.on('error', (error) => resolve(error.message));
+          response.on('end', () => resolve('complete'));
+        });
+        response.resume();
+        expect(await cut).not.toBe('complete');
+      } finally {
+        stallServer.close();
+      }
     });
   });
 
