@@ -1,5 +1,7 @@
 import { normaliseText } from './normalise-text';
 import { diffWords, type DiffWordsOptions } from './diff-words';
+import { FUNCTION_WORDS } from './function-words';
+import { readWordVectors, type WordSimilarity } from './read-word-vectors';
 import type { Criterion, DiffPart } from './schemas';
 
 export type CriterionMatchKind = 'unchanged' | 'added' | 'removed' | 'modified' | 'moved';
@@ -29,9 +31,9 @@ export type CriterionMatch =
 
 export interface MatchCriteriaOptions {
   /**
-   * Minimum Dice similarity of word stems for a reworded criterion to count as the same one. 0.525:
-   * on the first batch of labelled edits 0.5 and 0.525 score the same, and the higher one takes
-   * fewer replacements for edits (BENCHMARKS.md, "Criterion edits: modified or replaced").
+   * Minimum criterion similarity (measureSimilarity) for a reworded criterion to count as the same
+   * one. 0.6: on batches 1 and 2 of the labelled edits it takes no replacement for an edit, 0.55
+   * one in 16 for one rewording more (BENCHMARKS.md, "Criterion edits: modified or replaced").
    */
   similarityThreshold?: number;
   /**
@@ -43,7 +45,7 @@ export interface MatchCriteriaOptions {
   diff?: DiffWordsOptions;
 }
 
-export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.525, maxSimilarityPairs: 10_000 });
+export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.6, maxSimilarityPairs: 10_000 });
 
 /**
  * Pairs up criteria before and after an edit and classifies each one.
@@ -52,9 +54,12 @@ export const MATCH_CRITERIA_DEFAULTS = Object.freeze({ similarityThreshold: 0.52
  * 1. by id where both sides carry one (Jira). Ids are authoritative: two criteria with
  *    different ids are never paired, even with identical text.
  * 2. by identical normalised text (Linear markdown has no ids), in order, via a map.
- * 3. by Dice similarity of word stems (tokenSet) >= threshold, greedily best score first
- *    (ties: closest position, then earliest). Greedy is enough for lists of ~10 and keeps
- *    the result easy to explain.
+ * 3. by similarity (measureSimilarity: shared word stems, words of like meaning by their
+ *    GloVe vectors, less each word one side says in place of one the other said) >= threshold;
+ *    two Given/When/Then scenarios also need alike outcomes. Greedily best score first (ties:
+ *    closest position, then earliest). Greedy is enough for lists of ~10 and keeps the result
+ *    easy to explain. Measured on labelled edits: BENCHMARKS.md, "Criterion edits: modified or
+ *    replaced"; why vectors and no WordNet: ADR 0020.
  * Unpaired criteria are added or removed. A pair is moved when it is outside one longest
  * increasing subsequence of after-positions, so one insertion shifts nothing into "moved".
  *
@@ -119,13 +124,18 @@ export function matchCriteria(
     if (beforeFor[a] === undefined) leftAfter.push(a);
   });
   if (leftBefore.length > 0 && leftAfter.length > 0 && leftBefore.length * leftAfter.length <= maxSimilarityPairs) {
-    const afterTokens = new Map(leftAfter.map((a) => [a, tokenSet(after[a]!.text)]));
+    const wordSimilarity = readWordVectors();
+    const afterWords = new Map(leftAfter.map((a) => [a, readScenario(after[a]!.text)]));
     const candidates: { b: number; a: number; score: number }[] = [];
     for (const b of leftBefore) {
-      const bt = tokenSet(before[b]!.text);
+      const bw = readScenario(before[b]!.text);
       for (const a of leftAfter) {
         if (!canPair(b, a)) continue;
-        const score = diceSimilarity(bt, afterTokens.get(a)!);
+        const aw = afterWords.get(a)!;
+        const whole = measureSimilarity(bw.words, aw.words, wordSimilarity);
+        // Two scenarios are the same criterion only if they expect the same outcome: a shared
+        // Given/When frame with another Then is another scenario.
+        const score = bw.outcome && aw.outcome ? Math.min(whole, measureOverlap(bw.outcome, aw.outcome, wordSimilarity)) : whole;
         if (score >= similarityThreshold) candidates.push({ b, a, score });
       }
     }
@@ -169,16 +179,118 @@ const NUMBER_WORDS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * The words of a criterion as the similarity pass compares them: lower-cased, the style guide's
- * preferred terms read in (STYLE_GUIDE_TERMS), a possessive "'s"
- * and the Given/When/Then keywords dropped, "three" read as "3", and each word cut to a stem (stemWord), so "Failed payments are
- * retried 3 times" and "A failed payment is retried up to three times" share "payment", "3" and
- * "time". Punctuation and case never make a criterion different.
+ * The words of a criterion as the similarity pass compares them, each stem with the word it came
+ * from (for its vector): lower-cased, the style guide's preferred terms read in
+ * (STYLE_GUIDE_TERMS), "sign in/out/up" and "turn on/off" kept as one word each (the particle is
+ * the meaning: "sign in" and "sign out" are opposites), a possessive "'s" and the Given/When/Then
+ * keywords dropped, "three" read as "3", and each word cut to a stem (stemWord), so "Failed
+ * payments are retried 3 times" and "A failed payment is retried up to three times" share
+ * "payment", "3" and "time". Punctuation and case never make a criterion different.
  */
-export function tokenSet(text: string): Set<string> {
+export function readCriterionWords(text: string): Map<string, string> {
   const lower = text.toLowerCase().replace(/['\u2019]s\b/g, '');
-  const words = readStyleGuideTerms(lower).match(/[\p{L}\p{N}]+/gu) ?? [];
-  return new Set(words.filter((word) => !STEP_WORDS.has(word)).map((word) => NUMBER_WORDS[word] ?? stemWord(word)));
+  const joined = readStyleGuideTerms(lower).replace(PHRASAL_VERBS, (_m, verb: string, particle: string) => `${verb}${particle}`);
+  const words = new Map<string, string>();
+  for (const word of joined.match(/[\p{L}\p{N}]+/gu) ?? []) {
+    if (STEP_WORDS.has(word)) continue;
+    const stem = NUMBER_WORDS[word] ?? stemWord(word);
+    if (!words.has(stem)) words.set(stem, word);
+  }
+  return words;
+}
+
+/** A Given/When ... then ... scenario's outcome: the words after its "then". */
+const SCENARIO = /^\s*(?:given|when)\b.*?\bthen\b(.*)$/is;
+
+function readScenario(text: string): { words: Map<string, string>; outcome: Map<string, string> | null } {
+  const outcome = SCENARIO.exec(text)?.[1];
+  return { words: readCriterionWords(text), outcome: outcome === undefined ? null : readCriterionWords(outcome) };
+}
+
+/** The stems of readCriterionWords. */
+export function tokenSet(text: string): Set<string> {
+  return new Set(readCriterionWords(text).keys());
+}
+
+const PHRASAL_VERBS = /\b(sign|turn)(?:s|ed|ing)?[\s-]+(in|out|up|on|off)\b/g;
+
+/** A function word counts this much of a content word: "the" and "can" do not make two criteria one. */
+const FUNCTION_WORD_WEIGHT = 0.2;
+/** Below this cosine two words are not taken as saying the same thing (in the table: "approve"/"export" 0.32, "delete"/"remove" 0.43). */
+const MIN_WORD_COSINE = 0.4;
+
+/** What one word said in place of another costs, in shared words: half of one (0.5 and 1, with the threshold, were measured). */
+const UNSAID_WEIGHT = 0.5;
+
+/**
+ * How alike two criteria are, 1 for the same words: a weighted Dice coefficient over
+ * readCriterionWords (alignWords) less UNSAID_WEIGHT for each word one side says in place of one
+ * the other said. A criterion that drops one thing and says another ("approve" -> "export") is
+ * then a replacement unless it shares much more, while one that only adds or drops words is an
+ * edit, its added words only diluting the score.
+ */
+export function measureSimilarity(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, wordSimilarity: WordSimilarity): number {
+  const { shared, unsaid, weightBefore, weightAfter } = alignWords(before, after, wordSimilarity);
+  const total = weightBefore + weightAfter;
+  return total === 0 ? 0 : (2 * (shared - UNSAID_WEIGHT * unsaid)) / total;
+}
+
+/**
+ * measureSimilarity over the shorter side only (an overlap coefficient): for two scenarios'
+ * outcomes, where "a PDF downloads" -> "a PDF downloads within 5 seconds" is the same outcome
+ * narrowed, however short the first one is.
+ */
+function measureOverlap(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, wordSimilarity: WordSimilarity): number {
+  const { shared, unsaid, weightBefore, weightAfter } = alignWords(before, after, wordSimilarity);
+  const shorter = Math.min(weightBefore, weightAfter);
+  return shorter === 0 ? 0 : (shared - UNSAID_WEIGHT * unsaid) / shorter;
+}
+
+/**
+ * Lines up two criteria's words: (a) the same stems count as shared, a function word
+ * FUNCTION_WORD_WEIGHT of a content word; (b) content words left over on both sides are paired by
+ * meaning, greedily by cosine of their word vectors (readWordVectors) when it is >=
+ * MIN_WORD_COSINE, each pair counting its cosine ("sent" ~ "receives"); (c) `unsaid` is how many
+ * content words are then still left on the side with fewer: words said in place of others.
+ */
+function alignWords(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+  wordSimilarity: WordSimilarity,
+): { shared: number; unsaid: number; weightBefore: number; weightAfter: number } {
+  const weight = (word: string): number => (FUNCTION_WORDS.has(word) ? FUNCTION_WORD_WEIGHT : 1);
+  let weightBefore = 0;
+  let weightAfter = 0;
+  let shared = 0;
+  const leftBefore: string[] = [];
+  const leftAfter: string[] = [];
+  for (const [stem, word] of before) {
+    weightBefore += weight(word);
+    if (after.has(stem)) shared += (weight(word) + weight(after.get(stem)!)) / 2;
+    else if (!FUNCTION_WORDS.has(word)) leftBefore.push(stem);
+  }
+  for (const [stem, word] of after) {
+    weightAfter += weight(word);
+    if (!before.has(stem) && !FUNCTION_WORDS.has(word)) leftAfter.push(stem);
+  }
+  const pairs: { b: string; a: string; cosine: number }[] = [];
+  for (const b of leftBefore) {
+    for (const a of leftAfter) {
+      const cosine = wordSimilarity(b, a);
+      if (cosine !== null && cosine >= MIN_WORD_COSINE) pairs.push({ b, a, cosine });
+    }
+  }
+  pairs.sort((x, y) => y.cosine - x.cosine || (x.b < y.b ? -1 : x.b > y.b ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  const pairedBefore = new Set<string>();
+  const pairedAfter = new Set<string>();
+  for (const { b, a, cosine } of pairs) {
+    if (pairedBefore.has(b) || pairedAfter.has(a)) continue;
+    pairedBefore.add(b);
+    pairedAfter.add(a);
+    shared += cosine;
+  }
+  const unsaid = Math.min(leftBefore.length - pairedBefore.size, leftAfter.length - pairedAfter.size);
+  return { shared, unsaid, weightBefore, weightAfter };
 }
 
 /**

@@ -15,9 +15,10 @@ describe('criterion matching on the labelled edit pairs', () => {
 
   // The figures of BENCHMARKS.md, as floors and ceilings: the matcher may get better, never worse.
   it.each([
-    ['the first batch', 1, { recognised: 38, mistaken: 1 }],
-    ['the second batch, labelled before the matcher changed', 2, { recognised: 15, mistaken: 3 }],
-    ['the third batch, held out from tuning', 3, { recognised: 11, mistaken: 4 }],
+    ['the first batch', 1, { recognised: 38, mistaken: 0 }],
+    ['the second batch, labelled before the matcher changed', 2, { recognised: 16, mistaken: 0 }],
+    ['the third batch, held out from tuning', 3, { recognised: 12, mistaken: 1 }],
+    ['the fourth batch, held out from the word-vector work (floors set after its one measurement)', 4, { recognised: 13, mistaken: 2 }],
   ] as const)('recognises as many rewordings and takes no more replacements for edits than measured, on %s', (_name, batch, floor) => {
     const scores = evaluateEdits(edits.filter((e) => e.batch === batch));
     expect(scores.rewordings.recognised).toBeGreaterThanOrEqual(floor.recognised);
@@ -25,13 +26,13 @@ describe('criterion matching on the labelled edit pairs', () => {
   });
 
   it('is right about at least 94 % of the criteria it reports as modified, on the batches it was tuned on', () => {
-    const scores = evaluateEdits(edits.filter((e) => e.batch !== 3));
+    const scores = evaluateEdits(edits.filter((e) => e.batch <= 2));
     expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.94);
   });
 
-  it('is right about at least 78 % of the criteria it reports as modified, on the held-out batch', () => {
+  it('is right about at least 88 % of the criteria it reports as modified, on the third batch', () => {
     const scores = evaluateEdits(edits.filter((e) => e.batch === 3));
-    expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.78);
+    expect(scores.correct / scores.predicted).toBeGreaterThanOrEqual(0.88);
   });
 
   it('pairs an admin rewording the style guide way ("administrator") as a modification', () => {

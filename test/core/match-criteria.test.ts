@@ -1,4 +1,5 @@
-import { matchCriteria, tokenSet, type CriterionMatch } from '../../src/core/match-criteria';
+import { matchCriteria, measureSimilarity, readCriterionWords, tokenSet, type CriterionMatch } from '../../src/core/match-criteria';
+import { readWordVectors } from '../../src/core/read-word-vectors';
 import type { Criterion } from '../../src/core/schemas';
 
 const linear = (...texts: string[]): Criterion[] => texts.map((text) => ({ id: null, text, met: false }));
@@ -57,6 +58,34 @@ describe('matchCriteria', () => {
 
   it('keeps "delete" and "remove" apart, as the style guide does', () => {
     expect(tokenSet('Admins can delete users')).not.toEqual(tokenSet('Admins can remove users'));
+  });
+
+  it('matches a rewording that says the same with other words of like meaning (word vectors) as modified', () => {
+    const matches = matchCriteria(linear('A receipt is sent to the buyer by email', 'Times are shown in UTC'), linear('The buyer receives a receipt by email', 'Times are shown in UTC'));
+    expect(summary(matches)).toEqual(['modified:0->0', 'unchanged:1->1']);
+  });
+
+  it('reports a criterion that keeps its topic but says another thing in place of one (publish -> delete) as removed plus added', () => {
+    expect(summary(matchCriteria(linear('Editors can publish an article'), linear('Editors can delete an article')))).toEqual(['added:-->0', 'removed:0->-']);
+  });
+
+  it('reads "sign in" and "sign out" as two words, not as one word "sign"', () => {
+    expect(tokenSet('Users can sign in with Google')).not.toEqual(tokenSet('Users can sign out with Google'));
+    expect(summary(matchCriteria(linear('Users can sign in with Google'), linear('Users can sign out with Google')))).toEqual(['added:-->0', 'removed:0->-']);
+  });
+
+  it('pairs two Given/When/Then scenarios only when their outcomes are alike, however much of the frame they share', () => {
+    const before = linear('Given a draft invoice, when the owner approves it, then it is sent to the customer');
+    expect(summary(matchCriteria(before, linear('Given a draft invoice, when the owner approves it, then it is locked for editing')))).toEqual(['added:-->0', 'removed:0->-']);
+    expect(summary(matchCriteria(before, linear('Given a draft invoice, when its owner approves it, then the customer is sent a copy')))).toEqual(['modified:0->0']);
+  });
+
+  it('scores two criteria the same whatever their order and 1 for the same words', () => {
+    const similarity = readWordVectors();
+    const a = readCriterionWords('A receipt is sent to the buyer by email');
+    const b = readCriterionWords('The buyer receives a receipt by email');
+    expect(measureSimilarity(a, b, similarity)).toBeCloseTo(measureSimilarity(b, a, similarity), 12);
+    expect(measureSimilarity(a, a, similarity)).toBe(1);
   });
 
   it('reports a rewrite with too few words in common as removed plus added', () => {

@@ -86,7 +86,8 @@ describe('recordCriteriaChange', () => {
     it('compares a never-seen deliverable that is in the baseline with its baselined criteria', () => {
       const result = record({ previous: null, next: state(crit('Pay by card', 'Receipt is emailed')), baseline });
       expect(result.drafts).toEqual([]);
-      const edited = record({ previous: null, next: state(crit('Pay by card', 'Receipt is printed')), baseline });
+      // A rewording: "emailed" -> "printed" would be another criterion, a replacement (ADR 0020).
+      const edited = record({ previous: null, next: state(crit('Pay by card', 'Receipt is emailed within a minute')), baseline });
       expect(edited.changes.map((c) => c.kind)).toEqual(['criterion_modified']);
     });
 
