@@ -66,14 +66,17 @@ function printScores(title: string, edits: readonly CriterionEdit[]): EditScores
 
 function main(): void {
   const edits = loadCriteriaEdits();
-  // Batch 4 is printed only when asked (--held-out): while tuning, its figures and misses stay unseen.
+  // Batches 4 and 5 are printed only when asked (--held-out): while tuning, their figures and misses stay unseen.
   const heldOut = process.argv.includes('--held-out');
   printScores('batch 1', edits.filter((e) => e.batch === 1));
   printScores('batch 2', edits.filter((e) => e.batch === 2));
   printScores('batches 1 and 2 (tuned on)', edits.filter((e) => e.batch <= 2));
   printScores('batch 3 (held out, looked at)', edits.filter((e) => e.batch === 3));
-  if (heldOut) printScores('batch 4 (held out)', edits.filter((e) => e.batch === 4));
-  const shown = heldOut ? edits : edits.filter((e) => e.batch !== 4);
+  if (heldOut) {
+    printScores('batch 4 (held out)', edits.filter((e) => e.batch === 4));
+    printScores('batch 5 (held out, written blind to the matcher of ADR 0020)', edits.filter((e) => e.batch === 5));
+  }
+  const shown = heldOut ? edits : edits.filter((e) => e.batch <= 3);
   const s = printScores(heldOut ? 'all' : 'batches 1 to 3', shown);
   if (process.argv.includes('--errors')) {
     for (const e of s.errors) {
