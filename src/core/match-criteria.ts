@@ -280,7 +280,8 @@ function alignWords(
       if (cosine !== null && cosine >= MIN_WORD_COSINE) pairs.push({ b, a, cosine });
     }
   }
-  pairs.sort((x, y) => y.cosine - x.cosine || (x.b < y.b ? -1 : x.b > y.b ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  // Ties by the words themselves, so the pairing never depends on the order words came in.
+  pairs.sort((x, y) => y.cosine - x.cosine || compareText(x.b, y.b) || compareText(x.a, y.a));
   const pairedBefore = new Set<string>();
   const pairedAfter = new Set<string>();
   for (const { b, a, cosine } of pairs) {
@@ -291,6 +292,11 @@ function alignWords(
   }
   const unsaid = Math.min(leftBefore.length - pairedBefore.size, leftAfter.length - pairedAfter.size);
   return { shared, unsaid, weightBefore, weightAfter };
+}
+
+/** Code-unit order, the same in every runtime and locale. */
+function compareText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -331,15 +337,6 @@ export function stemWord(word: string): string {
     if (/([b-df-hj-km-rtv-y])\1$/.test(stem)) stem = stem.slice(0, -1);
   }
   return stem.length > 3 && stem.endsWith('e') ? stem.slice(0, -1) : stem;
-}
-
-/** 2|A∩B| / (|A|+|B|): 1 for the same words, 0 for none in common. */
-export function diceSimilarity(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let common = 0;
-  for (const token of small) if (large.has(token)) common += 1;
-  return (2 * common) / (a.size + b.size);
 }
 
 /**

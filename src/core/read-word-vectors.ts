@@ -25,7 +25,8 @@ export function readWordVectors(): WordSimilarity {
 
 function decodeTable(): Map<string, Float32Array> {
   const { dimensions } = wordVectors;
-  const bytes = decodeBase64(wordVectors.vectors);
+  // atob: the same built-in in Node and in browsers, so every runtime decodes the same bytes.
+  const bytes = Uint8Array.from(atob(wordVectors.vectors), (c) => c.charCodeAt(0));
   const stems = wordVectors.stems.split(' ');
   const perStem = dimensions / 2;
   const decoded = new Map<string, Float32Array>();
@@ -43,26 +44,4 @@ function decodeTable(): Map<string, Float32Array> {
     decoded.set(stem, vector);
   });
   return decoded;
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Base64 to bytes without Buffer (Node only) or atob (a string per byte): the same code in both runtimes. */
-function decodeBase64(text: string): Uint8Array {
-  const digit = new Int16Array(128).fill(-1);
-  for (let i = 0; i < BASE64.length; i += 1) digit[BASE64.charCodeAt(i)] = i;
-  const clean = text.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let buffer = 0;
-  let n = 0;
-  for (let i = 0; i < clean.length; i += 1) {
-    buffer = (buffer << 6) | digit[clean.charCodeAt(i)]!;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (buffer >> bits) & 0xff;
-    }
-  }
-  return out;
 }

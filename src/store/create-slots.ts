@@ -20,19 +20,19 @@ export function createSlots(count: number): Slots {
   };
   return {
     take() {
-      const released = () => {
+      return new Promise((resolve) => {
         let given = false;
-        return () => {
-          if (given) return;
-          given = true;
-          giveBack();
-        };
-      };
-      if (free > 0) {
-        free -= 1;
-        return Promise.resolve(released());
-      }
-      return new Promise((resolve) => waiting.push(() => resolve(released())));
+        const grant = () =>
+          resolve(() => {
+            if (given) return;
+            given = true;
+            giveBack();
+          });
+        if (free > 0) {
+          free -= 1;
+          grant();
+        } else waiting.push(grant);
+      });
     },
   };
 }

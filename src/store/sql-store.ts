@@ -1,4 +1,3 @@
-import { createSlots } from './create-slots';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { chainHistory } from '../core/chain-history';
 import { baselineSchema, deliverableStateSchema, type Baseline, type DeliverableState, type HistoryRecord, type Platform } from '../core/schemas';
@@ -26,6 +25,7 @@ import type { Database, HistoryTable } from './database';
 import { clampHistoryLimit, decodeHistoryCursor, encodeHistoryCursor } from '../core/encode-history-cursor';
 import { migrateToLatest, type MigrationSet } from './migrate-to-latest';
 import { describeError, reportFaultOnConsole, type ReportFault } from './report-fault';
+import { createSlots } from './create-slots';
 
 export type SqlBackend = 'pglite' | 'postgres';
 
