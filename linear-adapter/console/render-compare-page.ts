@@ -7,7 +7,7 @@ const WORDS: Record<ScopeChangeDraft['kind'], string> = {
   deliverable_removed: 'deliverable removed',
   criterion_added: 'criterion added',
   criterion_removed: 'criterion removed',
-  criterion_modified: 'criterion reworded',
+  criterion_modified: 'criterion changed',
   criterion_moved: 'criterion moved',
 };
 

@@ -98,7 +98,9 @@ function describeChange(change: ScopeChange): string {
   const which = at === null ? 'A criterion' : `Criterion ${at + 1}`;
   switch (change.kind) {
     case 'criterion_modified':
-      return `${which} was reworded: ${change.diff ? renderDiff(change.diff) : `${quote(change.before)} became ${quote(change.after)}`}`;
+      // "Changed", not "reworded": without ids, pairing the old text with the new is the matcher's
+      // judgement, wrong for some replacements (ADR 0023); the word diff shows what changed either way.
+      return `${which} changed: ${change.diff ? renderDiff(change.diff) : `${quote(change.before)} became ${quote(change.after)}`}`;
     case 'criterion_added':
       return `${which} was added: ${quote(change.after)}`;
     case 'criterion_removed':

@@ -209,7 +209,7 @@ describe('decideIssueEvent', () => {
       const status = statusOf(decision.actions);
       expect(status).toContain('the one by Ana Silva on 20 Jun 2026 no longer counts, because the criteria changed after it was given');
       expect(status).toContain('**Waiting for a reason:** this change is not explained yet.');
-      expect(status).toContain('Criterion 1 was reworded: “A signed-in customer sees their open **and overdue** invoices, newest first”');
+      expect(status).toContain('Criterion 1 changed: “A signed-in customer sees their open **and overdue** invoices, newest first”');
       expect(status).toContain('/scope-reason');
     });
 

@@ -212,7 +212,7 @@ describe('delivery manager console', () => {
     it('compares the baseline with the current scope per criterion, with word diffs', async () => {
       const text = await (await get('/teams/ENG/compare?from=SRS%20v1.0&to=current', (await asAna()).cookie)).text();
       expect(text).toContain('<h2>ENG-1</h2>');
-      expect(text).toContain('criterion reworded');
+      expect(text).toContain('criterion changed');
       expect(text).toMatch(/<del>5<\/del><ins>10<\/ins>/);
       expect(text).toContain('deliverable removed');
     });
