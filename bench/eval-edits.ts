@@ -64,29 +64,38 @@ function printScores(title: string, edits: readonly CriterionEdit[]): EditScores
   return s;
 }
 
+/** Each batch's title; those after 3 are held out (printed only with --held-out). */
+const BATCH_TITLES: readonly (readonly [number, string])[] = [
+  [1, 'batch 1'],
+  [2, 'batch 2'],
+  [3, 'batch 3 (held out, looked at)'],
+  [4, 'batch 4 (held out)'],
+  [5, 'batch 5 (held out, written blind to the matcher of ADR 0020)'],
+  [6, 'batch 6 (held out, written blind to the matcher and its misses)'],
+  [7, 'batch 7 (held out, written blind, merged unread)'],
+];
+const LAST_SHOWN_BATCH = 3;
+/** From this batch on, misses are printed only for a batch named with --batch: once read, a batch no longer tests the next change. */
+const FIRST_UNREAD_BATCH = 6;
+
 function main(): void {
   const edits = loadCriteriaEdits();
-  // Batches 4 to 7 are printed only when asked (--held-out): while tuning, their figures and misses stay unseen.
+  // Batches after 3 are printed only when asked (--held-out): while tuning, their figures and misses stay unseen.
   const heldOut = process.argv.includes('--held-out');
-  printScores('batch 1', edits.filter((e) => e.batch === 1));
-  printScores('batch 2', edits.filter((e) => e.batch === 2));
-  printScores('batches 1 and 2 (tuned on)', edits.filter((e) => e.batch <= 2));
-  printScores('batch 3 (held out, looked at)', edits.filter((e) => e.batch === 3));
-  if (heldOut) {
-    printScores('batch 4 (held out)', edits.filter((e) => e.batch === 4));
-    printScores('batch 5 (held out, written blind to the matcher of ADR 0020)', edits.filter((e) => e.batch === 5));
-    printScores('batch 6 (held out, written blind to the matcher and its misses)', edits.filter((e) => e.batch === 6));
-    printScores('batch 7 (held out, written blind, merged unread)', edits.filter((e) => e.batch === 7));
+  for (const [batch, title] of BATCH_TITLES) {
+    if (batch > LAST_SHOWN_BATCH && !heldOut) continue;
+    printScores(title, edits.filter((e) => e.batch === batch));
+    if (batch === 2) printScores('batches 1 and 2 (tuned on)', edits.filter((e) => e.batch <= 2));
   }
-  const shown = heldOut ? edits : edits.filter((e) => e.batch <= 3);
+  const shown = heldOut ? edits : edits.filter((e) => e.batch <= LAST_SHOWN_BATCH);
   const s = printScores(heldOut ? 'all' : 'batches 1 to 3', shown);
   if (process.argv.includes('--errors')) {
-    // The misses of batches 6 and 7 stay unprinted unless asked for by name: once read, a batch no longer tests the next change.
     const named = process.argv.indexOf('--batch');
     const only = named >= 0 ? Number(process.argv[named + 1]) : null;
+    if (only !== null && !BATCH_TITLES.some(([batch]) => batch === only)) throw new Error(`--batch takes a batch number, 1 to ${BATCH_TITLES.length}`);
     for (const e of s.errors) {
       const edit = shown.find((x) => x.id === e.id)!;
-      if (only === null ? edit.batch >= 6 : edit.batch !== only) continue;
+      if (only === null ? edit.batch >= FIRST_UNREAD_BATCH : edit.batch !== only) continue;
       console.log(`\n${e.id} (${e.kind}: ${edit.note}) missed ${e.missed.join(', ') || '-'}, wrong ${e.wrong.join(', ') || '-'}`);
       console.log(`  before: ${edit.before.join(' | ')}\n  after:  ${edit.after.join(' | ')}`);
     }
